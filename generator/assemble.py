@@ -1,0 +1,101 @@
+"""Articles in, site model out: what is published, listings per category, tag and coin, URL ownership."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from generator.config import SiteConfig
+from generator.content import expand_permalink
+from generator.errors import Problem
+from generator.model import Article, Term
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A category, tag or coin and its articles, newest first."""
+
+    term: Term
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderer needs to know about the site, built once per build."""
+
+    config: SiteConfig
+    now: datetime
+    articles: tuple[Article, ...]  # published articles, newest first
+    pages: tuple[Article, ...]  # static pages, by title
+    categories: dict[str, Listing]  # slug -> listing; declared order, then undeclared by name
+    tags: dict[str, Listing]  # slug -> listing, by name
+    coins: dict[str, Listing]
+    by_source: dict[str, Article] = field(default_factory=dict)
+
+    def page_by_slug(self, slug: str) -> Article | None:
+        return next((p for p in self.pages if p.slug == slug), None)
+
+
+def sort_key(article: Article) -> tuple:
+    """Newest first; ties broken by source path so every build orders the same way."""
+    return (-article.date.timestamp(), article.source)
+
+
+def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, drafts: bool = False,
+             future: bool = False, problems: list[Problem] | None = None) -> Site:
+    """Filter drafts and future articles, claim URLs (first source by path wins), group by term."""
+    problems = problems if problems is not None else []
+    visible = [a for a in entries if (drafts or not a.draft) and (future or a.kind == "page" or a.date <= now)]
+    owners: dict[str, Article] = {}
+    kept: list[Article] = []
+    for article in sorted(visible, key=lambda a: a.source):
+        url_key = article.url.casefold()  # case-insensitive file systems would merge these
+        other = owners.get(url_key)
+        if other is not None:
+            problems.append(Problem(article.source, f"its URL {article.url} is already taken by {other.source}; "
+                                                    "this file was not published",
+                                    hint="give one of them a different 'slug:' or title"))
+            continue
+        owners[url_key] = article
+        kept.append(article)
+    articles = tuple(sorted((a for a in kept if a.kind == "article"), key=sort_key))
+    pages = tuple(sorted((a for a in kept if a.kind == "page"), key=lambda p: (p.title.casefold(), p.source)))
+    return Site(config=config, now=now, articles=articles, pages=pages,
+                categories=_categories(articles, config), tags=_group(articles, "tags"),
+                coins=_group(articles, "coins"), by_source={a.source: a for a in kept})
+
+
+def _categories(articles: tuple[Article, ...], config: SiteConfig) -> dict[str, Listing]:
+    members: dict[str, list[Article]] = {}
+    terms: dict[str, Term] = {}
+    for article in articles:
+        if article.category is not None:
+            members.setdefault(article.category.slug, []).append(article)
+            terms.setdefault(article.category.slug, article.category)
+    out: dict[str, Listing] = {}
+    for cat in config.categories:  # declared categories always get a page, even while empty
+        term = Term("category", cat.name, cat.slug, expand_permalink(config.permalinks.category, slug=cat.slug),
+                    cat.description)
+        out[cat.slug] = Listing(term, tuple(members.get(cat.slug, ())))
+    for slug in sorted(set(members) - set(out), key=lambda s: terms[s].name.casefold()):
+        out[slug] = Listing(terms[slug], tuple(members[slug]))
+    return out
+
+
+def _group(articles: tuple[Article, ...], attr: str) -> dict[str, Listing]:
+    """Group articles by tag or coin; a term's display name is its most used spelling."""
+    members: dict[str, list[Article]] = {}
+    spellings: dict[str, Counter] = {}
+    first: dict[str, Term] = {}
+    for article in articles:
+        for term in getattr(article, attr):
+            members.setdefault(term.slug, []).append(article)
+            spellings.setdefault(term.slug, Counter())[term.name] += 1
+            first.setdefault(term.slug, term)
+    out = {}
+    for slug in members:
+        name = min(spellings[slug].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        t = first[slug]
+        out[slug] = Listing(Term(t.kind, name, slug, t.url), tuple(members[slug]))
+    return dict(sorted(out.items(), key=lambda kv: (kv[1].term.name.casefold(), kv[0])))

@@ -1,0 +1,342 @@
+"""The build, as a recipe: config → content → site model → related/trending → render → write."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from types import SimpleNamespace
+
+from generator import __version__
+from generator.assemble import Site, assemble
+from generator.assets import AssetMap, collect_assets
+from generator.cache import Cache
+from generator.config import SiteConfig, load_config
+from generator.content import SourceFile, body_key, decode, discover, parse_file, read_source
+from generator.errors import ConfigError, Problem, ProblemError, Report
+from generator.extras import extra_outputs
+from generator.markup import Converter
+from generator.model import Article, Body, Parsed
+from generator.output import Staging, UnsafePath, check_output_folder, digest
+from generator.pages import Route, build_context, output_path, plan_routes
+from generator.progress import Progress
+from generator.related import RelatedIndex, inputs_key
+from generator.render import LAYOUTS_DIR, Renderer, layouts_fingerprint
+from generator.ticker import TickerData, load_ticker
+from generator.trending import TrendingResult, compute_trending
+
+PARALLEL_PARSE_MIN = 48  # below this, forking workers costs more than it saves
+PARALLEL_RENDER_MIN = 400
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    source: Path = Path(".")
+    output: Path | None = None
+    drafts: bool = False
+    future: bool = False
+    base_url: str | None = None
+    strict: bool = False
+    quiet: bool = False
+    verbose: bool = False
+    force: bool = False
+    search: bool = True
+    jobs: int = 0  # 0: one per core
+
+
+@dataclass
+class BuildResult:
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    report: Report | None = None
+    output: Path | None = None
+    trending_source: str = ""
+    slowest: list[tuple[float, str]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.report and self.report.failed else 0
+
+
+def build_clock() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+def load_site_config(options: BuildOptions) -> SiteConfig:
+    overrides = {"base_url": options.base_url} if options.base_url else None
+    return load_config(options.source, overrides)
+
+
+def output_dir(options: BuildOptions, config: SiteConfig) -> Path:
+    return options.output if options.output is not None else options.source / config.output
+
+
+# --- content: parse (in parallel), cached per file ----------------------------------------------
+
+class ContentLoader:
+    """Turns the source files into Parsed values, reusing the cache where the file is unchanged."""
+
+    def __init__(self, site_dir: Path, config: SiteConfig, cache: Cache, jobs: int, progress: Progress):
+        self.site_dir, self.config, self.cache, self.jobs, self.progress = site_dir, config, cache, jobs, progress
+        self.body_keys: dict[str, str] = {}
+
+    def load(self, sources: list[SourceFile]) -> list[Parsed]:
+        config_fp = self.config.fingerprint()
+        known = self.cache.files()
+        fresh, stale = [], []
+        for src in sources:
+            row = known.get(src.rel)
+            if row and row[0] == src.mtime_ns and row[1] == src.size and row[2] == config_fp:
+                fresh.append(src.rel)
+                self.body_keys[src.rel] = row[3]
+            else:
+                stale.append(src)
+        results = list(self.cache.parsed(fresh).values()) if fresh else []
+        results += self._parse(stale, config_fp)
+        gone = [rel for rel in known if rel not in {s.rel for s in sources}]
+        if gone:
+            self.cache.forget_files(gone)
+        return sorted(results, key=lambda p: p.source)
+
+    def _parse(self, stale: list[SourceFile], config_fp: str) -> list[Parsed]:
+        if not stale:
+            return []
+        out: list[Parsed] = []
+        rows, bodies = [], []
+        use_pool = len(stale) >= PARALLEL_PARSE_MIN and self.jobs > 1
+        task = self.progress.task("parse", len(stale))
+        if use_pool:
+            self.cache.commit()
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(self.jobs, initializer=_parse_init, initargs=(self.config, self.cache.path)) as pool:
+                for item in pool.imap_unordered(_parse_worker, stale, chunksize=8):
+                    self._collect(item, config_fp, out, rows, bodies)
+                    task.advance()
+                    if len(bodies) >= 200:
+                        self.cache.put_bodies(bodies)
+                        bodies.clear()
+        else:
+            _parse_init(self.config, None, self.cache)
+            for src in stale:
+                self._collect(_parse_worker(src), config_fp, out, rows, bodies)
+                task.advance()
+        task.done()
+        self.cache.put_bodies(bodies)
+        self.cache.put_files(rows)
+        self.cache.commit()
+        return out
+
+    def _collect(self, item, config_fp: str, out: list, rows: list, bodies: list) -> None:
+        src, key, parsed, new_body = item
+        if new_body is not None:
+            bodies.append((key, new_body))
+        lean = Parsed(parsed.source, parsed.article, None, parsed.problems)  # bodies live in the cache
+        if key:
+            self.body_keys[src.rel] = key
+            rows.append((src.rel, src.mtime_ns, src.size, config_fp, key, lean))
+        out.append(lean)
+
+
+_WORKER: dict = {}
+
+
+def _parse_init(config: SiteConfig, cache_path: Path | None, cache: Cache | None = None) -> None:
+    _WORKER["config"] = config
+    _WORKER["converter"] = Converter()
+    _WORKER["cache"] = cache if cache is not None else Cache(cache_path)
+
+
+def _parse_worker(src: SourceFile):
+    """(source, body key, Parsed, newly converted Body or None) for one file."""
+    cache: Cache = _WORKER["cache"]
+    try:
+        raw = read_source(src)
+    except ProblemError as exc:
+        return src, "", Parsed(src.rel, None, None, (exc.problem,)), None
+    key = body_key(raw)
+    body = cache.body(key)
+    parsed = parse_file(src, _WORKER["config"], _WORKER["converter"], body, raw=raw)
+    new_body = parsed.body if body is None and parsed.body is not None else None
+    return src, key if parsed.body is not None else "", parsed, new_body
+
+
+# --- the model ----------------------------------------------------------------------------------
+
+@dataclass
+class Model:
+    """Everything rendering needs, computed once per build (or per change in the preview server)."""
+
+    site: Site
+    related: dict[str, tuple[Article, ...]]
+    trending: TrendingResult
+    ticker: TickerData
+    assets: AssetMap
+    renderer: Renderer
+    routes: list[Route]
+
+
+def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now: datetime, options: BuildOptions,
+               problems: list[Problem], cache: Cache | None, layouts_key: str | None = None) -> Model:
+    site = assemble(articles, config, now, drafts=options.drafts, future=options.future, problems=problems)
+    related = related_lists(site, cache)
+    trending = compute_trending(site.articles, config, site_dir, now, problems)
+    coin_urls = {listing.term.name: listing.term.url for listing in site.coins.values()}
+    ticker = load_ticker(config, site_dir, coin_urls, problems)
+    assets = collect_assets(site_dir, config, problems)
+    globals_ = template_globals(config, now, assets)
+    key = f"{layouts_key or layouts_fingerprint(site_dir / LAYOUTS_DIR)}:{config.fingerprint()}:{assets.key}:{now.year}"
+    renderer = Renderer(site, site_dir, globals_, key)
+    renderer.slot_context = {"ticker": ticker, "trending": trending.articles,
+                             "latest": site.articles[:config.latest_count]}
+    routes = plan_routes(site, problems)
+    return Model(site, related, trending, ticker, assets, renderer, routes)
+
+
+def related_lists(site: Site, cache: Cache | None) -> dict[str, tuple[Article, ...]]:
+    """Related lists for every article; reused from the cache while tags, categories and dates are unchanged."""
+    key = inputs_key(site.articles, site.config.related)
+    by_source = site.by_source
+    if cache is not None:
+        saved = cache.get("related")
+        if saved and saved[0] == key:
+            return {src: tuple(by_source[s] for s in lst) for src, lst in saved[1].items()}
+    index = RelatedIndex(site.articles, site.config.related)
+    lists = {a.source: index.for_index(i) for i, a in enumerate(site.articles)}
+    if cache is not None:
+        cache.set("related", (key, {src: [a.source for a in lst] for src, lst in lists.items()}))
+    return lists
+
+
+def template_globals(config: SiteConfig, now: datetime, assets: AssetMap) -> dict:
+    """The names every template sees (README.md, 'Layouts')."""
+    base = config.base_path.rstrip("/")
+    origin = config.base_url.rstrip("/")[: len(config.base_url.rstrip("/")) - len(base)] if base else config.base_url.rstrip("/")
+
+    def url(path: str) -> str:
+        if not isinstance(path, str) or path.startswith(("http://", "https://", "//", "mailto:", "#", "data:")):
+            return path
+        return base + (path if path.startswith("/") else "/" + path)
+
+    def abs_url(path: str) -> str:
+        local = url(path)
+        return local if local.startswith(("http://", "https://")) else origin + local
+
+    def menu_entries():
+        entries = []
+        for item in config.menu:
+            children = ()
+            target = item.url
+            if item.group:
+                children = tuple(SimpleNamespace(name=c.name, url=_category_url(config, c.slug))
+                                 for c in config.categories if c.menu == item.group)
+            elif item.category:
+                cat = config.category_by_name(item.category)
+                target = _category_url(config, cat.slug)
+            elif item.page:
+                target = config.permalinks.page.replace("{slug}", item.page)
+            entries.append(SimpleNamespace(name=item.name, url=target, children=children))
+        return entries
+
+    from generator.content import expand_permalink
+    from generator.model import Term
+    site = SimpleNamespace(
+        title=config.title, description=config.description, language=config.language, logo=config.logo,
+        default_image=config.default_image, copyright=config.copyright, year=now.year,
+        social=dict(config.social), newsletter=config.newsletter, search_enabled=config.search.enabled,
+        feed_url="/feed.xml", json_feed_url="/feed.json", base_url=config.base_url, menu=menu_entries(),
+        categories=[Term("category", c.name, c.slug, expand_permalink(config.permalinks.category, slug=c.slug),
+                         c.description) for c in config.categories],
+        footer_links=list(config.footer_links), extra=dict(config.extra))
+    return {"site": site, "url": url, "abs_url": abs_url, "asset": lambda p: url(assets.url(p))}
+
+
+def _category_url(config: SiteConfig, slug: str) -> str:
+    from generator.content import expand_permalink
+    return expand_permalink(config.permalinks.category, slug=slug)
+
+
+# --- the recipe -----------------------------------------------------------------------------------
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build the site in options.source. Raises ConfigError (exit 2) when nothing can be built."""
+    from generator.publish import Publisher
+    from generator.search import SearchIndexer
+
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    site_dir = options.source
+    report = Report(quiet=options.quiet, strict=options.strict)
+    config = load_site_config(options)
+    out = output_dir(options, config)
+    check_output_folder(site_dir, out, options.force)
+    if not (site_dir / LAYOUTS_DIR).is_dir():
+        raise ConfigError(f"{site_dir / LAYOUTS_DIR}: error: no layouts/ folder; the site needs its Jinja templates")
+    jobs = options.jobs or os.cpu_count() or 1
+    progress = Progress.for_terminal(options.quiet)
+    cache = Cache.for_site(site_dir)
+    now = build_clock()
+    problems: list[Problem] = []
+
+    t = time.perf_counter()
+    sources = discover(site_dir, problems)
+    loader = ContentLoader(site_dir, config, cache, jobs, progress)
+    parsed = loader.load(sources)
+    for p in parsed:
+        problems.extend(p.problems)
+    articles = [p.article for p in parsed if p.article is not None]
+    timings["content"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    model = make_model(site_dir, config, articles, now, options, problems, cache)
+    timings["model"] = time.perf_counter() - t
+
+    def body_loader(c: Cache):
+        keys = loader.body_keys
+
+        def load(article: Article) -> Body:
+            body = c.body(keys.get(article.source, ""))
+            return body if body is not None else Body("", "", "", 0)
+        return load
+
+    t = time.perf_counter()
+    abs_url = model.renderer.env.globals["abs_url"]
+    extras = extra_outputs(model.site, model.routes, abs_url, body_loader(cache), now)
+    search = SearchIndexer(config) if config.search.enabled and options.search else None
+    publisher = Publisher(model, out, cache.manifest(), cache.get("fragments"), body_loader(cache),
+                          lambda: body_loader(cache.reader()), jobs, progress, problems)
+    outcome = publisher.run(extras, model.assets.files, search)
+    timings["render+write"] = time.perf_counter() - t
+
+    cache.set_manifest(publisher.new_manifest)
+    cache.set("fragments", publisher.fragments_key)
+    cache.commit()
+    cache.close()
+    for problem in sorted(_dedupe(problems), key=lambda p: (p.path, p.line or 0, p.message)):
+        report.add(problem)
+    timings["total"] = time.perf_counter() - started
+    slowest = sorted(((s, n) for n, s in outcome.template_seconds.items()), reverse=True)
+    return BuildResult(outcome.written, outcome.unchanged, outcome.removed, timings, report, out,
+                       model.trending.source, slowest)
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    """One line per distinct problem: a template error hit by 10,000 pages is reported once, with a count."""
+    counts: dict[Problem, int] = {}
+    for p in problems:
+        counts[p] = counts.get(p, 0) + 1
+    out = []
+    for p, n in counts.items():
+        if n > 1:
+            p = Problem(p.path, f"{p.message} (on {n:,} pages)", p.line, p.hint, p.level)
+        out.append(p)
+    return out

@@ -1,0 +1,146 @@
+"""The persistent build cache: parsed files, rendered bodies and the last build's page manifest.
+
+One SQLite file in <site>/.cache/. It is only ever a shortcut: every entry is keyed by what
+produced it (file bytes or stat, generator version, Markdown settings, config), and a cache
+that is missing, corrupt or from another version is simply rebuilt.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from pathlib import Path
+
+from generator import __version__
+from generator.markup import SETTINGS_KEY
+from generator.model import Body, Parsed
+
+CACHE_DIR = ".cache"
+SCHEMA = f"{__version__}:{SETTINGS_KEY}:3"
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, config TEXT,
+                                  body_key TEXT, parsed BLOB);
+CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, toc TEXT, first TEXT, words INTEGER);
+CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, fingerprint TEXT, hash TEXT, stat TEXT);
+"""
+
+
+class Cache:
+    """A thin, typed face over the SQLite file; `path=None` keeps everything in memory."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.db = self._open(path)
+
+    @staticmethod
+    def for_site(site_dir: Path) -> "Cache":
+        return Cache(site_dir / CACHE_DIR / "build.sqlite")
+
+    def _open(self, path: Path | None) -> sqlite3.Connection:
+        if path is None:
+            return self._init(sqlite3.connect(":memory:"))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            gitignore = path.parent / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n")
+            db = self._init(sqlite3.connect(path, timeout=30))
+            if self._get(db, "schema") != SCHEMA:
+                db.executescript("DROP TABLE files; DROP TABLE bodies; DROP TABLE pages; DELETE FROM meta;")
+                self._init(db)
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA,))
+                db.commit()
+            return db
+        except (sqlite3.DatabaseError, OSError):
+            try:  # a corrupt or unreadable cache is thrown away, never trusted
+                path.unlink(missing_ok=True)
+                db = self._init(sqlite3.connect(path, timeout=30))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA,))
+                db.commit()
+                return db
+            except (sqlite3.DatabaseError, OSError):
+                self.path = None
+                return self._init(sqlite3.connect(":memory:"))
+
+    @staticmethod
+    def _init(db: sqlite3.Connection) -> sqlite3.Connection:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(_TABLES)
+        return db
+
+    @staticmethod
+    def _get(db: sqlite3.Connection, key: str):
+        row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def reader(self) -> "Cache":
+        """A separate connection for another process (SQLite connections do not survive fork)."""
+        return Cache(self.path) if self.path else self
+
+    # --- parsed files -------------------------------------------------------------------
+    def files(self) -> dict[str, tuple[int, int, str, str]]:
+        """rel -> (mtime_ns, size, config fingerprint, body key)."""
+        return {r[0]: r[1:] for r in self.db.execute("SELECT rel, mtime_ns, size, config, body_key FROM files")}
+
+    def parsed(self, rels: list[str]) -> dict[str, Parsed]:
+        out = {}
+        for i in range(0, len(rels), 500):
+            chunk = rels[i:i + 500]
+            q = f"SELECT rel, parsed FROM files WHERE rel IN ({','.join('?' * len(chunk))})"
+            out.update((rel, pickle.loads(blob)) for rel, blob in self.db.execute(q, chunk))
+        return out
+
+    def put_files(self, rows: list[tuple[str, int, int, str, str, Parsed]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
+                            [(rel, m, s, c, k, pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL))
+                             for rel, m, s, c, k, p in rows])
+
+    def forget_files(self, rels: list[str]) -> None:
+        self.db.executemany("DELETE FROM files WHERE rel=?", [(r,) for r in rels])
+
+    # --- bodies ---------------------------------------------------------------------------
+    def body(self, key: str) -> Body | None:
+        row = self.db.execute("SELECT html, toc, first, words FROM bodies WHERE key=?", (key,)).fetchone()
+        return Body(*row) if row else None
+
+    def has_bodies(self, keys: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            q = f"SELECT key FROM bodies WHERE key IN ({','.join('?' * len(chunk))})"
+            found.update(r[0] for r in self.db.execute(q, chunk))
+        return found
+
+    def put_bodies(self, rows: list[tuple[str, Body]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?,?,?,?)",
+                            [(k, b.html, b.toc, b.first_paragraph, b.words) for k, b in rows])
+
+    def prune_bodies(self, keep: set[str]) -> None:
+        stale = [r[0] for r in self.db.execute("SELECT key FROM bodies") if r[0] not in keep]
+        self.db.executemany("DELETE FROM bodies WHERE key=?", [(k,) for k in stale])
+
+    # --- last build's pages -----------------------------------------------------------------
+    def manifest(self) -> dict[str, tuple[str, str, str]]:
+        """output path -> (fingerprint, content hash, 'size:mtime_ns') as the last complete build left it."""
+        return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute("SELECT url, fingerprint, hash, stat FROM pages")}
+
+    def set_manifest(self, manifest: dict[str, tuple[str, str, str]]) -> None:
+        self.db.execute("DELETE FROM pages")
+        self.db.executemany("INSERT INTO pages VALUES (?,?,?,?)", [(k, *v) for k, v in manifest.items()])
+
+    # --- anything else ------------------------------------------------------------------------
+    def get(self, key: str):
+        value = self._get(self.db, key)
+        return pickle.loads(value) if value is not None else None
+
+    def set(self, key: str, value) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, pickle.dumps(value)))
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()

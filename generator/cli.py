@@ -1,0 +1,162 @@
+"""The command line: build, serve, new, check. Exit codes: 0 ok, 1 content or template errors, 2 usage/config."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+
+from generator import __version__
+from generator.errors import ConfigError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _site_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--source", "-s", type=Path, default=Path("."), metavar="DIR",
+                   help="the site folder holding site.toml (default: current folder)")
+    p.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    p.add_argument("--future", action="store_true", help="include articles dated in the future")
+    p.add_argument("--base-url", metavar="URL", help="override base_url from site.toml")
+    p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    p.add_argument("-v", "--verbose", action="store_true", help="more detail: phase timings, slowest templates, tracebacks")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="generator", description="Static site generator for crypto news sites.")
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+
+    b = sub.add_parser("build", help="build the site into its output folder",
+                       description="Build the site into its output folder (default public/, or 'output' in site.toml).")
+    _site_args(b)
+    b.add_argument("--output", "-o", type=Path, metavar="DIR", help="output folder (default: from site.toml)")
+    b.add_argument("--strict", action="store_true", help="fail (exit 1) on warnings too")
+    b.add_argument("--force", action="store_true", help="use a non-empty output folder this generator did not create")
+    b.add_argument("--no-search", action="store_true", help="skip building the Pagefind search index")
+    b.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: one per core)")
+
+    s = sub.add_parser("serve", help="preview the site with live reload",
+                       description="Serve a live preview that reloads the browser on every save.")
+    _site_args(s)
+    s.add_argument("--port", "-p", type=int, default=8000, help="port (default 8000; the next free one if taken)")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    s.add_argument("--poll", action="store_true", help="poll for changes (network drives, containers)")
+    s.add_argument("--open", action="store_true", help="open the browser")
+
+    n = sub.add_parser("new", help="write a new article with its front matter filled in",
+                       description="Create content/articles/YYYY/slug.md with front matter filled in.")
+    n.add_argument("title", help="the headline")
+    n.add_argument("--category", "-c", required=True, help="one of the categories in site.toml")
+    n.add_argument("--tags", "-t", default="", help="comma-separated tags")
+    n.add_argument("--source", "-s", type=Path, default=Path("."), metavar="DIR", help="the site folder")
+
+    c = sub.add_parser("check", help="check every internal link and #anchor of the built output",
+                       description="Check every internal link and #anchor in the built output folder.")
+    c.add_argument("--source", "-s", type=Path, default=Path("."), metavar="DIR", help="the site folder")
+    c.add_argument("--output", "-o", type=Path, metavar="DIR", help="the built folder (default: from site.toml)")
+    c.add_argument("-q", "--quiet", action="store_true", help="print broken links only")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().print_help()
+        return EXIT_USAGE
+    try:
+        return {"build": cmd_build, "serve": cmd_serve, "new": cmd_new, "check": cmd_check}[args.command](args)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last resort: say what broke, never a bare traceback
+        if getattr(args, "verbose", False):
+            traceback.print_exc()
+        else:
+            print(f"error: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)", file=sys.stderr)
+        return EXIT_CONTENT
+
+
+def cmd_build(args) -> int:
+    from generator.build import BuildOptions, build
+
+    options = BuildOptions(source=args.source, output=args.output, drafts=args.drafts, future=args.future,
+                           base_url=args.base_url, strict=args.strict, quiet=args.quiet, verbose=args.verbose,
+                           force=args.force, search=not args.no_search, jobs=args.jobs)
+    result = build(options)
+    report = result.report
+    if not args.quiet:
+        t = result.timings
+        print(f"trending: from {result.trending_source}", file=sys.stderr)
+        print(f"built {result.output}: {result.written:,} written, {result.unchanged:,} unchanged, "
+              f"{result.removed:,} removed in {t['total']:.2f} s "
+              f"(content {t['content']:.2f} s, model {t['model']:.2f} s, render+write {t['render+write']:.2f} s); "
+              f"{len(report.errors)} errors, {len(report.warnings)} warnings", file=sys.stderr)
+        if args.verbose and result.slowest:
+            print("slowest templates (total seconds): " +
+                  ", ".join(f"{name} {secs:.2f}" for secs, name in result.slowest[:5]), file=sys.stderr)
+    if report.failed and args.strict and not report.errors:
+        print("failed: warnings are errors under --strict", file=sys.stderr)
+    return result.exit_code
+
+
+def cmd_serve(args) -> int:
+    from generator.serve import serve
+
+    return serve(args)
+
+
+def cmd_new(args) -> int:
+    from generator.config import load_config
+    from generator.slugs import slugify
+
+    config = load_config(args.source)
+    category = config.category_by_name(args.category)
+    if category is None:
+        import difflib
+        close = difflib.get_close_matches(args.category, [c.name for c in config.categories], n=1, cutoff=0.0)
+        raise ConfigError(f"error: unknown category {args.category!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
+    slug = slugify(args.title)
+    if not slug:
+        raise ConfigError("error: the title has no letters or digits to make a file name from")
+    now = datetime.now(config.tz).replace(microsecond=0)
+    path = args.source / "content" / "articles" / f"{now.year:04d}" / f"{slug}.md"
+    tags = [t.strip() for t in args.tags.split(",") if t.strip()]
+    lines = ["---", f"title: {_yaml_str(args.title)}", f"date: {now.isoformat()}", f"category: {category.name}",
+             "tags: [" + ", ".join(_yaml_str(t) for t in tags) + "]", "summary: \"\"", "draft: false", "---", "",
+             "Write the first paragraph here.", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "x", encoding="utf-8") as fh:
+            fh.write("\n".join(lines))
+    except FileExistsError:
+        print(f"{path}: error: already exists; not overwritten", file=sys.stderr)
+        return EXIT_CONTENT
+    print(path)
+    return EXIT_OK
+
+
+def _yaml_str(text: str) -> str:
+    import json
+    return json.dumps(text, ensure_ascii=False)
+
+
+def cmd_check(args) -> int:
+    from generator.check import check_output
+    from generator.config import load_config
+
+    config = load_config(args.source)
+    out = args.output if args.output is not None else args.source / config.output
+    if not out.is_dir():
+        raise ConfigError(f"{out}: error: no built site here; run 'generator build' first")
+    broken, pages = check_output(out, config.base_path)
+    for page, target in broken:
+        print(f"{page}: error: broken link to {target}", file=sys.stderr)
+    if not args.quiet:
+        print(f"checked {pages:,} pages: {len(broken)} broken links", file=sys.stderr)
+    return EXIT_CONTENT if broken else EXIT_OK

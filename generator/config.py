@@ -1,0 +1,291 @@
+"""site.toml: loaded with tomllib, validated, frozen into typed settings.
+
+Every problem in the file is collected and reported together; an unknown key
+is an error with a "did you mean" suggestion.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import json
+import tomllib
+import types
+import typing
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from generator.errors import ConfigError
+from generator.slugs import slugify
+
+CONFIG_FILE = "site.toml"
+
+
+@dataclass(frozen=True)
+class Permalinks:
+    """URL patterns; each must start and end with '/'."""
+
+    article: str = "/{year}/{month}/{slug}/"
+    category: str = "/category/{slug}/"
+    tag: str = "/tag/{slug}/"
+    coin: str = "/coin/{slug}/"
+    page: str = "/{slug}/"
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    slug: str = ""
+    description: str = ""
+    menu: str = ""  # menu group this category appears under ("News"), if any
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """A header menu entry: a URL, a category, a static page, or a group of categories."""
+
+    name: str
+    url: str = ""
+    category: str = ""
+    page: str = ""
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Related:
+    count: int = 4
+    tag_weight: float = 1.0
+    category_weight: float = 0.3
+    time_weight: float = 0.4
+    time_scale_days: float = 30.0
+    max_tag_share: float = 0.5  # tags on more than this share of articles are ignored
+    window: int = 60  # candidates considered per shared tag, nearest in time
+
+
+@dataclass(frozen=True)
+class Trending:
+    count: int = 5
+    pageviews: str = ""  # CSV (path,views) or JSON export, relative to the site folder
+    window_days: int = 30
+    half_life_days: float = 7.0
+
+
+@dataclass(frozen=True)
+class Ticker:
+    coins: tuple[str, ...] = ()
+    snapshot: str = ""
+    api_url: str = ""
+    refresh: bool = False
+
+
+@dataclass(frozen=True)
+class Newsletter:
+    action: str = ""
+    pitch: str = "The day's crypto news in one e-mail."
+
+
+@dataclass(frozen=True)
+class Feeds:
+    count: int = 20
+    full_content: bool = False
+    per_category: bool = True
+    per_tag: bool = False
+
+
+@dataclass(frozen=True)
+class Search:
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Images:
+    widths: tuple[int, ...] = (320, 640, 1200)
+    quality: int = 80
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The whole of site.toml, typed and frozen."""
+
+    title: str
+    base_url: str
+    description: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    output: str = "public"
+    logo: str = ""
+    default_image: str = ""
+    copyright: str = ""
+    words_per_minute: int = 220
+    per_page: int = 10
+    home_category_blocks: int = 4
+    latest_count: int = 5
+    permalinks: Permalinks = field(default_factory=Permalinks)
+    categories: tuple[Category, ...] = ()
+    menu: tuple[MenuItem, ...] = ()
+    footer_links: tuple[Link, ...] = ()
+    social: dict[str, str] = field(default_factory=dict)
+    related: Related = field(default_factory=Related)
+    trending: Trending = field(default_factory=Trending)
+    ticker: Ticker = field(default_factory=Ticker)
+    newsletter: Newsletter = field(default_factory=Newsletter)
+    feeds: Feeds = field(default_factory=Feeds)
+    search: Search = field(default_factory=Search)
+    images: Images = field(default_factory=Images)
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site is served under, '/' or '/news/'."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def category_by_name(self, name: str) -> Category | None:
+        for cat in self.categories:
+            if cat.name.casefold() == name.casefold():
+                return cat
+        return None
+
+    def fingerprint(self) -> str:
+        """A hash of every setting: any change invalidates what depends on config."""
+        data = json.dumps(dataclasses.asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(data.encode()).hexdigest()[:16]
+
+
+def load_config(site_dir: Path, overrides: dict[str, object] | None = None) -> SiteConfig:
+    """Read and validate site.toml in site_dir; raise ConfigError listing every problem."""
+    path = site_dir / CONFIG_FILE
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: error: no {CONFIG_FILE} here; pass --source DIR pointing at the site folder") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: error: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: error: cannot read: {exc}") from None
+    raw.update(overrides or {})
+    problems: list[str] = []
+    config = _build(SiteConfig, raw, "", problems)
+    if config is not None:
+        problems.extend(_check(config))
+    if problems:
+        raise ConfigError("\n".join(f"{path}: error: {p}" for p in problems))
+    return with_categories_slugged(config)
+
+
+def _build(cls: type, data: object, where: str, problems: list[str]):
+    """Turn a TOML table into the dataclass cls, recording every mismatch."""
+    if not isinstance(data, dict):
+        problems.append(f"{where or 'top level'}: expected a table, got {type(data).__name__}")
+        return None
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    allowed = [n for n in fields if n != "extra"]
+    values: dict[str, object] = {}
+    for key, value in data.items():
+        name = f"{where}.{key}" if where else key
+        if key not in fields or key == "extra":
+            if key == "extra" and "extra" in fields and isinstance(value, dict):
+                values["extra"] = value
+                continue
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(allowed)}"
+            problems.append(f"unknown key '{name}'{hint}")
+            continue
+        converted = _convert(hints[key], value, name, problems)
+        if converted is not _BAD:
+            values[key] = converted
+    missing = [n for n, f in fields.items() if n not in values and f.default is dataclasses.MISSING
+               and f.default_factory is dataclasses.MISSING]
+    for name in missing:
+        problems.append(f"missing required key '{where + '.' if where else ''}{name}'")
+    return None if missing else cls(**values)
+
+
+_BAD = object()
+
+
+def _convert(hint, value, name: str, problems: list[str]):
+    origin = typing.get_origin(hint)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, name, problems) or _BAD
+    if origin is tuple:
+        (item,) = typing.get_args(hint)[:1]
+        if not isinstance(value, list):
+            problems.append(f"'{name}' must be a list")
+            return _BAD
+        out = [_convert(item, v, f"{name}[{i}]", problems) for i, v in enumerate(value)]
+        return _BAD if any(v is _BAD for v in out) else tuple(out)
+    if origin is dict:
+        if not isinstance(value, dict):
+            problems.append(f"'{name}' must be a table")
+            return _BAD
+        return dict(value)
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(hint, type) and isinstance(value, hint) and not (hint is int and isinstance(value, bool)):
+        return value
+    expected = getattr(hint, "__name__", str(hint))
+    problems.append(f"'{name}' must be of type {expected}, got {type(value).__name__} {value!r}")
+    return _BAD
+
+
+def _check(config: SiteConfig) -> list[str]:
+    """Rules that span fields."""
+    problems = []
+    url = urlsplit(config.base_url)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        problems.append(f"base_url must be an absolute http(s) URL like 'https://example.org/', got {config.base_url!r}")
+    elif not config.base_url.endswith("/"):
+        problems.append(f"base_url must end with '/': use {config.base_url + '/'!r}")
+    try:
+        zoneinfo.ZoneInfo(config.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        problems.append(f"timezone {config.timezone!r} is not an IANA time zone name like 'Europe/Berlin' or 'UTC'")
+    for name in ("article", "category", "tag", "coin", "page"):
+        pattern = getattr(config.permalinks, name)
+        if not (pattern.startswith("/") and pattern.endswith("/")) or ".." in pattern or "\\" in pattern:
+            problems.append(f"permalinks.{name} must start and end with '/' and hold no '..': got {pattern!r}")
+        if "{slug}" not in pattern:
+            problems.append(f"permalinks.{name} must contain {{slug}}: got {pattern!r}")
+    for key in ("per_page", "words_per_minute", "latest_count"):
+        if getattr(config, key) < 1:
+            problems.append(f"{key} must be at least 1")
+    seen: dict[str, str] = {}
+    for cat in config.categories:
+        slug = cat.slug or slugify(cat.name)
+        if not slug:
+            problems.append(f"category {cat.name!r} has no usable slug; set slug = \"...\"")
+        if slug in seen:
+            problems.append(f"categories {seen[slug]!r} and {cat.name!r} share the slug {slug!r}")
+        seen[slug] = cat.name
+    groups = {c.menu for c in config.categories if c.menu}
+    for item in config.menu:
+        kinds = [k for k in ("url", "category", "page", "group") if getattr(item, k)]
+        if len(kinds) != 1:
+            problems.append(f"menu item {item.name!r} needs exactly one of url, category, page, group")
+        if item.category and config.category_by_name(item.category) is None:
+            problems.append(f"menu item {item.name!r} names unknown category {item.category!r}")
+        if item.group and item.group not in groups:
+            problems.append(f"menu item {item.name!r} names group {item.group!r}, which no category has as menu")
+    if config.output.strip() in ("", ".", "/"):
+        problems.append("output must be a folder name such as 'public'")
+    return problems
+
+
+def with_categories_slugged(config: SiteConfig) -> SiteConfig:
+    """Fill in category slugs left empty in site.toml."""
+    cats = tuple(c if c.slug else dataclasses.replace(c, slug=slugify(c.name)) for c in config.categories)
+    return dataclasses.replace(config, categories=cats)

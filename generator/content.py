@@ -1,0 +1,401 @@
+"""Content files: finding them, reading them, and turning front matter into validated articles."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from pathlib import Path
+
+from generator import __version__
+from generator.config import SiteConfig
+from generator.errors import Problem, ProblemError
+from generator.frontmatter_split import key_line, split
+from generator.markup import Converter, MarkdownTooComplex, SETTINGS_KEY, shorten
+from generator.model import Article, Body, Image, Parsed, Term
+from generator.slugs import slugify
+
+CONTENT_DIR = "content"
+PAGES_DIR = "pages"  # content/pages/: static pages
+SUFFIXES = (".md", ".markdown")
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_TITLE = 300
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    rel: str  # posix path relative to the site folder
+    path: Path
+    kind: str  # "article" | "page"
+    mtime_ns: int
+    size: int
+
+
+def discover(site_dir: Path, problems: list[Problem]) -> list[SourceFile]:
+    """Every Markdown file under content/, sorted; folders starting with '_' or '.' are data, not content.
+
+    Symlinks are followed only when they stay inside content/; loops and escapes are reported.
+    """
+    root = (site_dir / CONTENT_DIR)
+    if not root.is_dir():
+        return []
+    real_root = root.resolve()
+    found: list[SourceFile] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        keep = []
+        for name in sorted(dirnames):
+            if name.startswith((".", "_")):
+                continue
+            sub = here / name
+            if sub.is_symlink():
+                _check_link(sub, real_root, site_dir, problems, "folder")
+                continue  # linked folders are not walked: they could loop or lead anywhere
+            keep.append(name)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(SUFFIXES):
+                continue
+            path = here / name
+            rel = path.relative_to(site_dir).as_posix()
+            if path.is_symlink() and not _check_link(path, real_root, site_dir, problems, "file"):
+                continue
+            try:
+                st = path.stat()
+            except OSError as exc:
+                problems.append(Problem(rel, f"cannot read: {exc.strerror}", hint="fix or remove the file"))
+                continue
+            in_pages = path.relative_to(root).parts[0] == PAGES_DIR
+            found.append(SourceFile(rel, path, "page" if in_pages else "article", st.st_mtime_ns, st.st_size))
+    return found
+
+
+def _check_link(path: Path, real_root: Path, site_dir: Path, problems: list[Problem], what: str) -> bool:
+    rel = path.relative_to(site_dir).as_posix()
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        problems.append(Problem(rel, f"symlinked {what} is broken or loops", hint="remove the link or point it at a real file"))
+        return False
+    if what == "folder":
+        problems.append(Problem(rel, "symlinked folder is not followed", level="warning",
+                                hint="move the files into content/ instead of linking a folder"))
+        return False
+    if not target.is_relative_to(real_root):
+        problems.append(Problem(rel, "symlink points outside content/; refused", hint="copy the file into content/"))
+        return False
+    return True
+
+
+def body_key(raw: bytes) -> str:
+    """Cache key of a body: its bytes, the generator version and the Markdown settings."""
+    return hashlib.sha256(raw + f"\0{__version__}\0{SETTINGS_KEY}".encode()).hexdigest()[:32]
+
+
+def read_source(src: SourceFile) -> bytes:
+    if src.size > MAX_FILE_BYTES:
+        raise ProblemError(Problem(src.rel, f"file is {src.size // (1024 * 1024)} MB; the limit is "
+                                            f"{MAX_FILE_BYTES // (1024 * 1024)} MB", hint="split it or move media out of the Markdown"))
+    try:
+        return src.path.read_bytes()
+    except OSError as exc:
+        raise ProblemError(Problem(src.rel, f"cannot read: {exc.strerror}")) from None
+
+
+def decode(raw: bytes, rel: str, problems: list[Problem]) -> str:
+    """UTF-8 (a BOM is dropped); other bytes are read as Windows-1252 with a warning; CRLF becomes LF."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        problems.append(Problem(rel, "file is not UTF-8; read as Windows-1252 (Latin-1)", line, level="warning",
+                                hint="save the file as UTF-8"))
+        text = raw.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        problems.append(Problem(rel, "file contains NUL bytes; they were removed", line, level="warning",
+                                hint="is this a binary file? save it as plain UTF-8 text"))
+        text = text.replace("\x00", "")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_file(src: SourceFile, config: SiteConfig, converter: Converter, body: Body | None = None,
+               raw: bytes | None = None) -> Parsed:
+    """Read, split, convert and validate one file. Never raises for bad content: problems are returned."""
+    problems: list[Problem] = []
+    try:
+        raw = read_source(src) if raw is None else raw
+        text = decode(raw, src.rel, problems)
+        meta, markdown_text, body_line, fm = split(text, src.rel)
+        if body is None:
+            try:
+                body = converter.convert(markdown_text)
+            except MarkdownTooComplex as exc:
+                raise ProblemError(Problem(src.rel, str(exc), body_line, "flatten the nesting")) from None
+        article = validate(src, meta, fm, body, config, problems, hashlib.sha256(raw).hexdigest()[:24])
+    except ProblemError as exc:
+        problems.append(exc.problem)
+        return Parsed(src.rel, None, None, tuple(problems))
+    return Parsed(src.rel, article, body, tuple(problems))
+
+
+# --- front matter validation -------------------------------------------------------------
+
+def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfig,
+             problems: list[Problem], raw_digest: str) -> Article | None:
+    """Typed, checked article from raw front matter; problems are appended, fatal ones raised."""
+    rel = src.rel
+    meta = {str(k).strip().lower(): v for k, v in meta.items()}
+
+    def fail(key: str, message: str, hint: str) -> ProblemError:
+        return ProblemError(Problem(rel, message, key_line(fm, key) or 1, hint))
+
+    def warn(key: str, message: str, hint: str = "") -> None:
+        problems.append(Problem(rel, message, key_line(fm, key) or 1, hint, "warning"))
+
+    if not fm:
+        raise ProblemError(Problem(rel, "no front matter: the file must start with a '---' line", 1,
+                                   "add '---', then 'title: ...', 'date: ...', 'category: ...', then '---'"))
+    title = clean_text(meta.get("title"))
+    if not title:
+        raise fail("title", "missing title", "add 'title: Your headline' to the front matter")
+    if len(title) > MAX_TITLE:
+        warn("title", f"title is {len(title):,} characters; it was cut to {MAX_TITLE}", "keep headlines under 120 characters")
+        title = shorten(title, MAX_TITLE)
+
+    file_date, file_slug = _from_filename(src.path.stem)
+    raw_date = meta.get("date", meta.get("published", None) if not isinstance(meta.get("published"), bool) else None)
+    if raw_date in (None, ""):
+        if src.kind == "page":
+            when = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        elif file_date is not None:
+            when = datetime.combine(file_date, time(), config.tz)
+        else:
+            raise fail("date", "missing date", "add 'date: 2025-07-17T09:30:00Z' (a date, or a date-time with a time zone)")
+    else:
+        when = parse_date(raw_date, config)
+        if when is None:
+            raise fail("date", f"{str(raw_date)[:60]!r} is not a date",
+                       "write dates as 2025-07-17 or 2025-07-17T09:30:00+02:00 (years 1–9999)")
+    updated = when
+    for key in ("updated", "lastmod", "modified", "last_modified_at", "date_modified"):
+        if meta.get(key) not in (None, ""):
+            updated = parse_date(meta[key], config) or updated
+            if parse_date(meta[key], config) is None:
+                warn(key, f"{key} {str(meta[key])[:60]!r} is not a date; ignored", "use 2025-07-17 or 2025-07-17T09:30:00Z")
+            break
+
+    category = None
+    if src.kind == "article":
+        category = _category(meta, fm, rel, config, problems, fail)
+
+    tags = tuple(_terms(meta, fm, "tags", rel, problems, config, "tag") or
+                 _terms(meta, fm, "keywords", rel, problems, config, "tag"))
+    coins = tuple(_terms(meta, fm, "coins", rel, problems, config, "coin", upper=True))
+
+    slug_source = meta.get("slug")
+    if slug_source not in (None, ""):
+        slug = slugify(str(slug_source))
+        if not slug:
+            raise fail("slug", f"slug {str(slug_source)[:60]!r} has no letters or digits to use in a URL",
+                       "use lowercase words joined by hyphens, e.g. 'slug: bitcoin-etf-flows'")
+    else:
+        slug = slugify(title) or (slugify(file_slug) if file_slug else "") or _hashed_slug(title)
+
+    summary_raw = next((meta[k] for k in ("summary", "description", "excerpt") if meta.get(k) not in (None, "")), None)
+    summary = shorten(clean_text(summary_raw), 500) if summary_raw is not None else shorten(body.first_paragraph, 300)
+
+    reading_time = max(1, math.ceil(body.words / config.words_per_minute))
+    if meta.get("reading_time") not in (None, ""):
+        value = meta["reading_time"]
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 1000:
+            reading_time = value
+        else:
+            warn("reading_time", f"reading_time {str(value)[:30]!r} is not a whole number of minutes; computed {reading_time}",
+                 "write 'reading_time: 5'")
+
+    image = None
+    image_src = next((meta[k] for k in ("image", "featured_image", "cover", "thumbnail") if meta.get(k)), None)
+    if isinstance(image_src, dict):  # Hugo/Jekyll style: image: {src: ..., alt: ...}
+        meta.setdefault("image_alt", image_src.get("alt", ""))
+        image_src = image_src.get("src") or image_src.get("path")
+    if image_src is not None:
+        if not isinstance(image_src, str) or _CONTROL.search(image_src) or "\n" in image_src:
+            warn("image", "image must be a path like /assets/img/photo.jpg; ignored")
+        else:
+            image = Image(src=image_src.strip(), alt=clean_text(meta.get("image_alt")) or title)
+
+    author = meta.get("author", meta.get("authors", ""))
+    if isinstance(author, list):
+        author = ", ".join(clean_text(a) for a in author if isinstance(a, (str, int)))
+    author = clean_text(author) if isinstance(author, (str, int)) else ""
+
+    draft = _flag(meta.get("draft")) or meta.get("published") is False
+    trending = _flag(meta.get("trending"))
+
+    url = expand_permalink(config.permalinks.page if src.kind == "page" else config.permalinks.article,
+                           slug=slug, when=when, category=category.slug if category else "")
+    known = {"title", "date", "published", "updated", "lastmod", "modified", "last_modified_at", "date_modified",
+             "category", "categories", "tags", "keywords", "coins", "slug", "summary", "description", "excerpt",
+             "reading_time", "image", "featured_image", "cover", "thumbnail", "image_alt", "author", "authors",
+             "draft", "trending"}
+    extra = {k: v for k, v in meta.items() if k not in known}
+    digest = hashlib.sha256(f"{raw_digest}\0{rel}\0{config.fingerprint()}\0{__version__}".encode()).hexdigest()[:24]
+    return Article(source=rel, kind=src.kind, digest=digest, title=title, date=when, updated=max(updated, when),
+                   slug=slug, url=url, category=category, tags=tags, coins=coins, summary=summary,
+                   reading_time=reading_time, words=body.words, image=image, author=author, trending=trending,
+                   draft=draft, has_toc=bool(body.toc), extra=extra)
+
+
+def clean_text(value) -> str:
+    """A one-line string from a front matter scalar: control characters gone, whitespace collapsed."""
+    if value is None or isinstance(value, (list, dict, bool)):
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    return " ".join(_CONTROL.sub("", text).split())
+
+
+def _flag(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "1", "on")
+    return value is True or value == 1
+
+
+def _hashed_slug(text: str) -> str:
+    return "x-" + hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+def _from_filename(stem: str) -> tuple[date | None, str]:
+    """Jekyll-style '2024-05-01-some-slug' file names give a date and a slug."""
+    found = _FILENAME_DATE.match(stem)
+    if not found:
+        return None, ""
+    try:
+        return date(int(found.group(1)), int(found.group(2)), int(found.group(3))), found.group(4)
+    except ValueError:
+        return None, ""
+
+
+_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M:%S",
+                 "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%b %d, %Y")
+
+
+def parse_date(value, config: SiteConfig) -> datetime | None:
+    """A timezone-aware datetime from a front matter date; naive values are in the site's timezone."""
+    if isinstance(value, datetime):
+        result = value
+    elif isinstance(value, date):
+        result = datetime.combine(value, time())
+    elif isinstance(value, str) and 0 < len(value) < 60:
+        text = value.strip()
+        result = None
+        try:
+            result = datetime.fromisoformat(text.replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", text) else text)
+        except ValueError:
+            for fmt in _DATE_FORMATS:
+                try:
+                    result = datetime.strptime(text, fmt)
+                    break
+                except ValueError:
+                    continue
+            if result is None:
+                try:
+                    result = parsedate_to_datetime(text)
+                except (TypeError, ValueError, IndexError):
+                    return None
+    else:
+        return None
+    if result is None or result.year < 1:
+        return None
+    if result.tzinfo is None:
+        result = result.replace(tzinfo=config.tz)
+    try:
+        result.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return None
+    return result
+
+
+def _category(meta: dict, fm: str, rel: str, config: SiteConfig, problems: list[Problem], fail) -> Term:
+    value = meta.get("category")
+    key = "category"
+    if value in (None, "", []) and meta.get("categories") not in (None, "", []):
+        key = "categories"
+        value = meta["categories"]
+        if isinstance(value, str):
+            value = [v for v in re.split(r"[,\n]", value) if v.strip()] or value
+        if isinstance(value, list):
+            if len(value) > 1:
+                problems.append(Problem(rel, f"'categories' lists {len(value)}; the first, {clean_text(value[0])!r}, is used",
+                                        key_line(fm, key), "set 'category:' to the one you want", "note"))
+            value = value[0] if value else None
+    if isinstance(value, list):
+        value = value[0] if value else None
+    name = clean_text(value) if isinstance(value, (str, int, float)) else ""
+    if not name:
+        raise fail("category", "missing category",
+                   "add 'category: Name' with one of: " + ", ".join(c.name for c in config.categories))
+    declared = config.category_by_name(name)
+    if declared is not None:
+        return Term("category", declared.name, declared.slug,
+                    expand_permalink(config.permalinks.category, slug=declared.slug), declared.description)
+    close = difflib.get_close_matches(name, [c.name for c in config.categories], n=1, cutoff=0.0)
+    hint = f"did you mean {close[0]!r}? or declare it under [[categories]] in site.toml" if close else \
+        "declare it under [[categories]] in site.toml"
+    problems.append(Problem(rel, f"category {name!r} is not declared in site.toml; it gets its own page",
+                            key_line(fm, key), hint, "warning"))
+    slug = slugify(name) or _hashed_slug(name)
+    return Term("category", name, slug, expand_permalink(config.permalinks.category, slug=slug))
+
+
+def _terms(meta: dict, fm: str, key: str, rel: str, problems: list[Problem], config: SiteConfig,
+           kind: str, upper: bool = False) -> list[Term]:
+    value = meta.get(key)
+    if value in (None, "", []):
+        return []
+    if isinstance(value, str):
+        value = value.split(",")
+    elif not isinstance(value, list):
+        value = [value]
+    pattern = config.permalinks.tag if kind == "tag" else config.permalinks.coin
+    out: dict[str, Term] = {}
+    for item in value:
+        if isinstance(item, (list, dict)) or item is None or isinstance(item, bool):
+            problems.append(Problem(rel, f"{key} holds {'an empty item' if item is None else 'a ' + type(item).__name__}; "
+                                         "it was skipped", key_line(fm, key), f"write {key} as a list of names: [Bitcoin, ETFs]",
+                                    "warning"))
+            continue
+        name = clean_text(item)
+        if upper:
+            name = name.upper()
+        if not name:
+            continue
+        slug = _term_slug(name)
+        if slug not in out:
+            out[slug] = Term(kind, name, slug, expand_permalink(pattern, slug=slug))
+    return list(out.values())
+
+
+@lru_cache(maxsize=65536)
+def _term_slug(name: str) -> str:
+    return slugify(name) or _hashed_slug(name)
+
+
+def expand_permalink(pattern: str, *, slug: str, when: datetime | None = None, category: str = "") -> str:
+    """Fill a permalink pattern; the values are slugs and digits, so the result never leaves the site."""
+    values = {"slug": slug, "category": category or "uncategorized"}
+    if when is not None:
+        values.update(year=f"{when.year:04d}", month=f"{when.month:02d}", day=f"{when.day:02d}")
+    url = pattern
+    for key, value in values.items():
+        url = url.replace("{" + key + "}", value)
+    return re.sub(r"/{2,}", "/", url)

@@ -1,0 +1,76 @@
+"""Problems found in the sources, and how they are collected and reported."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Level = Literal["error", "warning", "note"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input file, with where and what to do."""
+
+    path: str
+    message: str
+    line: int | None = None
+    hint: str = ""
+    level: Level = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        text = f"{where}: {self.level}: {self.message}"
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+class ProblemError(Exception):
+    """Raised inside a phase to report one problem about one file."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class ConfigError(Exception):
+    """site.toml or the command line is unusable: nothing can be built (exit 2)."""
+
+
+@dataclass
+class Report:
+    """Collects problems over a build; prints them as they come."""
+
+    quiet: bool = False
+    strict: bool = False
+    stream: object = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+        if self.quiet and problem.level != "error":
+            return
+        print(str(problem), file=self.stream or sys.stderr)
+
+    def error(self, path: str | Path, message: str, line: int | None = None, hint: str = "") -> None:
+        self.add(Problem(str(path), message, line, hint, "error"))
+
+    def warning(self, path: str | Path, message: str, line: int | None = None, hint: str = "") -> None:
+        self.add(Problem(str(path), message, line, hint, "warning"))
+
+    def note(self, path: str | Path, message: str, line: int | None = None, hint: str = "") -> None:
+        self.add(Problem(str(path), message, line, hint, "note"))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+    @property
+    def failed(self) -> bool:
+        """Errors fail a build; under --strict, warnings do too."""
+        return bool(self.errors or (self.strict and self.warnings))

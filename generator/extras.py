@@ -1,0 +1,177 @@
+"""Outputs that are not pages: Atom and JSON feeds, sitemaps (with Google News), robots.txt.
+
+Table-driven: one Atom writer serves the site feed and every category (and tag) feed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+from xml.sax.saxutils import escape, quoteattr
+
+from generator.assemble import Site
+from generator.model import Article, Body
+from generator.pages import Route
+
+SITEMAP_LIMIT = 50_000
+NEWS_WINDOW = timedelta(days=2)
+
+
+def rfc3339(d: datetime) -> str:
+    return d.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _x(text: str) -> str:
+    """XML-escape text, dropping characters XML 1.0 cannot hold."""
+    return escape("".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20 and not 0xD800 <= ord(ch) <= 0xDFFF
+                          and ch not in "\ufffe\uffff"))
+
+
+def extra_outputs(site: Site, routes: list[Route], abs_url: Callable[[str], str],
+                  load_body: Callable[[Article], Body], now: datetime) -> dict[str, bytes]:
+    """Every non-page output, output path -> bytes."""
+    config = site.config
+    out: dict[str, bytes] = {}
+    feeds = [("feed.xml", "", site.articles, config.title)]
+    if config.feeds.per_category:
+        feeds += [(f"{l.term.url.strip('/')}/feed.xml", l.term.url, l.articles, f"{l.term.name} – {config.title}")
+                  for l in site.categories.values() if l.articles]
+    if config.feeds.per_tag:
+        feeds += [(f"{l.term.url.strip('/')}/feed.xml", l.term.url, l.articles, f"{l.term.name} – {config.title}")
+                  for l in site.tags.values()]
+    for rel, home, articles, title in feeds:
+        out[rel] = atom_feed(site, rel, home or "/", articles[:config.feeds.count], title, abs_url, load_body)
+    out["feed.json"] = json_feed(site, site.articles[:config.feeds.count], abs_url, load_body)
+    out.update(sitemaps(site, routes, abs_url))
+    out["sitemap-news.xml"] = news_sitemap(site, abs_url, now)
+    out["robots.txt"] = (f"User-agent: *\nAllow: /\n\nSitemap: {abs_url('/sitemap.xml')}\n"
+                         f"Sitemap: {abs_url('/sitemap-news.xml')}\n").encode()
+    return out
+
+
+def _content(article: Article, full: bool, load_body) -> tuple[str, str]:
+    if full:
+        return "html", load_body(article).html
+    return "text", article.summary
+
+
+def atom_feed(site: Site, rel: str, home: str, articles, title: str, abs_url, load_body) -> bytes:
+    config = site.config
+    updated = max((a.updated for a in articles), default=datetime(1970, 1, 1, tzinfo=timezone.utc))
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
+             f"<title>{_x(title)}</title>",
+             f"<subtitle>{_x(config.description)}</subtitle>" if config.description else "",
+             f'<link rel="alternate" type="text/html" href={quoteattr(abs_url(home))}/>',
+             f'<link rel="self" type="application/atom+xml" href={quoteattr(abs_url("/" + rel))}/>',
+             f"<id>{_x(abs_url('/' + rel))}</id>",
+             f"<updated>{rfc3339(updated)}</updated>",
+             f"<author><name>{_x(config.title)}</name></author>",
+             f"<generator>blockline-generator</generator>"]
+    for a in articles:
+        kind, text = _content(a, config.feeds.full_content, load_body)
+        link = abs_url(a.url)
+        lines += ["<entry>", f"<title>{_x(a.title)}</title>", f'<link rel="alternate" type="text/html" href={quoteattr(link)}/>',
+                  f"<id>{_x(link)}</id>", f"<published>{rfc3339(a.date)}</published>",
+                  f"<updated>{rfc3339(a.updated)}</updated>"]
+        if a.author:
+            lines.append(f"<author><name>{_x(a.author)}</name></author>")
+        if a.category:
+            lines.append(f"<category term={quoteattr(a.category.slug)} label={quoteattr(a.category.name)}/>")
+        lines += [f"<category term={quoteattr(t.slug)} label={quoteattr(t.name)}/>" for t in a.tags]
+        lines.append(f"<summary type=\"text\">{_x(a.summary)}</summary>")
+        if kind == "html":
+            lines.append(f'<content type="html">{_x(text)}</content>')
+        lines.append("</entry>")
+    lines.append("</feed>")
+    return ("\n".join(line for line in lines if line) + "\n").encode()
+
+
+def json_feed(site: Site, articles, abs_url, load_body) -> bytes:
+    config = site.config
+    items = []
+    for a in articles:
+        item = {"id": abs_url(a.url), "url": abs_url(a.url), "title": a.title, "summary": a.summary,
+                "date_published": rfc3339(a.date), "date_modified": rfc3339(a.updated),
+                "tags": [t.name for t in a.tags]}
+        if config.feeds.full_content:
+            item["content_html"] = load_body(a).html
+        else:
+            item["content_text"] = a.summary
+        if a.image:
+            item["image"] = abs_url(a.image.src)
+        if a.author:
+            item["authors"] = [{"name": a.author}]
+        items.append(item)
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": config.title, "home_page_url": abs_url("/"),
+            "feed_url": abs_url("/feed.json"), "description": config.description, "language": config.language,
+            "items": items}
+    return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode()
+
+
+def sitemaps(site: Site, routes: list[Route], abs_url) -> dict[str, bytes]:
+    """sitemap.xml: one urlset, or an index of parts when there are more than 50,000 URLs."""
+    newest = site.articles[0].updated if site.articles else None
+    rows = []
+    for route in routes:
+        if route.kind in ("404",):
+            continue
+        lastmod = _lastmod(site, route, newest)
+        rows.append((abs_url(route.url), lastmod))
+    def urlset(part) -> bytes:
+        body = "".join(f"<url><loc>{_x(loc)}</loc>" + (f"<lastmod>{rfc3339(m)}</lastmod>" if m else "") + "</url>\n"
+                       for loc, m in part)
+        return ('<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                + body + "</urlset>\n").encode()
+    if len(rows) <= SITEMAP_LIMIT:
+        return {"sitemap.xml": urlset(rows)}
+    out = {}
+    parts = math.ceil(len(rows) / SITEMAP_LIMIT)
+    index = ['<?xml version="1.0" encoding="utf-8"?>', '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for n in range(parts):
+        part = rows[n * SITEMAP_LIMIT:(n + 1) * SITEMAP_LIMIT]
+        name = f"sitemap-{n + 1}.xml"
+        out[name] = urlset(part)
+        newest_part = max((m for _, m in part if m), default=None)
+        index.append(f"<sitemap><loc>{_x(abs_url('/' + name))}</loc>"
+                     + (f"<lastmod>{rfc3339(newest_part)}</lastmod>" if newest_part else "") + "</sitemap>")
+    index.append("</sitemapindex>")
+    out["sitemap.xml"] = ("\n".join(index) + "\n").encode()
+    return out
+
+
+def _lastmod(site: Site, route: Route, newest: datetime | None) -> datetime | None:
+    if route.kind in ("article", "page"):
+        article = site.by_source[route.key]
+        return article.updated if article.kind == "article" or article.updated.year > 1970 else newest
+    if route.kind in ("category", "tag", "coin"):
+        listing = {"category": site.categories, "tag": site.tags, "coin": site.coins}[route.kind][route.key]
+        per = site.config.per_page
+        items = listing.articles[(route.number - 1) * per: route.number * per]
+        return max((a.updated for a in items), default=newest)
+    if route.kind == "home":
+        per = site.config.per_page
+        items = site.articles[(route.number - 1) * per: route.number * per]
+        return max((a.updated for a in items), default=newest)
+    return newest
+
+
+def news_sitemap(site: Site, abs_url, now: datetime) -> bytes:
+    """Google News sitemap: articles published in the two days before the build time."""
+    config = site.config
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+             'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">']
+    for a in site.articles:
+        if a.date > now:
+            continue
+        if now - a.date > NEWS_WINDOW:
+            break  # newest first: the rest are older
+        lines.append(f"<url><loc>{_x(abs_url(a.url))}</loc><news:news><news:publication>"
+                     f"<news:name>{_x(config.title)}</news:name><news:language>{_x(config.language)}</news:language>"
+                     f"</news:publication><news:publication_date>{rfc3339(a.date)}</news:publication_date>"
+                     f"<news:title>{_x(a.title)}</news:title></news:news></url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode()

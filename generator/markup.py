@@ -1,0 +1,79 @@
+"""Markdown bodies to HTML with Python-Markdown: tables, highlighted code, footnotes, heading ids."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+
+import markdown
+
+from generator.model import Body
+
+EXTENSIONS = ["extra", "codehilite", "toc", "sane_lists"]
+EXTENSION_CONFIGS = {
+    "codehilite": {"css_class": "highlight", "guess_lang": False},
+    "toc": {"toc_depth": "2-3"},
+    "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+}
+# Part of every cache key: a change of Markdown settings re-renders every body.
+SETTINGS_KEY = hashlib.sha256(
+    json.dumps([markdown.__version__, EXTENSIONS, EXTENSION_CONFIGS], sort_keys=True).encode()
+).hexdigest()[:16]
+
+_TAG = re.compile(r"<[^>]*>")
+_PARA = re.compile(r"<p>(.*?)</p>", re.S)
+_SPACE = re.compile(r"\s+")
+_HEADING = re.compile(r"<h[23]\b")
+
+
+class MarkdownTooComplex(Exception):
+    """The body nests too deeply for the Markdown parser."""
+
+
+class Converter:
+    """One reusable Markdown instance (reset between documents: footnotes leak otherwise)."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
+                                     output_format="html")
+
+    def convert(self, text: str) -> Body:
+        """Render one body; raise MarkdownTooComplex where the parser recurses too deep."""
+        self._md.reset()
+        try:
+            out = self._md.convert(text)
+        except RecursionError:
+            self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+            raise MarkdownTooComplex("the Markdown nests too deeply (lists or quotes hundreds of levels deep)") from None
+        # the renderer's slot markers are HTML comments: a body may not fake one
+        out = out.replace("<!--slot:", "<!-- slot:").replace("<!--/slot:", "<!-- /slot:")
+        toc = self._md.toc if len(_HEADING.findall(out)) >= 3 else ""
+        return Body(html=out, toc=toc, first_paragraph=first_paragraph(out), words=count_words(out))
+
+
+def plain_text(fragment: str) -> str:
+    """HTML fragment to one line of plain text."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+
+
+def first_paragraph(body_html: str) -> str:
+    """The first paragraph with any text in it, as plain text."""
+    for match in _PARA.finditer(body_html):
+        text = plain_text(match.group(1))
+        if text:
+            return text
+    return ""
+
+
+def count_words(body_html: str) -> int:
+    return len(plain_text(body_html).split())
+
+
+def shorten(text: str, limit: int = 300) -> str:
+    """Cut text at a word boundary, adding an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",.;:")
+    return cut + "…"

@@ -1,0 +1,82 @@
+"""The site model's types: plain frozen values passed from phase to phase."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Kind = Literal["article", "page"]
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A category, tag or coin: what it is called and where its page lives."""
+
+    kind: str  # "category" | "tag" | "coin"
+    name: str
+    slug: str
+    url: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    src: str  # site-absolute path as written ('/assets/img/x.jpg') or an absolute URL
+    alt: str = ""
+    width: int = 0
+    height: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """What Markdown made of one document's body (cacheable per file)."""
+
+    html: str
+    toc: str
+    first_paragraph: str
+    words: int
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article or static page: what the author wrote, validated, plus derived values.
+
+    The body HTML is not kept here (it is loaded on demand from the body store),
+    so ten thousand articles stay small in memory.
+    """
+
+    source: str  # path relative to the site folder, posix
+    kind: Kind
+    digest: str  # hash of the source bytes and the settings that shaped this value
+    title: str
+    date: datetime
+    updated: datetime
+    slug: str
+    url: str  # site path, '/2025/07/slug/'
+    category: Term | None
+    tags: tuple[Term, ...]
+    coins: tuple[Term, ...]
+    summary: str
+    reading_time: int
+    words: int
+    image: Image | None
+    author: str
+    trending: bool
+    draft: bool
+    has_toc: bool
+    extra: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def key(self) -> str:
+        return self.source
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """The outcome of reading one file: an article (or None) and what was wrong with it."""
+
+    source: str
+    article: Article | None
+    body: Body | None
+    problems: tuple = ()

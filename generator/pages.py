@@ -1,0 +1,160 @@
+"""What pages the site has (routes) and what each page's template receives (contexts)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+from generator.assemble import Listing, Site
+from generator.errors import Problem
+from generator.model import Article, Term
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One output file: its URL, the template that renders it, and what it is about."""
+
+    url: str
+    template: str
+    kind: str  # article | page | home | category | tag | coin | terms | search | 404
+    key: str = ""  # source path for articles/pages, term slug for listings
+    number: int = 1  # page number within a paginated listing
+    total: int = 1
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    total: int
+    prev_url: str
+    next_url: str
+    first_url: str
+    links: tuple[tuple[int, str], ...]  # (number, url) around the current page; 0 marks a gap
+
+
+def paged_url(base: str, number: int) -> str:
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def output_path(url: str) -> str:
+    """'/2025/07/x/' -> '2025/07/x/index.html'; '/404.html' -> '404.html'."""
+    path = url.lstrip("/")
+    return path + "index.html" if url.endswith("/") else path
+
+
+def plan_routes(site: Site, problems: list[Problem]) -> list[Route]:
+    """Every HTML page of the site; two pages claiming one URL is an error (the first keeps it)."""
+    config = site.config
+    per = config.per_page
+    routes: list[Route] = []
+    for article in site.articles:
+        routes.append(Route(article.url, "article.html", "article", article.source))
+    for page in site.pages:
+        routes.append(Route(page.url, "page.html", "page", page.source))
+    home_total = max(1, math.ceil(len(site.articles) / per))
+    routes += [Route(paged_url("/", n), "home.html", "home", "", n, home_total) for n in range(1, home_total + 1)]
+    for kind, listings in (("category", site.categories), ("tag", site.tags), ("coin", site.coins)):
+        for slug, listing in listings.items():
+            total = max(1, math.ceil(len(listing.articles) / per))
+            routes += [Route(paged_url(listing.term.url, n), "list.html", kind, slug, n, total) for n in range(1, total + 1)]
+        index_url = _index_url(config.permalinks, kind)
+        if index_url and listings:
+            routes.append(Route(index_url, "terms.html", "terms", kind))
+    if config.search.enabled:
+        routes.append(Route("/search/", "search.html", "search"))
+    routes.append(Route("/404.html", "404.html", "404"))
+    return _without_collisions(routes, site, problems)
+
+
+def _index_url(permalinks, kind: str) -> str:
+    """'/category/{slug}/' -> '/category/': the index of all terms of a kind, when the pattern allows one."""
+    pattern = getattr(permalinks, kind)
+    head = pattern.split("{slug}")[0]
+    return head if head not in ("", "/") and "{" not in head else ""
+
+
+def _without_collisions(routes: list[Route], site: Site, problems: list[Problem]) -> list[Route]:
+    owners: dict[str, Route] = {}
+    kept = []
+    for route in routes:
+        key = output_path(route.url).casefold()
+        if key in owners:
+            first = owners[key]
+            where = route.key if route.kind in ("article", "page") else f"site.toml ({route.kind} {route.key})"
+            problems.append(Problem(where, f"{route.kind} page URL {route.url} is already used by "
+                                           f"{first.kind} {first.key or first.url}; not published",
+                                    hint="change a slug or a permalink pattern in site.toml"))
+            continue
+        owners[key] = route
+        kept.append(route)
+    return kept
+
+
+def breadcrumbs(*crumbs: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+    return (("Home", "/"),) + tuple(crumbs)
+
+
+def build_context(route: Route, site: Site, related: Callable[[Article], tuple[Article, ...]]) -> dict:
+    """The variables a page's template receives (documented in README.md, 'Layouts')."""
+    config = site.config
+    per = config.per_page
+    if route.kind in ("article", "page"):
+        article = site.by_source[route.key]
+        crumbs = breadcrumbs((article.category.name, article.category.url)) if article.category else breadcrumbs()
+        return {"page": _page(route, article.title, article.summary, crumbs, image=article.image),
+                "article": article,
+                "related": related(article) if route.kind == "article" else ()}
+    if route.kind == "home":
+        start = (route.number - 1) * per
+        items = site.articles[start:start + per]
+        blocks = ()
+        if route.number == 1:
+            blocks = tuple((listing.term, listing.articles[:4]) for listing in site.categories.values()
+                           if listing.articles)[:config.home_category_blocks]
+        title = config.title if route.number == 1 else f"{config.title} – page {route.number}"
+        return {"page": _page(route, title, config.description, (), pagination=_pagination("/", route)),
+                "lead": items[0] if items and route.number == 1 else None,
+                "articles": items[1:] if route.number == 1 else items,
+                "blocks": blocks}
+    if route.kind in ("category", "tag", "coin"):
+        listing: Listing = {"category": site.categories, "tag": site.tags, "coin": site.coins}[route.kind][route.key]
+        start = (route.number - 1) * per
+        term = listing.term
+        label = {"category": "", "tag": "Tag: ", "coin": "Coin: "}[route.kind]
+        title = f"{label}{term.name}" + (f" – page {route.number}" if route.number > 1 else "")
+        description = term.description or f"{len(listing.articles)} articles on {term.name} from {config.title}."
+        kind_crumb = {"category": ("Categories", _index_url(config.permalinks, "category")),
+                      "tag": ("Tags", _index_url(config.permalinks, "tag")),
+                      "coin": ("Coins", _index_url(config.permalinks, "coin"))}[route.kind]
+        crumbs = breadcrumbs(*([kind_crumb] if kind_crumb[1] else []), (term.name, term.url))
+        return {"page": _page(route, title, description, crumbs, pagination=_pagination(term.url, route)),
+                "term": term, "count": len(listing.articles), "articles": listing.articles[start:start + per]}
+    if route.kind == "terms":
+        listings = {"category": site.categories, "tag": site.tags, "coin": site.coins}[route.key]
+        name = {"category": "Categories", "tag": "Tags", "coin": "Coins"}[route.key]
+        terms = tuple((l.term, len(l.articles)) for l in listings.values())
+        return {"page": _page(route, name, f"All {name.lower()} on {config.title}.", breadcrumbs((name, route.url))),
+                "terms": terms, "terms_kind": route.key}
+    if route.kind == "search":
+        return {"page": _page(route, "Search", f"Search every article on {config.title}.", breadcrumbs(("Search", route.url)))}
+    return {"page": _page(route, "Page not found", "The page you asked for is not here.", ())}
+
+
+def _page(route: Route, title: str, description: str, crumbs, *, image=None, pagination=None) -> dict:
+    return {"kind": route.kind, "url": route.url, "title": title, "description": description,
+            "breadcrumbs": crumbs, "image": image, "pagination": pagination}
+
+
+def _pagination(base: str, route: Route) -> Pagination | None:
+    if route.total <= 1:
+        return None
+    n, total = route.number, route.total
+    shown = sorted({1, total, *range(max(1, n - 2), min(total, n + 2) + 1)})
+    links: list[tuple[int, str]] = []
+    for i in shown:
+        if links and i - links[-1][0] > 1:
+            links.append((0, ""))
+        links.append((i, paged_url(base, i)))
+    return Pagination(number=n, total=total, prev_url=paged_url(base, n - 1) if n > 1 else "",
+                      next_url=paged_url(base, n + 1) if n < total else "", first_url=base, links=tuple(links))

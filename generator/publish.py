@@ -1,0 +1,230 @@
+"""Render the routes and write the output tree: only what changed, staged, swapped in atomically."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from generator.errors import Problem, ProblemError
+from generator.model import Article, Body
+from generator.output import Staging, UnsafePath, digest, safe_join
+from generator.pages import Route, build_context, output_path
+from generator.progress import Progress
+from generator.render import LazyBody
+
+KEEP, REFILL, RENDER = "keep", "refill", "render"
+PARALLEL_RENDER_MIN = 300
+
+
+@dataclass
+class Outcome:
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: int = 0
+    template_seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+
+def stat_token(st: os.stat_result) -> str:
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
+class Publisher:
+    """Decides, per output file, whether to keep, refill or render it, then writes the new tree."""
+
+    def __init__(self, model, out: Path, manifest: dict[str, tuple[str, str, str]], old_fragments: str | None,
+                 load_body: Callable[[Article], Body], reopen_body_loader: Callable[[], Callable[[Article], Body]],
+                 jobs: int, progress: Progress, problems: list[Problem]):
+        self.model = model
+        self.out = out
+        self.manifest = manifest
+        self.old_fragments = old_fragments
+        self.load_body = load_body
+        self.reopen = reopen_body_loader
+        self.jobs = jobs
+        self.progress = progress
+        self.problems = problems
+        self.new_manifest: dict[str, tuple[str, str, str]] = {}
+
+    def _previous(self, rel: str) -> Path | None:
+        """The previous build's file, if it is still exactly what that build wrote."""
+        entry = self.manifest.get(rel)
+        if entry is None:
+            return None
+        try:
+            path = safe_join(self.out, rel)
+            return path if stat_token(os.stat(path)) == entry[2] else None
+        except (OSError, UnsafePath):
+            return None
+
+    def plan(self) -> tuple[list[tuple[Route, str, str]], str]:
+        """(route, action, fingerprint) for every page, and the key of the site-wide slots."""
+        renderer = self.model.renderer
+        related = self.model.related
+        fragments_key = renderer.fragments_key()
+        decisions = []
+        for route in self.model.routes:
+            context = build_context(route, self.model.site, lambda a: related.get(a.source, ()))
+            fp = renderer.route_fingerprint(route, context)
+            rel = output_path(route.url)
+            entry = self.manifest.get(rel)
+            action = RENDER
+            if entry is not None and entry[0] == fp and self._previous(rel) is not None:
+                action = KEEP if self.old_fragments == fragments_key else REFILL
+            decisions.append((route, action, fp))
+        return decisions, fragments_key
+
+    def run(self, extras: dict[str, bytes], assets: dict[str, Path], search) -> Outcome:
+        outcome = Outcome()
+        try:
+            decisions, fragments_key = self.plan()
+        except ProblemError as exc:  # a broken slot partial breaks every page: keep the previous site's pages
+            self.problems.append(exc.problem)
+            decisions, fragments_key = [], None
+            for route in self.model.routes:
+                rel = output_path(route.url)
+                if self._previous(rel) is not None:
+                    decisions.append((route, "carry", self.manifest[rel][0]))
+        extra_digests = {rel: digest(data) for rel, data in extras.items()}
+        wanted = {output_path(r.url) for r, _, _ in decisions} | set(extras) | set(assets)
+        search_changed = search is not None and any(a != KEEP for _, a, _ in decisions)
+        if search is not None and not search_changed:
+            wanted |= {rel for rel in self.manifest if rel.startswith(search.prefix)}
+        removed = [rel for rel in self.manifest if rel not in wanted]
+        unchanged_extras = all(self._previous(rel) is not None and self.manifest[rel][1] == d
+                               for rel, d in extra_digests.items())
+        unchanged_assets = all(self._previous(rel) is not None and self.manifest[rel][1] == f"file:{stat_token(p.stat())}"
+                               for rel, p in assets.items())
+        if (all(a == KEEP for _, a, _ in decisions) and unchanged_extras and unchanged_assets and not removed
+                and (self.out / ".generator-output").exists()):
+            outcome.unchanged = len(self.manifest)
+            self.new_manifest = dict(self.manifest)
+            self.fragments_key = fragments_key
+            return outcome  # nothing changed: nothing is touched
+        staging = Staging(self.out)
+        try:
+            self._pages(staging, decisions, outcome)
+            for rel, data in extras.items():
+                self._put(staging, rel, data, extra_digests[rel], "", outcome)
+            for rel, path in assets.items():
+                token = f"file:{stat_token(path.stat())}"
+                previous = self._previous(rel)
+                if previous is not None and self.manifest[rel][1] == token:
+                    self.new_manifest[rel] = ("", token, stat_token(staging.keep(rel, previous)))
+                    outcome.unchanged += 1
+                else:
+                    st = staging.write(rel, path.read_bytes())
+                    self.new_manifest[rel] = ("", f"file:{stat_token(path.stat())}", stat_token(st))
+                    outcome.written += 1
+            if search is not None:
+                if search_changed or not any(rel.startswith(search.prefix) for rel in self.manifest):
+                    for rel, st in search.run(staging.root, self.problems):
+                        self.new_manifest[rel] = ("", "search", stat_token(st))
+                else:
+                    for rel in [r for r in self.manifest if r.startswith(search.prefix)]:
+                        previous = self._previous(rel)
+                        if previous is not None:
+                            self.new_manifest[rel] = self.manifest[rel][:2] + (stat_token(staging.keep(rel, previous)),)
+            staging.commit()
+        except BaseException:
+            staging.discard()
+            raise
+        outcome.removed = len(removed)
+        self.fragments_key = fragments_key
+        return outcome
+
+    def _put(self, staging: Staging, rel: str, data: bytes, data_digest: str, fp: str, outcome: Outcome) -> None:
+        previous = self._previous(rel)
+        if previous is not None and self.manifest[rel][1] == data_digest:
+            st = staging.keep(rel, previous)
+            outcome.unchanged += 1
+        else:
+            st = staging.write(rel, data)
+            outcome.written += 1
+        self.new_manifest[rel] = (fp, data_digest, stat_token(st))
+
+    def _pages(self, staging: Staging, decisions, outcome: Outcome) -> None:
+        to_render = [(r, a, fp) for r, a, fp in decisions if a in (RENDER, REFILL)]
+        for route, action, fp in decisions:
+            if action in (KEEP, "carry"):
+                rel = output_path(route.url)
+                st = staging.keep(rel, self._previous(rel))
+                self.new_manifest[rel] = self.manifest[rel][:2] + (stat_token(st),) if action == KEEP else \
+                    ("", self.manifest[rel][1], stat_token(st))  # carried pages are re-rendered next time
+                outcome.unchanged += 1
+        task = self.progress.task("render", len(to_render))
+        if len(to_render) >= PARALLEL_RENDER_MIN and self.jobs > 1:
+            _STATE.update(publisher=self, staging=staging)
+            ctx = multiprocessing.get_context("fork")
+            chunks = [to_render[i::self.jobs * 4] for i in range(self.jobs * 4)]
+            with ctx.Pool(self.jobs, initializer=_render_init) as pool:
+                for results in pool.imap_unordered(_render_chunk, [c for c in chunks if c]):
+                    self._absorb(results, outcome)
+                    task.advance(len(results))
+            _STATE.clear()
+        else:
+            results = self.render_many(staging, to_render, self.load_body)
+            self._absorb(results, outcome)
+            task.advance(len(results))
+        task.done()
+
+    def _absorb(self, results, outcome: Outcome) -> None:
+        for rel, entry, problem, template, seconds, written in results:
+            outcome.template_seconds[template] += seconds
+            if problem is not None:
+                self.problems.append(problem)
+                outcome.failed += 1
+            if entry is not None:
+                self.new_manifest[rel] = entry
+                if written:
+                    outcome.written += 1
+                else:
+                    outcome.unchanged += 1
+
+    def render_many(self, staging: Staging, items, load_body) -> list:
+        renderer = self.model.renderer
+        related = self.model.related
+        out = []
+        for route, action, fp in items:
+            rel = output_path(route.url)
+            started = time.perf_counter()
+            try:
+                if action == REFILL:
+                    previous = self._previous(rel)
+                    html = renderer.fill(previous.read_text(encoding="utf-8"))
+                else:
+                    context = build_context(route, self.model.site, lambda a: related.get(a.source, ()))
+                    if "article" in context:
+                        context["content"] = LazyBody(context["article"], load_body)
+                    html = renderer.fill(renderer.skeleton(route, context))
+                data = html.encode("utf-8")
+                d = digest(data)
+                previous = self._previous(rel)
+                if previous is not None and self.manifest[rel][1] == d:
+                    st, written = staging.keep(rel, previous), False
+                else:
+                    st, written = staging.write(rel, data), True
+                out.append((rel, (fp, d, stat_token(st)), None, route.template, time.perf_counter() - started, written))
+            except ProblemError as exc:
+                entry = None
+                previous = self._previous(rel)
+                if previous is not None:  # keep the last good version online; re-render next build
+                    entry = ("", self.manifest[rel][1], stat_token(staging.keep(rel, previous)))
+                out.append((rel, entry, exc.problem, route.template, time.perf_counter() - started, False))
+        return out
+
+
+_STATE: dict = {}
+
+
+def _render_init() -> None:
+    _STATE["load_body"] = _STATE["publisher"].reopen()
+
+
+def _render_chunk(items):
+    return _STATE["publisher"].render_many(_STATE["staging"], items, _STATE["load_body"])

@@ -1,0 +1,205 @@
+"""Jinja rendering: one environment, site-wide slots rendered once, page fingerprints, template errors.
+
+Site-wide blocks (header, ticker, sidebar, footer) are rendered once per build and placed into
+every page with ``{{ slot("name") }}``. A page's own HTML (its "skeleton") therefore depends only
+on its context, which is hashed into a fingerprint: same fingerprint, same skeleton. That is what
+lets an incremental build or the preview server skip pages without ever serving a stale one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import sys
+import traceback
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+from markupsafe import Markup
+
+from generator import __version__
+from generator.assemble import Site
+from generator.errors import Problem, ProblemError
+from generator.model import Article, Body, Image, Term
+from generator.pages import Route
+
+LAYOUTS_DIR = "layouts"
+SLOTS = ("ticker", "header", "sidebar", "footer")
+_SLOT = re.compile(r"<!--slot:(\w+)-->(?:.*?<!--/slot:\1-->)?", re.S)
+
+
+class LazyBody:
+    """An article's body HTML, loaded only when a template prints it; hashed by the article's digest."""
+
+    __slots__ = ("_load", "article", "_body")
+
+    def __init__(self, article: Article, load: Callable[[Article], Body]):
+        self.article = article
+        self._load = load
+        self._body: Body | None = None
+
+    @property
+    def body(self) -> Body:
+        if self._body is None:
+            self._body = self._load(self.article)
+        return self._body
+
+    def __html__(self) -> str:
+        return self.body.html
+
+    def __str__(self) -> str:
+        return self.body.html
+
+    @property
+    def toc(self) -> Markup:
+        return Markup(self.body.toc)
+
+
+def layouts_fingerprint(layouts: Path) -> str:
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(layouts.rglob("*")):
+        if path.is_file():
+            h.update(path.relative_to(layouts).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:24]
+
+
+def fingerprint(value, h) -> None:
+    """Feed everything a template could read from value into hash h."""
+    if isinstance(value, Article):
+        h.update(b"A" + value.digest.encode())
+    elif isinstance(value, LazyBody):
+        h.update(b"B" + value.article.digest.encode())
+    elif isinstance(value, (str, int, float, bool)) or value is None:
+        h.update(f"{type(value).__name__}:{value}\x1f".encode())
+    elif isinstance(value, (list, tuple)):
+        h.update(b"[%d" % len(value))
+        for item in value:
+            fingerprint(item, h)
+        h.update(b"]")
+    elif isinstance(value, dict):
+        h.update(b"{%d" % len(value))
+        for key in sorted(value, key=str):
+            h.update(str(key).encode() + b"=")
+            fingerprint(value[key], h)
+        h.update(b"}")
+    elif isinstance(value, (Term, Image)) or dataclasses.is_dataclass(value):
+        h.update(type(value).__name__.encode())
+        for f in dataclasses.fields(value):
+            fingerprint(getattr(value, f.name), h)
+    elif isinstance(value, datetime):
+        h.update(value.isoformat().encode())
+    else:
+        raise TypeError(f"cannot fingerprint {type(value).__name__}")
+
+
+class Renderer:
+    """Renders routes through the site's layouts; one per build (or per preview model)."""
+
+    def __init__(self, site: Site, site_dir: Path, globals_: dict, global_key: str):
+        self.site = site
+        self.layouts = site_dir / LAYOUTS_DIR
+        self.env = make_env(self.layouts, globals_)
+        self.global_key = global_key  # layouts, config and asset names: a change re-renders every page
+        self._fragments: dict[str, str] | None = None
+        self.slot_context: dict = {}
+
+    def route_fingerprint(self, route: Route, context: dict) -> str:
+        h = hashlib.sha256(f"{self.global_key}\0{route.template}\0{route.url}\0".encode())
+        fingerprint(context, h)
+        return h.hexdigest()[:32]
+
+    def skeleton(self, route: Route, context: dict) -> str:
+        """The page's own HTML with slot markers still in it; raises ProblemError on template errors."""
+        return render_template(self.env, self.layouts, route.template, context)
+
+    def fragments(self) -> dict[str, str]:
+        """The site-wide slots, rendered once."""
+        if self._fragments is None:
+            self._fragments = {name: render_template(self.env, self.layouts, f"partials/{name}.html", self.slot_context)
+                               for name in SLOTS}
+        return self._fragments
+
+    def fill(self, html: str) -> str:
+        """Put the current slots into a skeleton, or replace the slots of a previously filled page.
+
+        The delimiting comments stay in the page, so an unchanged page whose site-wide blocks
+        changed is updated from its previous output without rendering it again.
+        """
+        fragments = self.fragments()
+
+        def put(m: re.Match) -> str:
+            name = m.group(1)
+            return f"<!--slot:{name}-->{fragments[name]}<!--/slot:{name}-->" if name in fragments else m.group(0)
+
+        return _SLOT.sub(put, html)
+
+    def fragments_key(self) -> str:
+        h = hashlib.sha256()
+        for name, text in sorted(self.fragments().items()):
+            h.update(name.encode() + b"\0" + text.encode() + b"\0")
+        return h.hexdigest()[:24]
+
+
+def make_env(layouts: Path, globals_: dict) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(layouts)),
+        autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        cache_size=-1,
+    )
+    env.globals.update(globals_)
+    env.globals["slot"] = lambda name: Markup(f"<!--slot:{name}-->")
+    env.filters["date"] = lambda d, fmt="%B %-d, %Y": d.strftime(fmt) if d else ""
+    env.filters["isodate"] = lambda d: d.isoformat(timespec="seconds") if d else ""
+    return env
+
+
+def render_template(env: jinja2.Environment, layouts: Path, name: str, context: dict) -> str:
+    """Render, turning any Jinja failure into 'layouts/FILE.html:LINE: message'."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ProblemError(Problem(_rel(exc.filename or name, layouts), f"template syntax error: {exc.message}",
+                                   exc.lineno, "fix the Jinja syntax at that line")) from None
+    except jinja2.TemplateNotFound as exc:
+        path, line = _template_frame(exc.__traceback__, layouts)
+        missing = exc.name if isinstance(exc.name, str) else ", ".join(map(str, exc.templates or []))
+        raise ProblemError(Problem(path or f"{LAYOUTS_DIR}/{name}", f"template {missing!r} not found in {LAYOUTS_DIR}/",
+                                   line, f"create {LAYOUTS_DIR}/{missing} or fix the name")) from None
+    except RecursionError:
+        raise ProblemError(Problem(f"{LAYOUTS_DIR}/{name}", "templates include or extend each other without end", None,
+                                   "look for an include or extends that leads back to itself")) from None
+    except jinja2.UndefinedError as exc:
+        path, line = _template_frame(exc.__traceback__, layouts)
+        raise ProblemError(Problem(path or f"{LAYOUTS_DIR}/{name}", f"undefined variable: {exc.message}", line,
+                                   "see README.md 'Layouts' for the variables each template receives")) from None
+    except ProblemError:
+        raise
+    except Exception as exc:  # a template may call anything; report it at the template line
+        path, line = _template_frame(exc.__traceback__, layouts)
+        raise ProblemError(Problem(path or f"{LAYOUTS_DIR}/{name}", f"template error: {type(exc).__name__}: {exc}",
+                                   line, "fix the template at that line")) from None
+
+
+def _rel(filename: str, layouts: Path) -> str:
+    try:
+        return f"{LAYOUTS_DIR}/{Path(filename).resolve().relative_to(layouts.resolve()).as_posix()}"
+    except ValueError:
+        return f"{LAYOUTS_DIR}/{filename}"
+
+
+def _template_frame(tb, layouts: Path) -> tuple[str | None, int | None]:
+    """The innermost traceback frame inside a layout file (Jinja rewrites frames to template lines)."""
+    root = str(layouts.resolve())
+    found: tuple[str | None, int | None] = (None, None)
+    for frame, line in traceback.walk_tb(tb):
+        filename = frame.f_code.co_filename
+        if filename.startswith(root) or filename.startswith(str(layouts)):
+            found = (_rel(filename, layouts), line)
+    return found

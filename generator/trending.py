@@ -1,0 +1,114 @@
+"""Trending articles: from a page-view export when there is one, else editor pins, else the newest."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from generator.config import SiteConfig
+from generator.errors import Problem
+from generator.model import Article
+
+
+@dataclass(frozen=True)
+class TrendingResult:
+    articles: tuple[Article, ...]
+    source: str  # what the build log says: "page views (file)", "editor pins", "newest articles"
+
+
+def compute_trending(articles: tuple[Article, ...], config: SiteConfig, site_dir: Path, now: datetime,
+                     problems: list[Problem]) -> TrendingResult:
+    """Pick the trending list and say where it came from."""
+    settings = config.trending
+    if settings.count <= 0 or not articles:
+        return TrendingResult((), "none")
+    if settings.pageviews:
+        views = load_pageviews(site_dir / settings.pageviews, settings.pageviews, config.base_path, problems)
+        if views:
+            ranked = _from_views(articles, views, settings, now)
+            if ranked:
+                return TrendingResult(ranked, f"page views ({settings.pageviews})")
+    pins = [a for a in articles if a.trending][:settings.count]
+    if pins:
+        return TrendingResult(tuple(pins), "editor pins (trending: true)")
+    return TrendingResult(articles[:settings.count], "newest articles (no page views or pins)")
+
+
+def _from_views(articles, views: dict[str, float], settings, now: datetime) -> tuple[Article, ...]:
+    """Views decayed by age: half the weight every half_life_days; older than window_days: out."""
+    scored = []
+    for article in articles:
+        count = views.get(article.url)
+        if not count:
+            continue
+        age_days = max(0.0, (now - article.date).total_seconds() / 86400)
+        if age_days > settings.window_days:
+            continue
+        score = count * 0.5 ** (age_days / max(settings.half_life_days, 0.001))
+        scored.append((-score, -article.date.timestamp(), article.source, article))
+    scored.sort(key=lambda row: row[:3])
+    return tuple(row[3] for row in scored[:settings.count])
+
+
+def load_pageviews(path: Path, rel: str, base_path: str, problems: list[Problem]) -> dict[str, float]:
+    """{site path: views} from a CSV with path and views columns, or JSON ({path: views} or a list of rows)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        problems.append(Problem(rel, "page-view file named in site.toml [trending] does not exist", level="warning",
+                                hint="export it from your analytics, or remove trending.pageviews"))
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(rel, f"cannot read page-view file: {exc}", level="warning"))
+        return {}
+    rows: list[tuple[object, object, int]] = []
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(rel, f"not valid JSON: {exc.msg}", exc.lineno, level="warning"))
+            return {}
+        if isinstance(data, dict):
+            rows = [(k, v, 0) for k, v in data.items()]
+        elif isinstance(data, list):
+            rows = [(r.get("path") or r.get("url") or r.get("page"), r.get("views") or r.get("pageviews"), 0)
+                    for r in data if isinstance(r, dict)]
+    else:
+        reader = csv.DictReader(io.StringIO(text))
+        fields = {f.strip().lower(): f for f in reader.fieldnames or []}
+        path_col = next((fields[k] for k in ("path", "url", "page", "page path") if k in fields), None)
+        views_col = next((fields[k] for k in ("views", "pageviews", "page views", "count") if k in fields), None)
+        if path_col is None or views_col is None:
+            problems.append(Problem(rel, "page-view CSV needs a header with 'path' and 'views' columns", 1, level="warning"))
+            return {}
+        rows = [(r.get(path_col), r.get(views_col), n + 2) for n, r in enumerate(reader)]
+    out: dict[str, float] = {}
+    for raw_path, raw_views, line in rows:
+        try:
+            views = float(str(raw_views).replace(",", "").strip())
+        except ValueError:
+            problems.append(Problem(rel, f"views {raw_views!r} is not a number; row skipped", line or None, level="warning"))
+            continue
+        site_path = normalize_path(str(raw_path or ""), base_path)
+        if site_path:
+            out[site_path] = out.get(site_path, 0.0) + views
+    return out
+
+
+def normalize_path(raw: str, base_path: str) -> str:
+    """'https://host/news/2025/07/x?utm=1' -> '/2025/07/x/' for a site under /news/."""
+    path = urlsplit(raw.strip()).path
+    if not path:
+        return ""
+    if base_path != "/" and path.startswith(base_path):
+        path = "/" + path[len(base_path):]
+    if path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    if not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
+        path += "/"
+    return path if path.startswith("/") else "/" + path
