@@ -186,20 +186,36 @@ class Model:
 
 
 def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now: datetime, options: BuildOptions,
-               problems: list[Problem], cache: Cache | None, layouts_key: str | None = None) -> Model:
+               problems: list[Problem], cache: Cache | None, lazy_related: bool = False) -> Model:
+    """The site model and its renderer. lazy_related (the preview server) computes related lists on request."""
     site = assemble(articles, config, now, drafts=options.drafts, future=options.future, problems=problems)
-    related = related_lists(site, cache)
+    related = LazyRelated(site) if lazy_related else related_lists(site, cache)
     trending = compute_trending(site.articles, config, site_dir, now, problems)
     coin_urls = {listing.term.name: listing.term.url for listing in site.coins.values()}
     ticker = load_ticker(config, site_dir, coin_urls, problems)
     assets = collect_assets(site_dir, config, problems)
     globals_ = template_globals(config, now, assets)
-    key = f"{layouts_key or layouts_fingerprint(site_dir / LAYOUTS_DIR)}:{config.fingerprint()}:{assets.key}:{now.year}"
+    key = f"{layouts_fingerprint(site_dir / LAYOUTS_DIR)}:{config.fingerprint()}:{assets.key}:{now.year}"
     renderer = Renderer(site, site_dir, globals_, key)
     renderer.slot_context = {"ticker": ticker, "trending": trending.articles,
                              "latest": site.articles[:config.latest_count]}
     routes = plan_routes(site, problems)
     return Model(site, related, trending, ticker, assets, renderer, routes)
+
+
+class LazyRelated:
+    """Related lists computed when first asked for (the preview server renders a few pages, not all)."""
+
+    def __init__(self, site: Site):
+        self._index = RelatedIndex(site.articles, site.config.related)
+        self._position = {a.source: i for i, a in enumerate(site.articles)}
+        self._memo: dict[str, tuple[Article, ...]] = {}
+
+    def get(self, source: str, default=()):
+        if source not in self._memo:
+            i = self._position.get(source)
+            self._memo[source] = self._index.for_index(i) if i is not None else default
+        return self._memo[source]
 
 
 def related_lists(site: Site, cache: Cache | None) -> dict[str, tuple[Article, ...]]:

@@ -50,7 +50,8 @@ def check_output_folder(site_dir: Path, out: Path, force: bool) -> None:
     for name in ("content", "layouts", "assets", "generator", "tests", ".git"):
         protected[site / name] = f"{name}/"
     for path, what in protected.items():
-        if target == path or path.is_relative_to(target):
+        inside_sources = path != site and path not in (Path("/"), home) and target.is_relative_to(path)
+        if target == path or path.is_relative_to(target) or inside_sources:
             raise ConfigError(f"{out}: error: refusing to use {what} as the output folder (it would be overwritten)\n"
                               "  hint: choose a folder of its own, e.g. --output public")
     if target.exists() and not target.is_dir():

@@ -188,7 +188,6 @@ class Publisher:
 
     def render_many(self, staging: Staging, items, load_body) -> list:
         renderer = self.model.renderer
-        related = self.model.related
         out = []
         for route, action, fp in items:
             rel = output_path(route.url)
@@ -198,10 +197,7 @@ class Publisher:
                     previous = self._previous(rel)
                     html = renderer.fill(previous.read_text(encoding="utf-8"))
                 else:
-                    context = build_context(route, self.model.site, lambda a: related.get(a.source, ()))
-                    if "article" in context:
-                        context["content"] = LazyBody(context["article"], load_body)
-                    html = renderer.fill(renderer.skeleton(route, context))
+                    html = render_route(self.model, route, load_body)
                 data = html.encode("utf-8")
                 d = digest(data)
                 previous = self._previous(rel)
@@ -217,6 +213,15 @@ class Publisher:
                     entry = ("", self.manifest[rel][1], stat_token(staging.keep(rel, previous)))
                 out.append((rel, entry, exc.problem, route.template, time.perf_counter() - started, False))
         return out
+
+
+def render_route(model, route: Route, load_body: Callable[[Article], Body]) -> str:
+    """One page's final HTML from the current model (raises ProblemError on template errors)."""
+    related = model.related
+    context = build_context(route, model.site, lambda a: related.get(a.source, ()))
+    if "article" in context:
+        context["content"] = LazyBody(context["article"], load_body)
+    return model.renderer.fill(model.renderer.skeleton(route, context))
 
 
 _STATE: dict = {}

@@ -1,0 +1,402 @@
+"""The preview server: the site model lives in memory, pages are rendered on request.
+
+A save re-reads only the changed files, rebuilds the in-memory model (no page is rendered
+then), and tells every open browser to reload through the livereload package's WebSocket
+protocol. The browser's next request renders the page from the current model, so no page can
+be stale and a save costs one file's parse plus the pages the browser asks for. Pages come out
+of the same code path as `build` (publish.render_route), so what you see is what build writes.
+"""
+
+from __future__ import annotations
+
+import errno
+import html
+import logging
+import mimetypes
+import os
+import sys
+import threading
+import time
+import webbrowser
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import unquote, urlsplit
+
+from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
+from tornado import ioloop, web
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from generator.build import BuildOptions, ContentLoader, Model, build_clock, load_site_config, make_model, output_dir
+from generator.cache import Cache
+from generator.config import CONFIG_FILE, SiteConfig
+from generator.content import CONTENT_DIR, SUFFIXES, SourceFile, discover
+from generator.errors import ConfigError, Problem, ProblemError
+from generator.extras import extra_outputs
+from generator.model import Article, Body, Parsed
+from generator.pages import Route, output_path
+from generator.progress import Progress
+from generator.publish import render_route
+from generator.render import LAYOUTS_DIR
+
+QUIET_MS = 25  # a burst of events (a git checkout) ends when the folder is quiet this long
+MAX_WAIT_MS = 250
+LIVE_SCRIPT = b'<script src="/livereload.js?port={port}"></script>'
+WATCHED = (CONTENT_DIR, LAYOUTS_DIR, "assets")
+
+
+@dataclass
+class Snapshot:
+    """One consistent state of the site: what requests are answered from."""
+
+    generation: int
+    model: Model | None
+    problems: tuple[Problem, ...]
+    fatal: str  # site.toml broken: nothing can be rendered
+
+
+class Preview:
+    """Keeps the model current; renders pages on request."""
+
+    def __init__(self, site_dir: Path, options: BuildOptions):
+        self.site_dir = site_dir
+        self.options = options
+        self.lock = threading.Lock()
+        self.parsed: dict[str, tuple[int, int, Parsed]] = {}
+        self.loader: ContentLoader | None = None
+        self.config: SiteConfig | None = None
+        self.snapshot = Snapshot(0, None, (), "")
+        self.pages: OrderedDict[tuple, bytes] = OrderedDict()
+        self.reader: Cache | None = None
+        self.writer_cache: Cache | None = None
+
+    # --- model upkeep (watcher thread) -------------------------------------------------------
+    def refresh(self, changed: set[str] | None) -> None:
+        """Bring the model up to date; changed=None rescans everything."""
+        started = time.perf_counter()
+        problems: list[Problem] = []
+        try:
+            config = load_site_config(self.options)
+        except ConfigError as exc:
+            self.snapshot = Snapshot(self.snapshot.generation + 1, None, (), str(exc))
+            print(str(exc), file=sys.stderr)
+            return
+        if self.writer_cache is None:
+            self.writer_cache = Cache.for_site(self.site_dir)
+        if config != self.config or self.loader is None:
+            self.config = config
+            self.loader = ContentLoader(self.site_dir, config, self.writer_cache, 1, Progress(False))
+            self.parsed.clear()
+            changed = None
+        self._update_content(changed, problems)
+        for _, _, parsed in self.parsed.values():
+            problems.extend(parsed.problems)
+        articles = [p.article for _, _, p in self.parsed.values() if p.article is not None]
+        now = build_clock()
+        try:
+            model = make_model(self.site_dir, config, articles, now, self.options, problems, None, lazy_related=True)
+        except Exception as exc:  # noqa: BLE001 - the server must survive anything a save can do
+            problems.append(Problem(self.site_dir.as_posix(), f"{type(exc).__name__}: {exc}"))
+            model = None
+        self.snapshot = Snapshot(self.snapshot.generation + 1, model, tuple(problems), "")
+        self.pages.clear()
+        errors = [p for p in problems if p.level == "error"]
+        for p in errors:
+            print(str(p), file=sys.stderr)
+        if not self.options.quiet:
+            print(f"updated in {(time.perf_counter() - started) * 1000:.0f} ms"
+                  + (f" with {len(errors)} errors" if errors else ""), file=sys.stderr)
+
+    def _update_content(self, changed: set[str] | None, problems: list[Problem]) -> None:
+        root = self.site_dir / CONTENT_DIR
+        if changed is None or any(not c.endswith(SUFFIXES) for c in changed if c.startswith(CONTENT_DIR + "/")):
+            found = {s.rel: s for s in discover(self.site_dir, problems)}
+        else:  # only the named files: stat them again, no walk of the whole tree
+            found = {rel: s for rel, (m, z, p) in self.parsed.items()
+                     for s in [SourceFile(rel, self.site_dir / rel, p.article.kind if p.article else "article", m, z)]}
+            for rel in changed:
+                if not rel.startswith(CONTENT_DIR + "/"):
+                    continue
+                found.pop(rel, None)
+                for s in discover_one(self.site_dir, rel, problems):
+                    found[s.rel] = s
+        for rel in [r for r in self.parsed if r not in found]:
+            del self.parsed[rel]
+        stale = [s for rel, s in found.items()
+                 if rel not in self.parsed or self.parsed[rel][:2] != (s.mtime_ns, s.size)]
+        if stale:
+            for parsed in self.loader._parse(stale, self.config.fingerprint()):
+                src = found[parsed.source]
+                self.parsed[parsed.source] = (src.mtime_ns, src.size, parsed)
+
+    # --- requests (IOLoop thread) --------------------------------------------------------------
+    def body_loader(self):
+        if self.reader is None:
+            self.reader = Cache.for_site(self.site_dir)
+        keys = self.loader.body_keys if self.loader else {}
+        reader = self.reader
+
+        def load(article: Article) -> Body:
+            return reader.body(keys.get(article.source, "")) or Body("", "", "", 0)
+        return load
+
+
+def discover_one(site_dir: Path, rel: str, problems: list[Problem]) -> list[SourceFile]:
+    """The SourceFile for one changed path, with the same rules as a full discover()."""
+    path = site_dir / rel
+    parts = Path(rel).parts
+    if any(p.startswith((".", "_")) for p in parts[1:]) or not rel.lower().endswith(SUFFIXES):
+        return []
+    if path.is_symlink():
+        return [s for s in discover(site_dir, problems) if s.rel == rel]
+    try:
+        st = path.stat()
+    except OSError:
+        return []
+    kind = "page" if len(parts) > 2 and parts[1] == "pages" else "article"
+    return [SourceFile(rel, path, kind, st.st_mtime_ns, st.st_size)]
+
+
+class Watcher(FileSystemEventHandler):
+    """Collects file events; a worker thread turns each burst into one refresh and one reload."""
+
+    def __init__(self, preview: Preview, on_reload):
+        self.preview = preview
+        self.on_reload = on_reload
+        self.pending: set[str] = set()
+        self.full = False
+        self.event = threading.Event()
+        self.lock = threading.Lock()
+        self.last = 0.0
+        self.stopped = False
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        site = str(self.preview.site_dir.resolve())
+        paths = [event.src_path] + ([event.dest_path] if getattr(event, "dest_path", "") else [])
+        relevant = False
+        with self.lock:
+            for raw in paths:
+                raw = os.fsdecode(raw)
+                try:
+                    rel = Path(os.path.abspath(raw)).relative_to(site).as_posix()
+                except ValueError:
+                    continue
+                top = rel.split("/", 1)[0]
+                if rel == CONFIG_FILE or top in WATCHED:
+                    relevant = True
+                    if event.is_directory and top == CONTENT_DIR:
+                        self.full = True
+                    self.pending.add(rel)
+            if relevant:
+                self.last = time.monotonic()
+        if relevant:
+            self.event.set()
+
+    def run(self) -> None:
+        while not self.stopped:
+            self.event.wait()
+            if self.stopped:
+                return
+            first = time.monotonic()
+            while True:  # debounce: wait for the burst to end
+                time.sleep(QUIET_MS / 1000)
+                with self.lock:
+                    quiet = time.monotonic() - self.last >= QUIET_MS / 1000
+                if quiet or time.monotonic() - first > MAX_WAIT_MS / 1000:
+                    break
+            with self.lock:
+                self.event.clear()
+                changed, full = self.pending, self.full
+                self.pending, self.full = set(), False
+            try:
+                self.preview.refresh(None if full else changed)
+            except Exception as exc:  # noqa: BLE001
+                print(f"error: preview update failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            self.on_reload(changed)
+
+
+class PageHandler(web.RequestHandler):
+    """Answers every request from the current snapshot; never reads outside the model's own files."""
+
+    preview: Preview = None  # set by serve()
+    live_port: int = 0
+
+    def compute_etag(self):
+        return None
+
+    def get(self, _path: str = "") -> None:
+        snap = self.preview.snapshot
+        self.set_header("Cache-Control", "no-store")
+        if snap.fatal:
+            return self._error_page(500, [snap.fatal])
+        model = snap.model
+        if model is None:
+            return self._error_page(500, [str(p) for p in snap.problems if p.level == "error"])
+        base = model.site.config.base_path
+        raw_path = urlsplit(self.request.uri).path
+        path = unquote(raw_path)
+        if "\x00" in path or "\\" in path or any(p == ".." for p in path.split("/")):
+            return self._not_found(model, snap)
+        if base != "/" and path in ("/", "") :
+            return self.redirect(base)
+        if not path.startswith(base):
+            return self._not_found(model, snap)
+        site_path = "/" + path[len(base):]
+        rel = output_path(site_path) if site_path.endswith("/") else site_path.lstrip("/")
+        route = self._routes(model).get(rel)
+        if route is None and not site_path.endswith("/") and "." not in site_path.rsplit("/", 1)[-1]:
+            if output_path(site_path + "/") in self._routes(model):
+                return self.redirect(raw_path + "/")
+        if route is not None:
+            return self._page(model, snap, route, 200)
+        if rel in model.assets.files:
+            return self._file(model.assets.files[rel])
+        extras = self._extras(model)
+        if rel in extras:
+            self.set_header("Content-Type", _type(rel))
+            return self.finish(extras[rel])
+        return self._not_found(model, snap)
+
+    def _routes(self, model: Model) -> dict[str, Route]:
+        cached = getattr(model, "_routes_by_rel", None)
+        if cached is None:
+            cached = {output_path(r.url): r for r in model.routes}
+            model._routes_by_rel = cached
+        return cached
+
+    def _extras(self, model: Model) -> dict[str, bytes]:
+        cached = getattr(model, "_extras", None)
+        if cached is None:
+            abs_url = model.renderer.env.globals["abs_url"]
+            cached = extra_outputs(model.site, model.routes, abs_url, self.preview.body_loader(), model.site.now)
+            model._extras = cached
+        return cached
+
+    def _page(self, model: Model, snap: Snapshot, route: Route, status: int) -> None:
+        key = (snap.generation, route.url)
+        data = self.preview.pages.get(key)
+        if data is None:
+            try:
+                text = render_route(model, route, self.preview.body_loader())
+            except ProblemError as exc:
+                print(str(exc.problem), file=sys.stderr)
+                return self._error_page(500, [str(exc.problem)])
+            errors = [str(p) for p in snap.problems if p.level == "error"]
+            if errors:
+                text = text.replace("<body>", "<body>" + _error_banner(errors), 1) if "<body>" in text else text
+            data = text.encode("utf-8")
+            self.preview.pages[key] = data
+            while len(self.preview.pages) > 256:
+                self.preview.pages.popitem(last=False)
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(self._inject(data))
+
+    def _inject(self, data: bytes) -> bytes:
+        script = LIVE_SCRIPT.replace(b"{port}", str(self.live_port).encode())
+        return data.replace(b"</head>", script + b"</head>", 1)
+
+    def _file(self, path: Path) -> None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            self.set_status(404)
+            return self.finish(b"not found")
+        self.set_header("Content-Type", _type(path.name))
+        self.finish(data)
+
+    def _not_found(self, model: Model, snap: Snapshot) -> None:
+        route = next((r for r in model.routes if r.kind == "404"), None)
+        if route is None:
+            self.set_status(404)
+            return self.finish(b"404 not found")
+        return self._page(model, snap, route, 404)
+
+    def _error_page(self, status: int, messages: list[str]) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        page = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build error</title></head>"
+                f"<body>{_error_banner(messages)}</body></html>").encode()
+        self.finish(self._inject(page))
+
+
+def _error_banner(messages: list[str]) -> str:
+    items = "".join(f"<li><pre>{html.escape(m)}</pre></li>" for m in messages[:50])
+    return ('<div id="build-errors" role="alert" style="background:#fff0f0;color:#700;border:3px solid #c00;'
+            'padding:1em;margin:0;font:14px/1.4 monospace;white-space:pre-wrap">'
+            f"<strong>Build error</strong> — fix the file and save; this page reloads by itself.<ul>{items}</ul></div>")
+
+
+def _type(name: str) -> str:
+    if name.endswith(".xml"):
+        return "application/xml; charset=utf-8"
+    guessed = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return guessed + ("; charset=utf-8" if guessed.startswith("text/") or guessed.endswith(("json", "javascript")) else "")
+
+
+def serve(args) -> int:
+    """`generator serve`: preview with live reload until Ctrl-C."""
+    site_dir = args.source
+    options = BuildOptions(source=site_dir, drafts=args.drafts, future=args.future, base_url=args.base_url,
+                           quiet=args.quiet, verbose=args.verbose, search=False)
+    config = load_site_config(options)  # a broken site.toml at start is a usage error (exit 2)
+    preview = Preview(site_dir, options)
+    preview.refresh(None)
+    out = output_dir(options, config).resolve()
+
+    loop = ioloop.IOLoop.current()
+    LiveReloadHandler._last_reload_time = time.time()  # keeps livereload's own polling watcher off
+    LiveReloadHandler.watcher = SimpleNamespace(filepath="")  # read by its log line only
+    logging.getLogger("tornado.access").setLevel(logging.INFO if args.verbose else logging.ERROR)
+    LiveReloadHandler.live_css = False
+
+    def reload(changed: set[str]) -> None:
+        path = sorted(changed)[0] if changed else "*"
+        loop.add_callback(LiveReloadHandler.reload_waiters, path if not path.endswith(".css") else path + ".html")
+
+    PageHandler.preview = preview
+    app = web.Application([(r"/livereload", LiveReloadHandler), (r"/forcereload", ForceReloadHandler),
+                           (r"/livereload.js", LiveReloadJSHandler), (r"/(.*)", PageHandler)])
+    port = None
+    for candidate in range(args.port, args.port + 20):
+        try:
+            app.listen(candidate, address=args.host)
+            port = candidate
+            break
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise ConfigError(f"error: cannot listen on {args.host}:{candidate}: {exc.strerror}") from None
+            print(f"port {candidate} is in use; trying {candidate + 1}", file=sys.stderr)
+    if port is None:
+        raise ConfigError(f"error: ports {args.port}–{args.port + 19} are all in use; pass --port")
+    PageHandler.live_port = port
+
+    watcher = Watcher(preview, reload)
+    observer = PollingObserver(timeout=0.25) if args.poll else Observer()
+    for name in WATCHED:
+        if (site_dir / name).is_dir():
+            observer.schedule(watcher, str(site_dir / name), recursive=True)
+    observer.schedule(watcher, str(site_dir), recursive=False)  # site.toml (the output folder is never watched)
+    observer.start()
+    worker = threading.Thread(target=watcher.run, name="preview-refresh", daemon=True)
+    worker.start()
+    base = config.base_path
+    url = f"http://{args.host}:{port}{base}"
+    print(f"serving {site_dir.resolve()} at {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    if args.open:
+        threading.Timer(0.5, lambda: webbrowser.open(url)).start()
+    try:
+        loop.start()
+    except KeyboardInterrupt:
+        print("\nstopping", file=sys.stderr)
+    finally:
+        watcher.stopped = True
+        watcher.event.set()
+        observer.stop()
+        observer.join(timeout=2)
+    return 0
