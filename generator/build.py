@@ -19,10 +19,11 @@ from generator.config import SiteConfig, load_config
 from generator.content import SourceFile, body_key, decode, discover, parse_file, read_source
 from generator.errors import ConfigError, Problem, ProblemError, Report
 from generator.extras import extra_outputs
+from generator.images import prepare_images
 from generator.markup import Converter
 from generator.model import Article, Body, Parsed
 from generator.output import Staging, UnsafePath, check_output_folder, digest
-from generator.pages import Route, build_context, output_path, plan_routes
+from generator.pages import Route, absolute, build_context, output_path, plan_routes
 from generator.progress import Progress
 from generator.related import RelatedIndex, inputs_key
 from generator.render import LAYOUTS_DIR, Renderer, layouts_fingerprint
@@ -194,8 +195,11 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     coin_urls = {listing.term.name: listing.term.url for listing in site.coins.values()}
     ticker = load_ticker(config, site_dir, coin_urls, problems)
     assets = collect_assets(site_dir, config, problems)
+    images = prepare_images(site.articles + site.pages, config, site_dir, problems)
+    assets.files.update(images.files)
     globals_ = template_globals(config, now, assets)
-    key = f"{layouts_fingerprint(site_dir / LAYOUTS_DIR)}:{config.fingerprint()}:{assets.key}:{now.year}"
+    globals_["image"] = images.get
+    key = f"{layouts_fingerprint(site_dir / LAYOUTS_DIR)}:{config.fingerprint()}:{assets.key}:{images.key}:{now.year}"
     renderer = Renderer(site, site_dir, globals_, key)
     renderer.slot_context = {"ticker": ticker, "trending": trending.articles,
                              "latest": site.articles[:config.latest_count]}
@@ -236,7 +240,6 @@ def related_lists(site: Site, cache: Cache | None) -> dict[str, tuple[Article, .
 def template_globals(config: SiteConfig, now: datetime, assets: AssetMap) -> dict:
     """The names every template sees (README.md, 'Layouts')."""
     base = config.base_path.rstrip("/")
-    origin = config.base_url.rstrip("/")[: len(config.base_url.rstrip("/")) - len(base)] if base else config.base_url.rstrip("/")
 
     def url(path: str) -> str:
         if not isinstance(path, str) or path.startswith(("http://", "https://", "//", "mailto:", "#", "data:")):
@@ -244,8 +247,7 @@ def template_globals(config: SiteConfig, now: datetime, assets: AssetMap) -> dic
         return base + (path if path.startswith("/") else "/" + path)
 
     def abs_url(path: str) -> str:
-        local = url(path)
-        return local if local.startswith(("http://", "https://")) else origin + local
+        return absolute(config.base_url, path)
 
     def menu_entries():
         entries = []

@@ -91,6 +91,13 @@ def _without_collisions(routes: list[Route], site: Site, problems: list[Problem]
     return kept
 
 
+def absolute(base_url: str, path: str) -> str:
+    """Site path -> absolute URL under base_url (which may have a sub-path)."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return base_url + path.lstrip("/")
+
+
 def breadcrumbs(*crumbs: tuple[str, str]) -> tuple[tuple[str, str], ...]:
     return (("Home", "/"),) + tuple(crumbs)
 
@@ -102,7 +109,11 @@ def build_context(route: Route, site: Site, related: Callable[[Article], tuple[A
     if route.kind in ("article", "page"):
         article = site.by_source[route.key]
         crumbs = breadcrumbs((article.category.name, article.category.url)) if article.category else breadcrumbs()
-        return {"page": _page(route, article.title, article.summary, crumbs, image=article.image),
+        crumbs = crumbs + ((article.title, article.url),)
+        data = [_breadcrumb_ld(config, crumbs)]
+        if route.kind == "article":
+            data.insert(0, _article_ld(config, article))
+        return {"page": _page(route, article.title, article.summary, crumbs, image=article.image, jsonld=data),
                 "article": article,
                 "related": related(article) if route.kind == "article" else ()}
     if route.kind == "home":
@@ -113,7 +124,14 @@ def build_context(route: Route, site: Site, related: Callable[[Article], tuple[A
             blocks = tuple((listing.term, listing.articles[:4]) for listing in site.categories.values()
                            if listing.articles)[:config.home_category_blocks]
         title = config.title if route.number == 1 else f"{config.title} – page {route.number}"
-        return {"page": _page(route, title, config.description, (), pagination=_pagination("/", route)),
+        ld = [{"@context": "https://schema.org", "@type": "WebSite", "name": config.title,
+               "url": absolute(config.base_url, "/"), "description": config.description}]
+        if config.search.enabled:
+            ld[0]["potentialAction"] = {"@type": "SearchAction", "query-input": "required name=q",
+                                        "target": absolute(config.base_url, "/search/") + "?q={q}"}
+        if route.number > 1:
+            ld = [_collection_ld(config, route, title, config.description)]
+        return {"page": _page(route, title, config.description, (), pagination=_pagination("/", route), jsonld=ld),
                 "lead": items[0] if items and route.number == 1 else None,
                 "articles": items[1:] if route.number == 1 else items,
                 "blocks": blocks}
@@ -128,7 +146,8 @@ def build_context(route: Route, site: Site, related: Callable[[Article], tuple[A
                       "tag": ("Tags", _index_url(config.permalinks, "tag")),
                       "coin": ("Coins", _index_url(config.permalinks, "coin"))}[route.kind]
         crumbs = breadcrumbs(*([kind_crumb] if kind_crumb[1] else []), (term.name, term.url))
-        return {"page": _page(route, title, description, crumbs, pagination=_pagination(term.url, route)),
+        ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
+        return {"page": _page(route, title, description, crumbs, pagination=_pagination(term.url, route), jsonld=ld),
                 "term": term, "count": len(listing.articles), "articles": listing.articles[start:start + per]}
     if route.kind == "terms":
         listings = {"category": site.categories, "tag": site.tags, "coin": site.coins}[route.key]
@@ -141,9 +160,47 @@ def build_context(route: Route, site: Site, related: Callable[[Article], tuple[A
     return {"page": _page(route, "Page not found", "The page you asked for is not here.", ())}
 
 
-def _page(route: Route, title: str, description: str, crumbs, *, image=None, pagination=None) -> dict:
+def _page(route: Route, title: str, description: str, crumbs, *, image=None, pagination=None, jsonld=()) -> dict:
     return {"kind": route.kind, "url": route.url, "title": title, "description": description,
-            "breadcrumbs": crumbs, "image": image, "pagination": pagination}
+            "breadcrumbs": crumbs, "image": image, "pagination": pagination, "jsonld": tuple(jsonld)}
+
+
+def _publisher(config) -> dict:
+    org = {"@type": "NewsMediaOrganization", "name": config.title, "url": absolute(config.base_url, "/")}
+    if config.logo:
+        org["logo"] = {"@type": "ImageObject", "url": absolute(config.base_url, config.logo)}
+    return org
+
+
+def _article_ld(config, article: Article) -> dict:
+    """schema.org NewsArticle (printed with |tojson, which escapes <, > and & for a script tag)."""
+    image = article.image.src if article.image else config.default_image
+    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": article.title[:110],
+            "description": article.summary, "datePublished": article.date.isoformat(timespec="seconds"),
+            "dateModified": article.updated.isoformat(timespec="seconds"),
+            "mainEntityOfPage": {"@type": "WebPage", "@id": absolute(config.base_url, article.url)},
+            "url": absolute(config.base_url, article.url),
+            "author": ({"@type": "Person", "name": article.author} if article.author else _publisher(config)),
+            "publisher": _publisher(config), "inLanguage": config.language, "wordCount": article.words}
+    if image:
+        data["image"] = [absolute(config.base_url, image)]
+    if article.category:
+        data["articleSection"] = article.category.name
+    if article.tags:
+        data["keywords"] = [t.name for t in article.tags]
+    return data
+
+
+def _breadcrumb_ld(config, crumbs) -> dict:
+    return {"@context": "https://schema.org", "@type": "BreadcrumbList",
+            "itemListElement": [{"@type": "ListItem", "position": i, "name": name,
+                                 "item": absolute(config.base_url, url)} for i, (name, url) in enumerate(crumbs, 1)]}
+
+
+def _collection_ld(config, route: Route, title: str, description: str) -> dict:
+    return {"@context": "https://schema.org", "@type": "CollectionPage", "name": title, "description": description,
+            "url": absolute(config.base_url, route.url),
+            "isPartOf": {"@type": "WebSite", "name": config.title, "url": absolute(config.base_url, "/")}}
 
 
 def _pagination(base: str, route: Route) -> Pagination | None:

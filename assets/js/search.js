@@ -25,6 +25,18 @@
     if (form) form.hidden = true;
     var ui = new window.PagefindUI({ element: "#search", bundlePath: bundle, showSubResults: true, showImages: false, autofocus: !q });
     if (q && ui.triggerSearch) ui.triggerSearch(q);
+    // Give Pagefind's input a real, visible label (it only has a title).
+    var tries = 0;
+    (function label() {
+      var input = box.querySelector("input[type=text], input[type=search]");
+      if (!input) { if (tries++ < 50) setTimeout(label, 100); return; }
+      input.id = "bl-pagefind-q";
+      var l = document.createElement("label");
+      l.htmlFor = input.id;
+      l.className = "search-results__label";
+      l.textContent = "Search all articles";
+      box.parentNode.insertBefore(l, box);
+    })();
   };
   document.head.appendChild(js);
 })();

@@ -1,0 +1,128 @@
+"""Featured images: size read from the file, resized variants (WebP and the original format) for cards.
+
+Variants are made with Pillow once and kept in .cache/images/, keyed by the source bytes, width,
+format and quality, so later builds only copy them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from PIL import Image as PILImage, UnidentifiedImageError
+
+from generator.config import SiteConfig
+from generator.errors import Problem
+from generator.model import Article
+
+VARIANT_DIR = "assets/img/_v"  # in the output
+RESIZABLE = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
+
+
+@dataclass(frozen=True)
+class Variant:
+    width: int
+    height: int
+    url: str  # site path
+    webp_url: str
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    src: str
+    width: int
+    height: int
+    variants: tuple[Variant, ...] = ()
+
+    def srcset(self, webp: bool = False) -> str:
+        return ", ".join(f"{v.webp_url if webp else v.url} {v.width}w" for v in self.variants)
+
+    def best(self, width: int) -> Variant | None:
+        """The smallest variant at least `width` pixels wide (for a thumbnail src)."""
+        fitting = [v for v in self.variants if v.width >= width]
+        return fitting[0] if fitting else (self.variants[-1] if self.variants else None)
+
+
+@dataclass
+class ImageSet:
+    infos: dict[str, ImageInfo] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)  # output rel -> cached variant file
+    key: str = ""
+
+    def get(self, src: str) -> ImageInfo | None:
+        return self.infos.get(src)
+
+
+def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[Problem]) -> ImageSet:
+    """Measure every featured image and make its variants; a missing file is an error naming the article."""
+    cache_dir = site_dir / ".cache" / "images"
+    result = ImageSet()
+    h = hashlib.sha256(repr(config.images).encode())
+    wanted: dict[str, list[Article]] = {}
+    for article in articles:
+        if article.image is not None:
+            wanted.setdefault(article.image.src, []).append(article)
+    for extra in (config.default_image, config.logo):
+        if extra:
+            wanted.setdefault(extra, [])
+    for src in sorted(wanted):
+        users = wanted[src]
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc:
+            continue  # remote images: used as they are
+        rel = parts.path.lstrip("/")
+        path = site_dir / rel
+        if not rel.startswith("assets/") or ".." in rel.split("/") or not path.is_file():
+            for article in users or [None]:
+                where = article.source if article else "site.toml"
+                problems.append(Problem(where, f"image {src} does not exist (looked for {rel})", None,
+                                        "put the file under assets/ and write its path as /assets/...; "
+                                        "or fix the image: field"))
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        h.update(f"{src}\0{digest}\n".encode())
+        suffix = path.suffix.lower()
+        try:
+            with PILImage.open(path) as im:
+                width, height = im.size
+                variants = []
+                if suffix in RESIZABLE:
+                    for w in sorted(set(config.images.widths)):
+                        if w >= width:
+                            continue
+                        hh = round(height * w / width)
+                        stem = f"{Path(rel).stem}-{digest[:8]}-{w}"
+                        base_rel = f"{VARIANT_DIR}/{stem}{suffix}"
+                        webp_rel = f"{VARIANT_DIR}/{stem}.webp"
+                        for out_rel, fmt in ((base_rel, RESIZABLE[suffix]), (webp_rel, "WEBP")):
+                            cached = cache_dir / Path(out_rel).name
+                            if not cached.exists():
+                                _resize(im, w, hh, fmt, config.images.quality, cached)
+                            result.files[out_rel] = cached
+                        variants.append(Variant(w, hh, "/" + base_rel, "/" + webp_rel))
+        except (UnidentifiedImageError, OSError) as exc:
+            if suffix == ".svg":
+                result.infos[src] = ImageInfo(src, 0, 0)
+                continue
+            for article in users or [None]:
+                problems.append(Problem(article.source if article else "site.toml",
+                                        f"image {src} cannot be read: {exc}", None, "replace it with a JPEG, PNG or WebP file"))
+            continue
+        result.infos[src] = ImageInfo(src, width, height, tuple(variants))
+    result.key = h.hexdigest()[:16]
+    return result
+
+
+def _resize(im, width: int, height: int, fmt: str, quality: int, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    small = im.convert("RGB") if fmt in ("JPEG", "WEBP") and im.mode not in ("RGB", "L") else im.copy()
+    small = small.resize((width, height), PILImage.LANCZOS)
+    tmp = target.with_suffix(target.suffix + ".tmp")
+    options = {"quality": quality} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+    if fmt == "JPEG":
+        options.update(optimize=True, progressive=True)
+    small.save(tmp, fmt, **options)
+    tmp.replace(target)

@@ -1,0 +1,174 @@
+"""Shared fixtures: tiny sites written into tmp_path, built for real, read back as a reader would."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+MINIMAL_TOML = """\
+title = "Test News"
+base_url = "https://test.example/"
+description = "A test site."
+timezone = "UTC"
+per_page = 3
+
+[[categories]]
+name = "Bitcoin"
+menu = "News"
+
+[[categories]]
+name = "Policy"
+menu = "News"
+
+[[categories]]
+name = "Markets"
+menu = "News"
+
+[[menu]]
+name = "Home"
+url = "/"
+
+[[menu]]
+name = "News"
+group = "News"
+
+[trending]
+count = 3
+
+[related]
+count = 3
+
+[search]
+enabled = false
+"""
+
+
+def article(title: str, date: str, category: str, tags=(), body: str = "Some body text.", **extra) -> str:
+    """A Markdown article with YAML front matter."""
+    lines = ["---", f"title: {title!r}" if "'" not in title else f'title: "{title}"', f"date: {date}",
+             f"category: {category}"]
+    if tags:
+        lines.append("tags: [" + ", ".join(tags) + "]")
+    for key, value in extra.items():
+        lines.append(f"{key}: {value}")
+    lines += ["---", "", textwrap.dedent(body).strip(), ""]
+    return "\n".join(lines)
+
+
+class Site:
+    """A site folder in tmp_path using the example layouts and assets."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def build(self, *args: str, env: dict | None = None, check: bool = False) -> subprocess.CompletedProcess:
+        """Run `python -m generator build` on this site for real; returns the finished process."""
+        return run_cli("build", "--source", str(self.root), *args, env=env, check=check)
+
+    @property
+    def out(self) -> Path:
+        return self.root / "public"
+
+    def page(self, url: str) -> Path:
+        path = self.out / url.lstrip("/")
+        return path / "index.html" if url.endswith("/") else path
+
+    def html(self, url: str) -> "Page":
+        return Page.parse(self.page(url).read_text(encoding="utf-8"))
+
+
+def run_cli(*args: str, env: dict | None = None, check: bool = False, timeout: float = 600) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    done = subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True,
+                          env=full_env, timeout=timeout, stdin=subprocess.DEVNULL)
+    if check and done.returncode != 0:
+        raise AssertionError(f"generator {' '.join(args)} exited {done.returncode}\n{done.stderr}")
+    return done
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    """An empty site with the example layouts and assets and a minimal site.toml."""
+    root = tmp_path / "site"
+    root.mkdir()
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    shutil.copytree(REPO / "assets", root / "assets", ignore=shutil.ignore_patterns("_*"))
+    (root / "site.toml").write_text(MINIMAL_TOML, encoding="utf-8")
+    return Site(root)
+
+
+class Page(HTMLParser):
+    """A parsed HTML page: links, ids, text of elements by class or tag, as a reader sees them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: list[str] = []
+        self.elements: list[tuple[str, dict, list]] = []  # (tag, attrs, text parts)
+        self._stack: list[tuple[str, dict, list]] = []
+        self.title = ""
+
+    @classmethod
+    def parse(cls, text: str) -> "Page":
+        page = cls()
+        page.feed(text)
+        page.close()
+        return page
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        if "id" in a:
+            self.ids.append(a["id"])
+        if tag == "a" and "href" in a:
+            self.links.append(a["href"])
+        element = (tag, a, [])
+        self.elements.append(element)
+        if tag not in self.VOID:
+            self._stack.append(element)
+
+    def handle_endtag(self, tag):
+        for i in range(len(self._stack) - 1, -1, -1):
+            if self._stack[i][0] == tag:
+                del self._stack[i:]
+                break
+
+    def handle_data(self, data):
+        for element in self._stack:
+            element[2].append(data)
+        if self._stack and self._stack[-1][0] == "title":
+            self.title += data
+
+    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs) -> list[tuple[str, dict, str]]:
+        out = []
+        for t, a, parts in self.elements:
+            if tag and t != tag:
+                continue
+            if cls and cls not in a.get("class", "").split():
+                continue
+            if any(a.get(k.replace("_", "-")) != v for k, v in attrs.items()):
+                continue
+            out.append((t, a, " ".join("".join(parts).split())))
+        return out
+
+    def text(self, tag: str | None = None, cls: str | None = None) -> list[str]:
+        return [t for _, _, t in self.find_all(tag, cls)]
