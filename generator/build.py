@@ -25,7 +25,7 @@ from generator.model import Article, Body, Parsed
 from generator.output import Staging, UnsafePath, check_output_folder, digest
 from generator.pages import Route, absolute, build_context, output_path, plan_routes
 from generator.progress import Progress
-from generator.related import RelatedIndex, inputs_key
+from generator.related import RelatedLists
 from generator.render import LAYOUTS_DIR, Renderer, layouts_fingerprint
 from generator.ticker import TickerData, load_ticker
 from generator.trending import TrendingResult, compute_trending
@@ -178,7 +178,7 @@ class Model:
     """Everything rendering needs, computed once per build (or per change in the preview server)."""
 
     site: Site
-    related: dict[str, tuple[Article, ...]]
+    related: RelatedLists
     trending: TrendingResult
     ticker: TickerData
     assets: AssetMap
@@ -187,10 +187,10 @@ class Model:
 
 
 def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now: datetime, options: BuildOptions,
-               problems: list[Problem], cache: Cache | None, lazy_related: bool = False) -> Model:
-    """The site model and its renderer. lazy_related (the preview server) computes related lists on request."""
+               problems: list[Problem], cache: Cache | None) -> Model:
+    """The site model and its renderer; related lists are computed when first asked for."""
     site = assemble(articles, config, now, drafts=options.drafts, future=options.future, problems=problems)
-    related = LazyRelated(site) if lazy_related else related_lists(site, cache)
+    related = RelatedLists(site.articles, config.related, cache.get("related") if cache is not None else None)
     trending = compute_trending(site.articles, config, site_dir, now, problems)
     coin_urls = {listing.term.name: listing.term.url for listing in site.coins.values()}
     ticker = load_ticker(config, site_dir, coin_urls, problems)
@@ -205,36 +205,6 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
                              "latest": site.articles[:config.latest_count]}
     routes = plan_routes(site, problems)
     return Model(site, related, trending, ticker, assets, renderer, routes)
-
-
-class LazyRelated:
-    """Related lists computed when first asked for (the preview server renders a few pages, not all)."""
-
-    def __init__(self, site: Site):
-        self._index = RelatedIndex(site.articles, site.config.related)
-        self._position = {a.source: i for i, a in enumerate(site.articles)}
-        self._memo: dict[str, tuple[Article, ...]] = {}
-
-    def get(self, source: str, default=()):
-        if source not in self._memo:
-            i = self._position.get(source)
-            self._memo[source] = self._index.for_index(i) if i is not None else default
-        return self._memo[source]
-
-
-def related_lists(site: Site, cache: Cache | None) -> dict[str, tuple[Article, ...]]:
-    """Related lists for every article; reused from the cache while tags, categories and dates are unchanged."""
-    key = inputs_key(site.articles, site.config.related)
-    by_source = site.by_source
-    if cache is not None:
-        saved = cache.get("related")
-        if saved and saved[0] == key:
-            return {src: tuple(by_source[s] for s in lst) for src, lst in saved[1].items()}
-    index = RelatedIndex(site.articles, site.config.related)
-    lists = {a.source: index.for_index(i) for i, a in enumerate(site.articles)}
-    if cache is not None:
-        cache.set("related", (key, {src: [a.source for a in lst] for src, lst in lists.items()}))
-    return lists
 
 
 def template_globals(config: SiteConfig, now: datetime, assets: AssetMap) -> dict:
@@ -335,6 +305,7 @@ def build(options: BuildOptions) -> BuildResult:
     outcome = publisher.run(extras, model.assets.files, search)
     timings["render+write"] = time.perf_counter() - t
 
+    cache.set("related", model.related.export())
     cache.set_manifest(publisher.new_manifest)
     cache.set("fragments", publisher.fragments_key)
     cache.commit()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import hashlib
 import json
 import tomllib
@@ -158,10 +159,14 @@ class SiteConfig:
                 return cat
         return None
 
-    def fingerprint(self) -> str:
-        """A hash of every setting: any change invalidates what depends on config."""
+    @functools.cached_property
+    def _fingerprint(self) -> str:
         data = json.dumps(dataclasses.asdict(self), sort_keys=True, default=str)
         return hashlib.sha256(data.encode()).hexdigest()[:16]
+
+    def fingerprint(self) -> str:
+        """A hash of every setting: any change invalidates what depends on config (computed once)."""
+        return self._fingerprint
 
 
 def load_config(site_dir: Path, overrides: dict[str, object] | None = None) -> SiteConfig:

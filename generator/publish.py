@@ -62,20 +62,23 @@ class Publisher:
         except (OSError, UnsafePath):
             return None
 
-    def plan(self) -> tuple[list[tuple[Route, str, str]], str]:
-        """(route, action, fingerprint) for every page, and the key of the site-wide slots."""
+    def plan(self) -> tuple[list[tuple[Route, str, str | None]], str]:
+        """(route, action, fingerprint) for every page, and the key of the site-wide slots.
+
+        Pages with no previous version are simply rendered (their fingerprint is taken then),
+        so a cold build computes each page's context once, in the worker that renders it.
+        """
         renderer = self.model.renderer
-        related = self.model.related
         fragments_key = renderer.fragments_key()
         decisions = []
         for route in self.model.routes:
-            context = build_context(route, self.model.site, lambda a: related.get(a.source, ()))
-            fp = renderer.route_fingerprint(route, context)
             rel = output_path(route.url)
             entry = self.manifest.get(rel)
-            action = RENDER
-            if entry is not None and entry[0] == fp and self._previous(rel) is not None:
-                action = KEEP if self.old_fragments == fragments_key else REFILL
+            if entry is None or not entry[0] or self._previous(rel) is None:
+                decisions.append((route, RENDER, None))
+                continue
+            fp = renderer.route_fingerprint(route, page_context(self.model, route))
+            action = RENDER if fp != entry[0] else KEEP if self.old_fragments == fragments_key else REFILL
             decisions.append((route, action, fp))
         return decisions, fragments_key
 
@@ -163,17 +166,19 @@ class Publisher:
             ctx = multiprocessing.get_context("fork")
             chunks = [to_render[i::self.jobs * 4] for i in range(self.jobs * 4)]
             with ctx.Pool(self.jobs, initializer=_render_init) as pool:
-                for results in pool.imap_unordered(_render_chunk, [c for c in chunks if c]):
-                    self._absorb(results, outcome)
-                    task.advance(len(results))
+                for payload in pool.imap_unordered(_render_chunk, [c for c in chunks if c]):
+                    self._absorb(payload, outcome)
+                    task.advance(len(payload[0]))
             _STATE.clear()
         else:
             results = self.render_many(staging, to_render, self.load_body)
-            self._absorb(results, outcome)
+            self._absorb((results, {}, set()), outcome)
             task.advance(len(results))
         task.done()
 
-    def _absorb(self, results, outcome: Outcome) -> None:
+    def _absorb(self, payload, outcome: Outcome) -> None:
+        results, lists, filled = payload
+        self.model.related.absorb(lists, filled)
         for rel, entry, problem, template, seconds, written in results:
             outcome.template_seconds[template] += seconds
             if problem is not None:
@@ -197,7 +202,9 @@ class Publisher:
                     previous = self._previous(rel)
                     html = renderer.fill(previous.read_text(encoding="utf-8"))
                 else:
-                    html = render_route(self.model, route, load_body)
+                    context = page_context(self.model, route)
+                    fp = renderer.route_fingerprint(route, context)
+                    html = render_context(self.model, route, context, load_body)
                 data = html.encode("utf-8")
                 d = digest(data)
                 previous = self._previous(rel)
@@ -215,10 +222,21 @@ class Publisher:
         return out
 
 
-def render_route(model, route: Route, load_body: Callable[[Article], Body]) -> str:
-    """One page's final HTML from the current model (raises ProblemError on template errors)."""
+def page_context(model, route: Route) -> dict:
+    """What the route's template receives: the page's own data (pages.build_context) plus model lookups."""
     related = model.related
     context = build_context(route, model.site, lambda a: related.get(a.source, ()))
+    if route.kind == "coin":
+        context["coin"] = model.ticker.by_symbol(context["term"].name)
+    return context
+
+
+def render_route(model, route: Route, load_body: Callable[[Article], Body]) -> str:
+    """One page's final HTML from the current model (raises ProblemError on template errors)."""
+    return render_context(model, route, page_context(model, route), load_body)
+
+
+def render_context(model, route: Route, context: dict, load_body: Callable[[Article], Body]) -> str:
     if "article" in context:
         context["content"] = LazyBody(context["article"], load_body)
     return model.renderer.fill(model.renderer.skeleton(route, context))
@@ -232,4 +250,10 @@ def _render_init() -> None:
 
 
 def _render_chunk(items):
-    return _STATE["publisher"].render_many(_STATE["staging"], items, _STATE["load_body"])
+    """Render in a worker; also send back the related lists computed here, for the next build."""
+    publisher = _STATE["publisher"]
+    related = publisher.model.related
+    related.fresh.clear()
+    results = publisher.render_many(_STATE["staging"], items, _STATE["load_body"])
+    lists = dict(related.fresh)
+    return results, lists, {s for s in lists if s in related.filled}

@@ -4,8 +4,10 @@ score(a, b) = tag_weight * sum of rarity(t) over shared tags t
             + category_weight if same category
             + time_weight * exp(-days apart / time_scale_days)
 
-rarity(t) = ln(1 + N / df(t)) / ln(1 + N): near 1 for a tag on two articles, small for a tag on
-half the site; tags on more than max_tag_share of all articles are dropped. Candidates come from
+rarity(t) = 1 / log2(1 + df(t)): 0.63 for a tag on two articles, 0.08 for a tag on 5,000; tags on
+more than max_tag_share of all articles are dropped. Rarity depends on the tag alone, not on the
+site's size, so adding an article changes only the lists of articles that share a tag with it:
+that is what lets incremental builds recompute a few hundred lists instead of all. Candidates come from
 the articles sharing a tag, at most `window` on each side in time per tag, so the cost per article
 is bounded whatever the site's size. Articles with too few tag-sharing candidates are topped up
 with the nearest in time from their category. Ties: newer first, then source path.
@@ -37,12 +39,11 @@ class RelatedIndex:
                 postings.setdefault(tag.slug, []).append(i)
             if article.category is not None:
                 by_category.setdefault(article.category.slug, []).append(i)
-        limit = settings.max_tag_share * n
-        norm = math.log(1 + n) if n > 1 else 1.0
-        self._weights = {slug: math.log(1 + n / len(p)) / norm for slug, p in postings.items()
-                         if 2 <= len(p) and (len(p) <= limit or n < 10)}
+        self._weights = {slug: 1.0 / math.log2(1 + len(p)) for slug, p in postings.items()
+                         if not dropped(len(p), n, settings)}
         self._postings = postings
         self._by_category = by_category
+        self.filled: set[str] = set()
 
     def for_index(self, i: int) -> tuple[Article, ...]:
         """The related articles of articles[i], best first; never the article itself."""
@@ -74,6 +75,8 @@ class RelatedIndex:
         ranked = [(-score(j, w), j) for j, w in shared.items()]
         best = heapq.nsmallest(s.count, ranked)  # index j breaks ties: lower j is newer, then source order
         chosen = [j for _, j in best]
+        if len(chosen) < s.count:
+            self.filled.add(article.source)  # this list depends on the category too
         if len(chosen) < s.count and cat is not None:
             chosen += self._nearest_in_category(i, cat, s.count - len(chosen), set(chosen))
         return tuple(self.articles[j] for j in chosen)
@@ -97,10 +100,98 @@ class RelatedIndex:
         return out
 
 
-def inputs_key(articles: tuple[Article, ...], settings: Related) -> str:
-    """A hash of everything related lists depend on: when it is unchanged, cached lists are still right."""
-    h = hashlib.sha256(repr(settings).encode())
-    for a in articles:
-        h.update(f"{a.source}\0{a.date.timestamp()}\0{a.category.slug if a.category else ''}\0"
-                 f"{','.join(t.slug for t in a.tags)}\n".encode())
-    return h.hexdigest()[:24]
+def dropped(df: int, n: int, settings: Related) -> bool:
+    """Tags on one article relate nothing; tags on most of the site relate everything, so nothing."""
+    return df < 2 or (n >= 10 and df > settings.max_tag_share * n)
+
+
+Inputs = dict[str, tuple[float, str, tuple[str, ...]]]
+
+
+def inputs_of(articles: tuple[Article, ...]) -> Inputs:
+    """What related lists depend on, per article: date, category, tags."""
+    return {a.source: (a.date.timestamp(), a.category.slug if a.category else "", tuple(t.slug for t in a.tags))
+            for a in articles}
+
+
+def affected(old: Inputs, new: Inputs, old_filled: set[str], settings: Related) -> set[str]:
+    """The articles whose related lists may differ between two versions of the site.
+
+    An article's list depends on the articles sharing a tag with it (and those tags' document
+    frequencies), and, when it has too few of those, on its category. So only articles sharing a
+    tag with a changed article, or topped up from a changed article's category, need a new list;
+    plus the members of any tag that crossed the max_tag_share line as the site grew or shrank.
+    """
+    changed = {s for s in old.keys() | new.keys() if old.get(s) != new.get(s)}
+    if not changed:
+        return set()
+    tags: set[str] = set()
+    cats: set[str] = set()
+    for s in changed:
+        for value in (old.get(s), new.get(s)):
+            if value is not None:
+                cats.add(value[1])
+                tags.update(value[2])
+    df_old: dict[str, int] = {}
+    df_new: dict[str, int] = {}
+    for inputs, df in ((old, df_old), (new, df_new)):
+        for _, _, slugs in inputs.values():
+            for t in slugs:
+                df[t] = df.get(t, 0) + 1
+    n_old, n_new = len(old), len(new)
+    tags |= {t for t in df_old.keys() | df_new.keys()
+             if dropped(df_old.get(t, 0), n_old, settings) != dropped(df_new.get(t, 0), n_new, settings)}
+    out = set(changed)
+    for s, (_, cat, slugs) in new.items():
+        if (s in old_filled and cat in cats) or any(t in tags for t in slugs):
+            out.add(s)
+    return out & new.keys()
+
+
+class RelatedLists:
+    """Every article's related list: the previous build's where still right, the rest computed on demand.
+
+    Lists are held as source paths and turned into the current Article values when asked for,
+    so a reused list always shows current titles and images.
+    """
+
+    def __init__(self, articles: tuple[Article, ...], settings: Related, saved: dict | None = None):
+        self.articles = articles
+        self.settings = settings
+        self.by_source = {a.source: a for a in articles}
+        self.position = {a.source: i for i, a in enumerate(articles)}
+        self.inputs = inputs_of(articles)
+        self._index: RelatedIndex | None = None
+        self._lists: dict[str, tuple[str, ...]] = {}
+        self.fresh: dict[str, tuple[str, ...]] = {}  # computed in this process
+        self.filled: set[str] = set()
+        if isinstance(saved, dict) and saved.get("settings") == repr(settings):
+            stale = affected(saved["inputs"], self.inputs, saved["filled"], settings)
+            self._lists = {s: tuple(lst) for s, lst in saved["lists"].items() if s in self.inputs and s not in stale}
+            self.filled = {s for s in saved["filled"] if s in self._lists}
+
+    def get(self, source: str, default=()) -> tuple[Article, ...]:
+        lst = self._lists.get(source)
+        if lst is None:
+            i = self.position.get(source)
+            if i is None:
+                return default
+            if self._index is None:
+                self._index = RelatedIndex(self.articles, self.settings)
+            lst = tuple(a.source for a in self._index.for_index(i))
+            self._lists[source] = self.fresh[source] = lst
+            if source in self._index.filled:
+                self.filled.add(source)
+        return tuple(self.by_source[s] for s in lst)
+
+    def absorb(self, lists: dict[str, tuple[str, ...]], filled: set[str]) -> None:
+        """Take lists computed in a worker process."""
+        self._lists.update(lists)
+        self.filled |= filled
+
+    def export(self) -> dict:
+        """Everything the next build needs to reuse these lists (computing any not asked for yet)."""
+        for a in self.articles:
+            self.get(a.source)
+        return {"settings": repr(self.settings), "inputs": self.inputs, "lists": dict(self._lists),
+                "filled": set(self.filled)}

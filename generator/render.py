@@ -102,9 +102,27 @@ class Renderer:
         self.site = site
         self.layouts = site_dir / LAYOUTS_DIR
         self.env = make_env(self.layouts, globals_)
+        self.env.globals["card"] = self._card
+        self._cards: dict[tuple, Markup] = {}
+        self._card_macro = None
         self.global_key = global_key  # layouts, config and asset names: a change re-renders every page
         self._fragments: dict[str, str] | None = None
         self.slot_context: dict = {}
+
+    def _card(self, article: Article, *args, **kwargs) -> Markup:
+        """The `card` macro of partials/card.html, memoised per article and arguments.
+
+        A card depends only on its article (hashed by digest) and the globals, so a list page is
+        mostly joins of cards already rendered for other pages.
+        """
+        key = (article.digest, args, tuple(sorted(kwargs.items())))
+        html = self._cards.get(key)
+        if html is None:
+            if self._card_macro is None:
+                self._card_macro = self.env.get_template("partials/card.html").module.card
+            html = Markup(self._card_macro(article, *args, **kwargs))
+            self._cards[key] = html
+        return html
 
     def route_fingerprint(self, route: Route, context: dict) -> str:
         h = hashlib.sha256(f"{self.global_key}\0{route.template}\0{route.url}\0".encode())

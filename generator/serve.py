@@ -97,7 +97,7 @@ class Preview:
         articles = [p.article for _, _, p in self.parsed.values() if p.article is not None]
         now = build_clock()
         try:
-            model = make_model(self.site_dir, config, articles, now, self.options, problems, None, lazy_related=True)
+            model = make_model(self.site_dir, config, articles, now, self.options, problems, None)
         except Exception as exc:  # noqa: BLE001 - the server must survive anything a save can do
             problems.append(Problem(self.site_dir.as_posix(), f"{type(exc).__name__}: {exc}"))
             model = None
