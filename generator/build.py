@@ -22,7 +22,7 @@ from generator.extras import extra_outputs
 from generator.images import prepare_images
 from generator.markup import Converter
 from generator.model import Article, Body, Parsed
-from generator.output import Staging, UnsafePath, check_output_folder, digest
+from generator.output import check_output_folder, clear_leftovers
 from generator.pages import Route, absolute, build_context, output_path, plan_routes
 from generator.progress import Progress
 from generator.related import RelatedLists
@@ -267,6 +267,7 @@ def build(options: BuildOptions) -> BuildResult:
     config = load_site_config(options)
     out = output_dir(options, config)
     check_output_folder(site_dir, out, options.force)
+    clear_leftovers(out)  # staging trees of killed builds go even when nothing else changes
     if not (site_dir / LAYOUTS_DIR).is_dir():
         raise ConfigError(f"{site_dir / LAYOUTS_DIR}: error: no layouts/ folder; the site needs its Jinja templates")
     jobs = options.jobs or os.cpu_count() or 1

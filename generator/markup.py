@@ -22,7 +22,9 @@ SETTINGS_KEY = hashlib.sha256(
     json.dumps([markdown.__version__, EXTENSIONS, EXTENSION_CONFIGS], sort_keys=True).encode()
 ).hexdigest()[:16]
 
+_BLOCK_TAG = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|blockquote|pre|table|tr|td|th|br|hr|dd|dt|dl|figure|figcaption|section)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
+_FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.S)
 _PARA = re.compile(r"<p>(.*?)</p>", re.S)
 _SPACE = re.compile(r"\s+")
 _HEADING = re.compile(r"<h[23]\b")
@@ -54,8 +56,9 @@ class Converter:
 
 
 def plain_text(fragment: str) -> str:
-    """HTML fragment to one line of plain text."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+    """HTML fragment to one line of plain text: block tags part words, inline tags do not."""
+    text = _TAG.sub("", _BLOCK_TAG.sub(" ", _FOOTNOTE_REF.sub("", fragment)))
+    return _SPACE.sub(" ", html.unescape(text)).strip()
 
 
 def first_paragraph(body_html: str) -> str:

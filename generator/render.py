@@ -31,20 +31,32 @@ SLOTS = ("ticker", "header", "sidebar", "footer")
 _SLOT = re.compile(r"<!--slot:(\w+)-->(?:.*?<!--/slot:\1-->)?", re.S)
 
 
+_ROOT_LINK = re.compile(r'(\s(?:href|src)=["\'])/(?!/)')
+
+
 class LazyBody:
-    """An article's body HTML, loaded only when a template prints it; hashed by the article's digest."""
+    """An article's body HTML, loaded only when a template prints it; hashed by the article's digest.
 
-    __slots__ = ("_load", "article", "_body")
+    Root-relative links written in Markdown ('/2025/07/x/') get the site's sub-path when it has one.
+    """
 
-    def __init__(self, article: Article, load: Callable[[Article], Body]):
+    __slots__ = ("_load", "article", "_body", "_base")
+
+    def __init__(self, article: Article, load: Callable[[Article], Body], base_path: str = "/"):
         self.article = article
         self._load = load
         self._body: Body | None = None
+        self._base = base_path
 
     @property
     def body(self) -> Body:
         if self._body is None:
-            self._body = self._load(self.article)
+            body = self._load(self.article)
+            if self._base != "/":
+                prefix = self._base.rstrip("/")
+                body = Body(_ROOT_LINK.sub(lambda m: m.group(1) + prefix + "/", body.html), body.toc,
+                            body.first_paragraph, body.words)
+            self._body = body
         return self._body
 
     def __html__(self) -> str:

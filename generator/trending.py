@@ -76,7 +76,7 @@ def load_pageviews(path: Path, rel: str, base_path: str, problems: list[Problem]
         if isinstance(data, dict):
             rows = [(k, v, 0) for k, v in data.items()]
         elif isinstance(data, list):
-            rows = [(r.get("path") or r.get("url") or r.get("page"), r.get("views") or r.get("pageviews"), 0)
+            rows = [(_first(r, "path", "url", "page"), _first(r, "views", "pageviews", "count"), 0)
                     for r in data if isinstance(r, dict)]
     else:
         reader = csv.DictReader(io.StringIO(text))
@@ -98,6 +98,11 @@ def load_pageviews(path: Path, rel: str, base_path: str, problems: list[Problem]
         if site_path:
             out[site_path] = out.get(site_path, 0.0) + views
     return out
+
+
+def _first(row: dict, *keys: str):
+    """The first of keys that the row has (a 0 count is a value, not a missing one)."""
+    return next((row[k] for k in keys if row.get(k) is not None), None)
 
 
 def normalize_path(raw: str, base_path: str) -> str:

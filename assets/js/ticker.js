@@ -32,7 +32,7 @@
         var c = q.usd_24h_change;
         if (chg && ok(c)) {
           var dir = c > 0 ? "up" : c < 0 ? "down" : "flat";
-          chg.className = chg.className.replace(/\bis-(up|down|flat)\b/, "") .trim() + " is-" + dir;
+          chg.className = chg.className.replace(/\bis-(up|down|flat)\b/, "").trim() + " is-" + dir;
           chg.innerHTML = "";
           var arrow = document.createElement("span");
           arrow.setAttribute("aria-hidden", "true");

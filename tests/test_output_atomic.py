@@ -1,0 +1,303 @@
+"""The output folder: a failed build leaves the previous site intact, unchanged builds touch nothing,
+deleted articles disappear, and the build refuses folders it must not overwrite."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import Site, article
+
+
+def tree(root: Path) -> dict[str, str]:
+    """relative path -> sha256 of every file under root (folders included as entries, so new empty ones show)."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            out[rel] = "link:" + os.readlink(path)
+        elif path.is_dir():
+            out[rel + "/"] = "dir"
+        else:
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def stats(root: Path) -> dict[str, tuple[int, int, int]]:
+    """relative path -> (inode, mtime_ns, size) of every file under root."""
+    return {p.relative_to(root).as_posix(): (st.st_ino, st.st_mtime_ns, st.st_size)
+            for p in sorted(root.rglob("*")) if p.is_file() for st in [p.stat()]}
+
+
+def good_site(site: Site) -> None:
+    site.write("content/articles/one.md", article("Story One", "2025-07-01T10:00:00Z", "Bitcoin", tags=["Mining"]))
+    site.write("content/articles/two.md", article("Story Two", "2025-07-02T10:00:00Z", "Policy", tags=["Mining", "Rules"]))
+    site.write("content/articles/three.md", article("Story Three", "2025-07-03T10:00:00Z", "Bitcoin", tags=["Gone Tag"]))
+
+
+def html_mentioning(site: Site, needle: str) -> list[str]:
+    return sorted(p.relative_to(site.out).as_posix() for p in site.out.rglob("*")
+                  if p.is_file() and p.suffix in (".html", ".xml", ".json", ".txt")
+                  and needle in p.read_text(encoding="utf-8", errors="replace"))
+
+
+def leftovers(site: Site) -> list[str]:
+    return sorted(p.name for p in site.root.iterdir() if p.name.startswith(".public."))
+
+
+# --- (a) a config error leaves the previous output byte-identical ------------------------------------
+
+
+def test_config_error_leaves_output_untouched(site):
+    good_site(site)
+    site.build(check=True)
+    before, before_stats = tree(site.out), stats(site.out)
+    assert "index.html" in before and "2025/07/story-one/index.html" in before
+
+    toml = site.root / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n[broken\n", encoding="utf-8")  # TOML syntax error
+    site.write("content/articles/four.md", article("Story Four", "2025-07-04T10:00:00Z", "Bitcoin"))
+    done = site.build()
+    assert done.returncode == 2, done.stderr
+    assert "site.toml" in done.stderr
+    assert tree(site.out) == before
+    assert stats(site.out) == before_stats
+    assert leftovers(site) == []
+
+
+def test_invalid_config_value_leaves_output_untouched(site):
+    good_site(site)
+    site.build(check=True)
+    before = tree(site.out)
+    toml = site.root / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("per_page = 3", 'per_page = "three"'), encoding="utf-8")
+    done = site.build()
+    assert done.returncode == 2, done.stderr
+    assert "per_page" in done.stderr
+    assert tree(site.out) == before
+
+
+def test_template_error_keeps_the_last_good_pages(site):
+    good_site(site)
+    site.build(check=True)
+    before = tree(site.out)
+    layout = site.root / "layouts" / "article.html"
+    layout.write_text(layout.read_text(encoding="utf-8").replace("{{ article.title }}</h1>", "{{ article.title }</h1>"),
+                      encoding="utf-8")
+    done = site.build()
+    assert done.returncode == 1, done.stderr
+    assert "layouts/article.html" in done.stderr
+    assert tree(site.out) == before
+    assert leftovers(site) == []
+
+
+def test_broken_sitewide_partial_keeps_the_last_good_pages(site):
+    good_site(site)
+    site.build(check=True)
+    before = tree(site.out)
+    partial = site.root / "layouts" / "partials" / "sidebar.html"
+    partial.write_text(partial.read_text(encoding="utf-8").replace("{% if trending %}", "{% if trending %}{{ no_such.thing }}"),
+                       encoding="utf-8")
+    done = site.build()
+    assert done.returncode == 1, done.stderr
+    assert "layouts/partials/sidebar.html" in done.stderr
+    assert tree(site.out) == before
+
+
+# --- (b) a bad article fails the build but the rest is published -------------------------------------
+
+
+def test_bad_article_exits_1_and_others_are_published(site):
+    good_site(site)
+    site.build(check=True)
+    site.write("content/articles/broken.md", article("Broken Story", "not a date at all", "Bitcoin", tags=["Mining"]))
+    site.write("content/articles/four.md", article("Story Four", "2025-07-04T10:00:00Z", "Bitcoin", tags=["Mining"]))
+    done = site.build()
+    assert done.returncode == 1, done.stderr
+    assert "content/articles/broken.md" in done.stderr and "error" in done.stderr
+
+    for slug in ("story-one", "story-two", "story-three", "story-four"):
+        assert site.page(f"/2025/07/{slug}/").is_file(), slug
+    assert "/2025/07/story-four/" in site.html("/category/bitcoin/").links  # the new good article was published
+    assert html_mentioning(site, "Broken Story") == []
+    assert not [p for p in site.out.rglob("*") if "broken-story" in p.as_posix()]
+    assert leftovers(site) == []
+
+
+def test_bad_article_on_first_build_still_publishes_the_rest(site):
+    good_site(site)
+    site.write("content/articles/broken.md", "---\ntitle: Broken Story\ndate: 2025-07-05\ncategory: [Bitcoin\n---\n\nBody.\n")
+    done = site.build()
+    assert done.returncode == 1, done.stderr
+    assert "content/articles/broken.md" in done.stderr
+    for slug in ("story-one", "story-two", "story-three"):
+        assert site.page(f"/2025/07/{slug}/").is_file(), slug
+    assert html_mentioning(site, "Broken Story") == []
+
+
+def test_article_that_breaks_is_taken_down_and_the_rest_stay(site):
+    good_site(site)
+    site.build(check=True)
+    before = tree(site.out)
+    site.write("content/articles/two.md", "---\ntitle: Story Two\ndate: [2025-07-02\ncategory: Policy\n---\n\nBody.\n")
+    done = site.build()
+    assert done.returncode == 1, done.stderr
+    assert "content/articles/two.md" in done.stderr
+    assert not site.page("/2025/07/story-two/").exists()
+    assert html_mentioning(site, "/2025/07/story-two/") == []
+    for rel in ("2025/07/story-one/index.html", "2025/07/story-three/index.html"):
+        assert site.page("/" + rel[: -len("index.html")]).is_file()
+    assert set(before) - set(tree(site.out)) >= {"2025/07/story-two/index.html"}
+
+
+# --- (c) deleting an article removes its page and every mention ---------------------------------------
+
+
+def test_deleted_article_disappears(site):
+    good_site(site)
+    site.build(check=True)
+    assert "/2025/07/story-three/" in site.html("/category/bitcoin/").links
+    assert site.page("/tag/gone-tag/").is_file()
+
+    (site.root / "content/articles/three.md").unlink()
+    done = site.build(check=True)
+    assert not site.page("/2025/07/story-three/").exists()
+    assert not (site.out / "2025/07/story-three").exists()
+    assert not site.page("/tag/gone-tag/").exists()  # its only article is gone, so is the tag page
+    assert html_mentioning(site, "/2025/07/story-three/") == []
+    assert html_mentioning(site, "Story Three") == []
+    assert site.html("/category/bitcoin/").links.count("/2025/07/story-one/") >= 1
+    assert re.search(r"\b[1-9]\d* removed\b", done.stderr), done.stderr
+
+
+def test_unpublishing_a_draft_removes_its_page(site):
+    good_site(site)
+    site.write("content/articles/draft.md", article("Draft Story", "2025-07-04T10:00:00Z", "Bitcoin", draft="true"))
+    site.build("--drafts", check=True)
+    assert site.page("/2025/07/draft-story/").is_file()
+    site.build(check=True)
+    assert not site.page("/2025/07/draft-story/").exists()
+    assert html_mentioning(site, "Draft Story") == []
+
+
+# --- (d) an unchanged rebuild writes nothing ----------------------------------------------------------
+
+
+def test_second_build_without_changes_writes_nothing(site):
+    good_site(site)
+    first = site.build(check=True)
+    assert not re.search(r"\b0 written\b", first.stderr)
+    before, before_stats = tree(site.out), stats(site.out)
+    out_inode = site.out.stat().st_ino
+
+    second = site.build(check=True)
+    assert re.search(r"\b0 written\b", second.stderr), second.stderr
+    assert re.search(r"\b0 removed\b", second.stderr), second.stderr
+    assert tree(site.out) == before
+    assert stats(site.out) == before_stats
+    assert site.out.stat().st_ino == out_inode
+    assert leftovers(site) == []
+
+
+def test_one_changed_article_rewrites_only_what_depends_on_it(site):
+    good_site(site)
+    site.build(check=True)
+    before = stats(site.out)
+    path = site.root / "content/articles/two.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Some body text.", "A corrected body text."), encoding="utf-8")
+    done = site.build(check=True)
+    after = stats(site.out)
+    changed = sorted(rel for rel in after if after[rel] != before.get(rel))
+    assert "2025/07/story-two/index.html" in changed
+    assert "A corrected body text." in site.page("/2025/07/story-two/").read_text(encoding="utf-8")
+    assert "2025/07/story-one/index.html" not in changed, changed
+    assert not re.search(r"\b0 written\b", done.stderr)
+
+
+def test_next_build_clears_a_killed_builds_staging_tree(site):
+    good_site(site)
+    site.build(check=True)
+    before = tree(site.out)
+    killed = site.root / ".public.staging-999999"  # what a build killed mid-write leaves behind
+    (killed / "2025").mkdir(parents=True)
+    (killed / ".generator-output").write_text("This folder is generated; the generator replaces it on every build.\n")
+    (killed / "index.html").write_text("<p>half a site</p>")
+    done = site.build()
+    assert done.returncode == 0, done.stderr
+    assert tree(site.out) == before
+    assert leftovers(site) == []
+
+
+def test_next_build_with_changes_clears_a_killed_builds_staging_tree(site):
+    good_site(site)
+    site.build(check=True)
+    killed = site.root / ".public.staging-999999"
+    killed.mkdir()
+    (killed / ".generator-output").write_text("generated\n")
+    (killed / "index.html").write_text("<p>half a site</p>")
+    site.write("content/articles/four.md", article("Story Four", "2025-07-04T10:00:00Z", "Bitcoin"))
+    site.build(check=True)
+    assert leftovers(site) == []
+    assert "half a site" not in site.page("/").read_text(encoding="utf-8")
+
+
+# --- (e) output folders the build must refuse ---------------------------------------------------------
+
+
+def test_refuses_foreign_non_empty_output_folder(site):
+    good_site(site)
+    site.write("public/mine.txt", "my own file")
+    done = site.build()
+    assert done.returncode == 2, done.stderr
+    assert "--force" in done.stderr
+    assert tree(site.out) == {"mine.txt": hashlib.sha256(b"my own file").hexdigest()}
+
+    forced = site.build("--force")
+    assert forced.returncode == 0, forced.stderr
+    assert site.page("/2025/07/story-one/").is_file()
+    again = site.build()  # now it is ours
+    assert again.returncode == 0, again.stderr
+
+
+def test_refuses_foreign_output_folder_given_with_option(site, tmp_path):
+    good_site(site)
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "docs").mkdir(parents=True)
+    (elsewhere / "docs" / "notes.md").write_text("keep me")
+    before = tree(elsewhere)
+    done = site.build("--output", str(elsewhere))
+    assert done.returncode == 2, done.stderr
+    assert tree(elsewhere) == before
+
+    empty = tmp_path / "empty-out"
+    empty.mkdir()
+    ok = site.build("--output", str(empty))
+    assert ok.returncode == 0, ok.stderr
+    assert (empty / "2025/07/story-one/index.html").is_file()
+    assert not site.out.exists()
+
+
+def test_refuses_sources_as_output_folder(site):
+    good_site(site)
+    site.build(check=True)
+    before = tree(site.root)
+    for target, extra in ((site.root, ()), (site.root, ("--force",)), (site.root / "content", ()),
+                          (site.root / "layouts", ()), (site.root / "content" / "articles", ("--force",))):
+        done = site.build("--output", str(target), *extra)
+        assert done.returncode == 2, (target, extra, done.stderr)
+        assert "output" in done.stderr.lower()
+        assert "Traceback" not in done.stderr
+        assert tree(site.root) == before, (target, extra)
+
+
+def test_refuses_relative_spelling_of_the_site_folder(site):
+    good_site(site)
+    site.build(check=True)
+    before = tree(site.root)
+    done = site.build("--output", str(site.root / "content" / ".." / "layouts" / ".."))
+    assert done.returncode == 2, done.stderr
+    assert tree(site.root) == before
