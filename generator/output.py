@@ -73,7 +73,11 @@ class Staging:
         if self.root.exists():
             shutil.rmtree(self.root)
         self.root.mkdir()
-        (self.root / MARKER).write_text("This folder is generated; the generator replaces it on every build.\n")
+        marker = self.root / MARKER
+        try:
+            os.link(out / MARKER, marker)  # unchanged: carried over like any other file
+        except OSError:
+            marker.write_text("This folder is generated; the generator replaces it on every build.\n")
         self._dirs: set[Path] = {self.root}
 
     def path(self, rel: str) -> Path:
