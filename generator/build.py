@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
-from generator import __version__
 from generator.assemble import Site, assemble
 from generator.assets import AssetMap, collect_assets
 from generator.cache import Cache
 from generator.config import SiteConfig, load_config
-from generator.content import SourceFile, body_key, decode, discover, parse_file, read_source
+from generator.content import SourceFile, body_key, discover, parse_file, read_source
 from generator.errors import ConfigError, Problem, ProblemError, Report
 from generator.extras import extra_outputs
 from generator.images import prepare_images
 from generator.markup import Converter
 from generator.model import Article, Body, Parsed
 from generator.output import check_output_folder, clear_leftovers
-from generator.pages import Route, absolute, build_context, output_path, plan_routes
+from generator.pages import Route, absolute, plan_routes
 from generator.progress import Progress
 from generator.related import RelatedLists
 from generator.render import LAYOUTS_DIR, Renderer, layouts_fingerprint
@@ -301,12 +299,17 @@ def build(options: BuildOptions) -> BuildResult:
     abs_url = model.renderer.env.globals["abs_url"]
     extras = extra_outputs(model.site, model.routes, abs_url, body_loader(cache), now)
     search = SearchIndexer(config) if config.search.enabled and options.search else None
-    publisher = Publisher(model, out, cache.manifest(), cache.get("fragments"), body_loader(cache),
-                          lambda: body_loader(cache.reader()), jobs, progress, problems)
+    manifest = cache.manifest()
+    publisher = Publisher(model, out, manifest, cache.get("fragments"), body_loader(cache),
+                          lambda: body_loader(cache.reader()), jobs, progress, problems, cache.get("spare"))
+    # A build killed after the swap leaves these manifests one build behind: safe, because every
+    # entry is trusted only while its file's stat token (size, mtime, inode) still matches.
     outcome = publisher.run(extras, model.assets.files, search)
     timings["render+write"] = time.perf_counter() - t
 
     cache.set("related", model.related.export())
+    if publisher.new_spare is not None:
+        cache.set("spare", publisher.new_spare)
     cache.set_manifest(publisher.new_manifest)
     cache.set("fragments", publisher.fragments_key)
     cache.commit()

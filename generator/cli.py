@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from generator import __version__

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import functools
 import hashlib
 import json
 import tomllib
-import types
 import typing
 import zoneinfo
 from dataclasses import dataclass, field
@@ -261,8 +261,13 @@ def _check(config: SiteConfig) -> list[str]:
         problems.append(f"timezone {config.timezone!r} is not an IANA time zone name like 'Europe/Berlin' or 'UTC'")
     for name in ("article", "category", "tag", "coin", "page"):
         pattern = getattr(config.permalinks, name)
-        if not (pattern.startswith("/") and pattern.endswith("/")) or ".." in pattern or "\\" in pattern:
-            problems.append(f"permalinks.{name} must start and end with '/' and hold no '..': got {pattern!r}")
+        literal = re.sub(r"\{(year|month|day|slug|category)\}", "x", pattern)
+        segments = literal.strip("/").split("/")
+        if (not (pattern.startswith("/") and pattern.endswith("/")) or not re.fullmatch(r"[A-Za-z0-9_/.~-]*", literal)
+                or any(seg in ("", ".", "..") for seg in segments)):
+            problems.append(f"permalinks.{name} must be like '/news/{{year}}/{{slug}}/': start and end with '/', "
+                            f"use letters, digits, '-', '_' and the fields {{year}} {{month}} {{day}} {{slug}} "
+                            f"{{category}}, no empty, '.' or '..' parts; got {pattern!r}")
         if "{slug}" not in pattern:
             problems.append(f"permalinks.{name} must contain {{slug}}: got {pattern!r}")
     for key in ("per_page", "words_per_minute", "latest_count"):

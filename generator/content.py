@@ -120,11 +120,13 @@ def decode(raw: bytes, rel: str, problems: list[Problem]) -> str:
         problems.append(Problem(rel, "file is not UTF-8; read as Windows-1252 (Latin-1)", line, level="warning",
                                 hint="save the file as UTF-8"))
         text = raw.decode("cp1252", errors="replace")
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        problems.append(Problem(rel, "file contains NUL bytes; they were removed", line, level="warning",
-                                hint="is this a binary file? save it as plain UTF-8 text"))
-        text = text.replace("\x00", "")
+    found = _CONTROL.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        what = "NUL bytes" if "\x00" in text else "control characters"
+        problems.append(Problem(rel, f"file contains {what} (first on this line); they were removed", line,
+                                level="warning", hint="is this a binary file? save it as plain UTF-8 text"))
+        text = _CONTROL.sub("", text)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -17,6 +17,7 @@ from generator.errors import Problem, ProblemError
 
 MAX_FRONT_MATTER = 256 * 1024
 MAX_EXPANDED_NODES = 10_000
+MAX_DEPTH = 50
 
 try:
     _BaseLoader = yaml.CSafeLoader
@@ -65,6 +66,9 @@ def split(text: str, path: str) -> tuple[dict, str, int, str]:
     meta = _load_yaml(fm, path) if kind == "YAML" else _load_toml(fm, path)
     if meta is None:
         meta = {}
+    if _depth(meta) > MAX_DEPTH:
+        raise ProblemError(Problem(path, f"front matter nests more than {MAX_DEPTH} levels deep or refers to itself; "
+                                         "refused", 2, "front matter holds flat values and short lists"))
     if not isinstance(meta, dict):
         what = "a list" if isinstance(meta, list) else f"a single {type(meta).__name__} value"
         raise ProblemError(Problem(path, f"front matter is {what}, not a set of 'key: value' lines", 2,
@@ -87,6 +91,20 @@ def _load_yaml(fm: str, path: str):
                                    "check quotes and indentation; quote values that contain ': ' or start with '[', '{', '@', '`' or '*'")) from None
     except RecursionError:
         raise ProblemError(Problem(path, "front matter nests too deeply", 2, "flatten the YAML")) from None
+
+
+def _depth(value) -> int:
+    """How deeply lists and mappings nest (iterative: safe at any depth)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (list, tuple, dict)):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                return level
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _expanded_size(root) -> int:

@@ -11,7 +11,8 @@ import markdown
 
 from generator.model import Body
 
-EXTENSIONS = ["extra", "codehilite", "toc", "sane_lists"]
+# "extra" without attr_list: that one eats Liquid leftovers such as "{% endhighlight %}" in imported posts.
+EXTENSIONS = ["abbr", "def_list", "fenced_code", "footnotes", "md_in_html", "tables", "codehilite", "toc", "sane_lists"]
 EXTENSION_CONFIGS = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
     "toc": {"toc_depth": "2-3"},

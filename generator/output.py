@@ -47,7 +47,7 @@ def check_output_folder(site_dir: Path, out: Path, force: bool) -> None:
     target = out.resolve()
     home = Path.home().resolve()
     protected = {site: "the site folder", Path("/"): "/", home: "your home folder"}
-    for name in ("content", "layouts", "assets", "generator", "tests", ".git"):
+    for name in ("content", "layouts", "assets", "generator", "tests", ".git", ".cache"):
         protected[site / name] = f"{name}/"
     for path, what in protected.items():
         inside_sources = path != site and path not in (Path("/"), home) and target.is_relative_to(path)
@@ -62,26 +62,47 @@ def check_output_folder(site_dir: Path, out: Path, force: bool) -> None:
 
 
 class Staging:
-    """A new output tree being written; commit() swaps it in, discard() throws it away."""
+    """The spare tree beside the output, brought up to the new state, then exchanged with it.
 
-    def __init__(self, out: Path):
+    Two complete trees take turns: the live output folder and a spare one holding the build
+    before it (mostly hard links to the same files). A build changes in the spare only what
+    differs from the state it needs, then swaps the two names in one atomic rename, so the cost is
+    the number of changed files, not the size of the site, and the live tree is never touched.
+    Files are never written in place (they may be hard links shared with the live tree): new
+    bytes go to a temporary name that then replaces the old one.
+    """
+
+    def __init__(self, out: Path, spare_manifest: dict[str, tuple[str, str]] | None):
         self.out = out
         self.parent = out.parent
         self.parent.mkdir(parents=True, exist_ok=True)
-        clear_leftovers(out)
-        self.root = self.parent / f".{out.name}.staging-{os.getpid()}"
-        if self.root.exists():
-            shutil.rmtree(self.root)
-        self.root.mkdir()
-        marker = self.root / MARKER
-        try:
-            os.link(out / MARKER, marker)  # unchanged: carried over like any other file
-        except OSError:
-            marker.write_text("This folder is generated; the generator replaces it on every build.\n")
-        self._dirs: set[Path] = {self.root}
+        self.root = spare_path(out)
+        self._dirs: set[Path] = set()
+        if self.root.is_symlink() or (self.root.exists() and not (self.root / MARKER).exists()):
+            raise ConfigError(f"{self.root}: error: this folder is in the way of the build's spare output tree\n"
+                              "  hint: move it away; the generator keeps its previous build there")
+        if not self.root.exists():
+            self.root.mkdir()
+            (self.root / MARKER).write_text("This folder is generated; the generator replaces it on every build.\n")
+        # What is really there (a killed build may have left anything); a file is trusted to hold
+        # the bytes its manifest entry says only while its stat token still matches.
+        self.present = set(_walk(self.root))
+        self.known = {rel: e for rel, e in (spare_manifest or {}).items() if rel in self.present}
+        self._dirs.add(self.root)
 
     def path(self, rel: str) -> Path:
         return safe_join(self.root, rel)
+
+    def _same(self, rel: str, data_digest: str) -> str | None:
+        """The spare file's stat token if it already holds exactly these bytes."""
+        entry = self.known.get(rel)
+        if entry is None or entry[0] != data_digest:
+            return None
+        try:
+            token = stat_token(os.stat(self.path(rel)))
+        except OSError:
+            return None
+        return token if token == entry[1] else None
 
     def _parent(self, target: Path) -> None:
         parent = target.parent
@@ -89,42 +110,109 @@ class Staging:
             parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(parent)
 
-    def write(self, rel: str, data: bytes) -> os.stat_result:
+    def write(self, rel: str, data: bytes, data_digest: str) -> str:
+        """Make the spare's rel hold data; return its stat token."""
+        same = self._same(rel, data_digest)
+        if same is not None:
+            return same
         target = self.path(rel)
         self._parent(target)
-        with open(target, "wb") as fh:
+        tmp = target.with_name(f".tmp-{os.getpid()}-{target.name}")
+        with open(tmp, "wb") as fh:
             fh.write(data)
-        return os.stat(target)
+        os.replace(tmp, target)
+        return stat_token(os.stat(target))
 
-    def keep(self, rel: str, previous: Path) -> os.stat_result:
-        """Carry a file over from the previous output unchanged (a hard link: same bytes, same mtime)."""
+    def keep(self, rel: str, previous: Path, data_digest: str) -> str:
+        """Make the spare's rel the same file as the live one (a hard link: same bytes, same mtime)."""
+        same = self._same(rel, data_digest)
+        if same is not None:
+            return same
         target = self.path(rel)
         self._parent(target)
+        tmp = target.with_name(f".tmp-{os.getpid()}-{target.name}")
         try:
-            os.link(previous, target)
+            os.link(previous, tmp)
+        except FileExistsError:
+            os.unlink(tmp)
+            os.link(previous, tmp)
         except OSError:
-            shutil.copy2(previous, target)
-        return os.stat(target)
+            shutil.copy2(previous, tmp)
+        os.replace(tmp, target)
+        return stat_token(os.stat(target))
 
-    def commit(self) -> None:
-        """Atomically exchange the staging tree and the output folder, then delete the old tree."""
+    def prune(self, wanted: set[str]) -> int:
+        """Delete what the new state does not have; returns how many files went."""
+        gone = 0
+        for rel in sorted(self.present - wanted - {MARKER}):
+            try:
+                os.unlink(self.path(rel))
+                gone += 1
+            except (OSError, UnsafePath):
+                continue
+            parent = self.path(rel).parent
+            while parent != self.root:
+                try:
+                    parent.rmdir()
+                except OSError:
+                    break
+                parent = parent.parent
+        return gone
+
+    def commit(self, wanted: set[str]) -> bool:
+        """Swap the spare in as the output. True if the old output is now the spare."""
+        self.prune(wanted)
         if self.out.exists() and _exchange(self.root, self.out):
-            shutil.rmtree(self.root, ignore_errors=True)
-            return
+            return True
         if self.out.exists():  # no atomic exchange here: two renames, recovered by clear_leftovers
             previous = self.parent / f".{self.out.name}.previous-{os.getpid()}"
             os.rename(self.out, previous)
             os.rename(self.root, self.out)
-            shutil.rmtree(previous, ignore_errors=True)
-        else:
-            os.rename(self.root, self.out)
+            os.rename(previous, self.root)
+            return True
+        os.rename(self.root, self.out)
+        return False
 
-    def discard(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+
+def spare_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.spare"
+
+
+def stat_token(st: os.stat_result) -> str:
+    """Identifies a file's exact version: same token, same bytes (files are never changed in place)."""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
+def clone_tree(src: Path, dst: Path) -> dict[str, str]:
+    """Hard-link copy of src at dst (the first spare after a build into an empty folder): rel -> stat token."""
+    tokens = {}
+    for dirpath, dirnames, filenames in os.walk(src):
+        rel_dir = os.path.relpath(dirpath, src)
+        target_dir = dst if rel_dir == "." else dst / rel_dir
+        target_dir.mkdir(exist_ok=True)
+        for name in filenames:
+            source = os.path.join(dirpath, name)
+            os.link(source, target_dir / name)
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+            tokens[rel] = stat_token(os.stat(source))
+    return tokens
+
+
+def _walk(root: Path) -> list[str]:
+    out = []
+    for dirpath, _, filenames in os.walk(root):
+        rel_dir = os.path.relpath(dirpath, root)
+        for name in filenames:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+            if name.startswith(".tmp-"):
+                os.unlink(os.path.join(dirpath, name))  # a killed build's half-written file
+            else:
+                out.append(rel)
+    return out
 
 
 def clear_leftovers(out: Path) -> None:
-    """Remove staging trees of killed builds; restore an output folder caught between two renames."""
+    """Restore an output folder caught between two renames; remove trees left by older versions."""
     parent = out.parent
     if not parent.is_dir():
         return
@@ -133,7 +221,7 @@ def clear_leftovers(out: Path) -> None:
         os.rename(previous[-1], out)
         previous = previous[:-1]
     for leftover in [*parent.glob(f".{out.name}.staging-*"), *previous]:
-        if leftover.is_dir() and not leftover.is_symlink() and (leftover / MARKER).exists():
+        if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
 
 

@@ -8,7 +8,7 @@ from typing import Callable
 
 from generator.assemble import Listing, Site
 from generator.errors import Problem
-from generator.model import Article, Term
+from generator.model import Article
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,20 +75,20 @@ def _index_url(permalinks, kind: str) -> str:
 
 
 def _without_collisions(routes: list[Route], site: Site, problems: list[Problem]) -> list[Route]:
+    """The site's own pages (home, listings, indexes, search, 404) win over content claiming their URL."""
     owners: dict[str, Route] = {}
-    kept = []
-    for route in routes:
+    kept = set()
+    for route in sorted(routes, key=lambda r: r.kind in ("article", "page")):
         key = output_path(route.url).casefold()
         if key in owners:
-            first = owners[key]
-            where = route.key if route.kind in ("article", "page") else f"site.toml ({route.kind} {route.key})"
-            problems.append(Problem(where, f"{route.kind} page URL {route.url} is already used by "
-                                           f"{first.kind} {first.key or first.url}; not published",
-                                    hint="change a slug or a permalink pattern in site.toml"))
+            where = route.key if route.kind in ("article", "page") else "site.toml"
+            problems.append(Problem(where, f"URL {route.url} is already used by {_describe(owners[key])}; "
+                                           f"this {_describe(route)} was not published",
+                                    hint="change a slug, or a permalink pattern in site.toml"))
             continue
         owners[key] = route
-        kept.append(route)
-    return kept
+        kept.add(route)
+    return [r for r in routes if r in kept]
 
 
 def absolute(base_url: str, path: str) -> str:
@@ -96,6 +96,16 @@ def absolute(base_url: str, path: str) -> str:
     if path.startswith(("http://", "https://")):
         return path
     return base_url + path.lstrip("/")
+
+
+def _describe(route: Route) -> str:
+    if route.kind in ("article", "page"):
+        return f"{route.kind} {route.key}"
+    if route.kind == "terms":
+        return f"the {route.key} index"
+    if route.kind in ("category", "tag", "coin"):
+        return f"the {route.kind} page of {route.key!r}"
+    return {"home": "the home page", "search": "the search page", "404": "the 404 page"}.get(route.kind, route.kind)
 
 
 def breadcrumbs(*crumbs: tuple[str, str]) -> tuple[tuple[str, str], ...]:

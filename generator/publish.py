@@ -12,12 +12,12 @@ from typing import Callable
 
 from generator.errors import Problem, ProblemError
 from generator.model import Article, Body
-from generator.output import Staging, UnsafePath, digest, safe_join
+from generator.output import Staging, UnsafePath, clone_tree, digest, safe_join, stat_token
 from generator.pages import Route, build_context, output_path
 from generator.progress import Progress
 from generator.render import LazyBody
 
-KEEP, REFILL, RENDER = "keep", "refill", "render"
+KEEP, REFILL, RENDER, CARRY = "keep", "refill", "render", "carry"
 PARALLEL_RENDER_MIN = 300
 
 
@@ -30,19 +30,18 @@ class Outcome:
     template_seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
-def stat_token(st: os.stat_result) -> str:
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
-
-
 class Publisher:
     """Decides, per output file, whether to keep, refill or render it, then writes the new tree."""
 
     def __init__(self, model, out: Path, manifest: dict[str, tuple[str, str, str]], old_fragments: str | None,
                  load_body: Callable[[Article], Body], reopen_body_loader: Callable[[], Callable[[Article], Body]],
-                 jobs: int, progress: Progress, problems: list[Problem]):
+                 jobs: int, progress: Progress, problems: list[Problem],
+                 spare_manifest: dict[str, tuple[str, str]] | None = None):
         self.model = model
         self.out = out
         self.manifest = manifest
+        self.spare_manifest = spare_manifest
+        self.new_spare: dict[str, tuple[str, str]] | None = None  # the spare tree after this build
         self.old_fragments = old_fragments
         self.load_body = load_body
         self.reopen = reopen_body_loader
@@ -92,73 +91,64 @@ class Publisher:
             for route in self.model.routes:
                 rel = output_path(route.url)
                 if self._previous(rel) is not None:
-                    decisions.append((route, "carry", self.manifest[rel][0]))
+                    decisions.append((route, CARRY, self.manifest[rel][0]))
+        self.fragments_key = fragments_key
         extra_digests = {rel: digest(data) for rel, data in extras.items()}
+        asset_digests = {rel: f"file:{stat_token(path.stat())}" for rel, path in assets.items()}
         wanted = {output_path(r.url) for r, _, _ in decisions} | set(extras) | set(assets)
-        search_changed = search is not None and any(a != KEEP for _, a, _ in decisions)
-        if search is not None and not search_changed:
-            wanted |= {rel for rel in self.manifest if rel.startswith(search.prefix)}
-        removed = [rel for rel in self.manifest if rel not in wanted]
-        unchanged_extras = all(self._previous(rel) is not None and self.manifest[rel][1] == d
-                               for rel, d in extra_digests.items())
-        unchanged_assets = all(self._previous(rel) is not None and self.manifest[rel][1] == f"file:{stat_token(p.stat())}"
-                               for rel, p in assets.items())
-        if (all(a == KEEP for _, a, _ in decisions) and unchanged_extras and unchanged_assets and not removed
-                and (self.out / ".generator-output").exists()):
+        pages_changed = any(a != KEEP for _, a, _ in decisions)
+        old_search = {rel for rel in self.manifest if search is not None and rel.startswith(search.prefix)}
+        if search is not None and not pages_changed:
+            wanted |= old_search
+        unchanged = (all(a == KEEP for _, a, _ in decisions)
+                     and all(self._previous(rel) is not None and self.manifest[rel][1] == d
+                             for rel, d in (extra_digests | asset_digests).items())
+                     and set(self.manifest) == wanted and (search is None or old_search))
+        if unchanged:
             outcome.unchanged = len(self.manifest)
             self.new_manifest = dict(self.manifest)
-            self.fragments_key = fragments_key
             return outcome  # nothing changed: nothing is touched
-        staging = Staging(self.out)
-        try:
-            self._pages(staging, decisions, outcome)
-            for rel, data in extras.items():
-                self._put(staging, rel, data, extra_digests[rel], "", outcome)
-            for rel, path in assets.items():
-                token = f"file:{stat_token(path.stat())}"
-                previous = self._previous(rel)
-                if previous is not None and self.manifest[rel][1] == token:
-                    self.new_manifest[rel] = ("", token, stat_token(staging.keep(rel, previous)))
-                    outcome.unchanged += 1
-                else:
-                    st = staging.write(rel, path.read_bytes())
-                    self.new_manifest[rel] = ("", f"file:{stat_token(path.stat())}", stat_token(st))
-                    outcome.written += 1
-            if search is not None:
-                if search_changed or not any(rel.startswith(search.prefix) for rel in self.manifest):
-                    for rel, st in search.run(staging.root, self.problems):
-                        self.new_manifest[rel] = ("", "search", stat_token(st))
-                else:
-                    for rel in [r for r in self.manifest if r.startswith(search.prefix)]:
-                        previous = self._previous(rel)
-                        if previous is not None:
-                            self.new_manifest[rel] = self.manifest[rel][:2] + (stat_token(staging.keep(rel, previous)),)
-            staging.commit()
-        except BaseException:
-            staging.discard()
-            raise
-        outcome.removed = len(removed)
-        self.fragments_key = fragments_key
+        staging = Staging(self.out, self.spare_manifest)
+        self._pages(staging, decisions, outcome)
+        for rel, data in extras.items():
+            self._put(staging, rel, lambda data=data: data, extra_digests[rel], outcome)
+        for rel, path in assets.items():
+            self._put(staging, rel, path.read_bytes, asset_digests[rel], outcome)
+        if search is not None:
+            if pages_changed or not old_search:
+                for rel, path in search.run(staging.root, self.problems):
+                    self.new_manifest[rel] = ("", digest(path.read_bytes()), stat_token(path.stat()))
+            else:
+                for rel in old_search:
+                    if self._previous(rel) is not None:
+                        self._put(staging, rel, None, self.manifest[rel][1], outcome)
+        outcome.removed = len(set(self.manifest) - set(self.new_manifest))
+        if staging.commit(set(self.new_manifest)):
+            self.new_spare = {rel: (h, token) for rel, (_, h, token) in self.manifest.items()}
+        else:  # the first build into this folder: the spare starts as a hard-link copy of it
+            tokens = clone_tree(self.out, staging.root)
+            self.new_spare = {rel: (self.new_manifest[rel][1], t) for rel, t in tokens.items() if rel in self.new_manifest}
         return outcome
 
-    def _put(self, staging: Staging, rel: str, data: bytes, data_digest: str, fp: str, outcome: Outcome) -> None:
+    def _put(self, staging: Staging, rel: str, data, data_digest: str, outcome: Outcome, fp: str = "") -> None:
+        """Place one non-page file: carried over when its bytes are unchanged, else written."""
         previous = self._previous(rel)
         if previous is not None and self.manifest[rel][1] == data_digest:
-            st = staging.keep(rel, previous)
+            token = staging.keep(rel, previous, data_digest)
             outcome.unchanged += 1
         else:
-            st = staging.write(rel, data)
+            token = staging.write(rel, data(), data_digest)
             outcome.written += 1
-        self.new_manifest[rel] = (fp, data_digest, stat_token(st))
+        self.new_manifest[rel] = (fp, data_digest, token)
 
     def _pages(self, staging: Staging, decisions, outcome: Outcome) -> None:
         to_render = [(r, a, fp) for r, a, fp in decisions if a in (RENDER, REFILL)]
         for route, action, fp in decisions:
-            if action in (KEEP, "carry"):
+            if action in (KEEP, CARRY):
                 rel = output_path(route.url)
-                st = staging.keep(rel, self._previous(rel))
-                self.new_manifest[rel] = self.manifest[rel][:2] + (stat_token(st),) if action == KEEP else \
-                    ("", self.manifest[rel][1], stat_token(st))  # carried pages are re-rendered next time
+                token = staging.keep(rel, self._previous(rel), self.manifest[rel][1])
+                # a carried page (its template failed) is re-rendered next time: no fingerprint kept
+                self.new_manifest[rel] = (fp if action == KEEP else "", self.manifest[rel][1], token)
                 outcome.unchanged += 1
         task = self.progress.task("render", len(to_render))
         if len(to_render) >= PARALLEL_RENDER_MIN and self.jobs > 1:
@@ -209,15 +199,18 @@ class Publisher:
                 d = digest(data)
                 previous = self._previous(rel)
                 if previous is not None and self.manifest[rel][1] == d:
-                    st, written = staging.keep(rel, previous), False
+                    token, written = staging.keep(rel, previous, d), False
                 else:
-                    st, written = staging.write(rel, data), True
-                out.append((rel, (fp, d, stat_token(st)), None, route.template, time.perf_counter() - started, written))
-            except ProblemError as exc:
+                    token, written = staging.write(rel, data, d), True
+                out.append((rel, (fp, d, token), None, route.template, time.perf_counter() - started, written))
+            except (ProblemError, UnsafePath) as exc:
+                if isinstance(exc, UnsafePath):
+                    exc = ProblemError(Problem(route.key or route.url, f"output path {rel!r} would leave the output folder; "
+                                                                       "not written", None, "change its slug or permalink"))
                 entry = None
                 previous = self._previous(rel)
                 if previous is not None:  # keep the last good version online; re-render next build
-                    entry = ("", self.manifest[rel][1], stat_token(staging.keep(rel, previous)))
+                    entry = ("", self.manifest[rel][1], staging.keep(rel, previous, self.manifest[rel][1]))
                 out.append((rel, entry, exc.problem, route.template, time.perf_counter() - started, False))
         return out
 

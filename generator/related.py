@@ -16,7 +16,6 @@ with the nearest in time from their category. Ties: newer first, then source pat
 from __future__ import annotations
 
 import bisect
-import hashlib
 import heapq
 import math
 

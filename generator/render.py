@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-import sys
 import traceback
 from datetime import datetime
 from pathlib import Path
@@ -202,9 +201,10 @@ def render_template(env: jinja2.Environment, layouts: Path, name: str, context: 
         missing = exc.name if isinstance(exc.name, str) else ", ".join(map(str, exc.templates or []))
         raise ProblemError(Problem(path or f"{LAYOUTS_DIR}/{name}", f"template {missing!r} not found in {LAYOUTS_DIR}/",
                                    line, f"create {LAYOUTS_DIR}/{missing} or fix the name")) from None
-    except RecursionError:
-        raise ProblemError(Problem(f"{LAYOUTS_DIR}/{name}", "templates include or extend each other without end", None,
-                                   "look for an include or extends that leads back to itself")) from None
+    except RecursionError as exc:
+        path, line = _template_frame(exc.__traceback__, layouts)
+        raise ProblemError(Problem(path or f"{LAYOUTS_DIR}/{name}", "templates include or extend each other without end",
+                                   line, "look for an include or extends that leads back to itself")) from None
     except jinja2.UndefinedError as exc:
         path, line = _template_frame(exc.__traceback__, layouts)
         raise ProblemError(Problem(path or f"{LAYOUTS_DIR}/{name}", f"undefined variable: {exc.message}", line,

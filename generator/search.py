@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 from generator.config import SiteConfig
@@ -31,8 +29,9 @@ class SearchIndexer:
     def __init__(self, config: SiteConfig):
         self.config = config
 
-    def run(self, root: Path, problems: list[Problem]) -> list[tuple[str, os.stat_result]]:
+    def run(self, root: Path, problems: list[Problem]) -> list[tuple[str, Path]]:
         """Index root in place; return the files Pagefind wrote. A missing binary is a warning, not a failure."""
+        shutil.rmtree(root / PREFIX, ignore_errors=True)  # never rewrite files in place: they may be shared links
         command = pagefind_command()
         if command is None:
             problems.append(Problem("site.toml", "search is enabled but the pagefind binary is not installed; "
@@ -52,5 +51,5 @@ class SearchIndexer:
         files = []
         for path in sorted(base.rglob("*")) if base.is_dir() else []:
             if path.is_file():
-                files.append((path.relative_to(root).as_posix(), path.stat()))
+                files.append((path.relative_to(root).as_posix(), path))
         return files
