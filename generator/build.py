@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
+from generator import snapshot
 from generator.assemble import Site, assemble
 from generator.assets import AssetMap, collect_assets
 from generator.cache import Cache
@@ -18,6 +20,7 @@ from generator.content import SourceFile, body_key, discover, parse_file, read_s
 from generator.errors import ConfigError, Problem, ProblemError, Report
 from generator.extras import extra_outputs
 from generator.images import prepare_images
+from generator.options import BuildOptions, build_clock
 from generator.markup import Converter
 from generator.model import Article, Body, Parsed
 from generator.output import check_output_folder, clear_leftovers
@@ -30,21 +33,6 @@ from generator.trending import TrendingResult, compute_trending
 
 PARALLEL_PARSE_MIN = 48  # below this, forking workers costs more than it saves
 PARALLEL_RENDER_MIN = 400
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    source: Path = Path(".")
-    output: Path | None = None
-    drafts: bool = False
-    future: bool = False
-    base_url: str | None = None
-    strict: bool = False
-    quiet: bool = False
-    verbose: bool = False
-    force: bool = False
-    search: bool = True
-    jobs: int = 0  # 0: one per core
 
 
 @dataclass
@@ -61,14 +49,6 @@ class BuildResult:
     @property
     def exit_code(self) -> int:
         return 1 if self.report and self.report.failed else 0
-
-
-def build_clock() -> datetime:
-    """Now, or SOURCE_DATE_EPOCH for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-    return datetime.now(timezone.utc)
 
 
 def load_site_config(options: BuildOptions) -> SiteConfig:
@@ -102,7 +82,8 @@ class ContentLoader:
                 stale.append(src)
         results = list(self.cache.parsed(fresh).values()) if fresh else []
         results += self._parse(stale, config_fp)
-        gone = [rel for rel in known if rel not in {s.rel for s in sources}]
+        present = {s.rel for s in sources}
+        gone = [rel for rel in known if rel not in present]
         if gone:
             self.cache.forget_files(gone)
         return sorted(results, key=lambda p: p.source)
@@ -253,8 +234,12 @@ def _category_url(config: SiteConfig, slug: str) -> str:
 
 # --- the recipe -----------------------------------------------------------------------------------
 
-def build(options: BuildOptions) -> BuildResult:
-    """Build the site in options.source. Raises ConfigError (exit 2) when nothing can be built."""
+def build(options: BuildOptions, inputs: str | None = None) -> BuildResult:
+    """Build the site in options.source. Raises ConfigError (exit 2) when nothing can be built.
+
+    `inputs` is snapshot.inputs_key() as taken before reading anything: the record saved at the
+    end lets the next build skip everything when nothing has changed since.
+    """
     from generator.publish import Publisher
     from generator.search import SearchIndexer
 
@@ -304,6 +289,7 @@ def build(options: BuildOptions) -> BuildResult:
                           lambda: body_loader(cache.reader()), jobs, progress, problems, cache.get("spare"))
     # A build killed after the swap leaves these manifests one build behind: safe, because every
     # entry is trusted only while its file's stat token (size, mtime, inode) still matches.
+    publisher.old_site_key = cache.get("site_key") or ""
     outcome = publisher.run(extras, model.assets.files, search)
     timings["render+write"] = time.perf_counter() - t
 
@@ -312,14 +298,31 @@ def build(options: BuildOptions) -> BuildResult:
         cache.set("spare", publisher.new_spare)
     cache.set_manifest(publisher.new_manifest)
     cache.set("fragments", publisher.fragments_key)
+    cache.set("site_key", publisher.site_key)
     cache.commit()
     cache.close()
-    for problem in sorted(_dedupe(problems), key=lambda p: (p.path, p.line or 0, p.message)):
+    problems = sorted(_dedupe(problems), key=lambda p: (p.path, p.line or 0, p.message))
+    for problem in problems:
         report.add(problem)
+    snapshot.save(site_dir, inputs, next_change(articles, model, now), out,
+                  {rel: entry[2] for rel, entry in publisher.new_manifest.items()},
+                  {"trending": model.trending.source, "files": len(publisher.new_manifest),
+                   "problems": [dataclasses.astuple(p) for p in problems]})
     timings["total"] = time.perf_counter() - started
     slowest = sorted(((s, n) for n, s in outcome.template_seconds.items()), reverse=True)
     return BuildResult(outcome.written, outcome.unchanged, outcome.removed, timings, report, out,
                        model.trending.source, slowest)
+
+
+def next_change(articles: list[Article], model: Model, now: datetime) -> datetime:
+    """The first moment the output could differ for the same sources: a future article's time comes,
+    an article leaves the news sitemap's or trending's window, or the year (in the footer) turns."""
+    from generator.extras import NEWS_WINDOW
+    events = [datetime(now.year + 1, 1, 1, tzinfo=timezone.utc)]
+    window = timedelta(days=model.site.config.trending.window_days)
+    for a in articles:
+        events += [a.date, a.date + NEWS_WINDOW, a.date + window]
+    return min((e for e in events if e > now), default=events[0])
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -83,12 +83,24 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_build(args) -> int:
-    from generator.build import BuildOptions, build
+    import time
 
+    from generator import snapshot
+    from generator.options import BuildOptions, build_clock, options_key
+
+    started = time.perf_counter()
     options = BuildOptions(source=args.source, output=args.output, drafts=args.drafts, future=args.future,
                            base_url=args.base_url, strict=args.strict, quiet=args.quiet, verbose=args.verbose,
                            force=args.force, search=not args.no_search, jobs=args.jobs)
-    result = build(options)
+    inputs = snapshot.inputs_key(args.source, options_key(options))
+    out = snapshot.output_folder(args.source, args.output)
+    last = snapshot.unchanged(args.source, inputs, out, build_clock()) if out is not None else None
+    if last is not None:  # nothing changed since the last build: replay its report, touch nothing
+        from generator.output import clear_leftovers
+        clear_leftovers(out)  # but a killed build's leftovers still go
+        return _replay(args, last, out, time.perf_counter() - started)
+    from generator.build import build
+    result = build(options, inputs)
     report = result.report
     if not args.quiet:
         t = result.timings
@@ -103,6 +115,20 @@ def cmd_build(args) -> int:
     if report.failed and args.strict and not report.errors:
         print("failed: warnings are errors under --strict", file=sys.stderr)
     return result.exit_code
+
+
+def _replay(args, last: dict, out: Path, seconds: float) -> int:
+    from generator.errors import Problem, Report
+
+    report = Report(quiet=args.quiet, strict=args.strict)
+    for fields in last.get("problems", []):
+        report.add(Problem(*fields))
+    if not args.quiet:
+        print(f"trending: from {last.get('trending', '')}", file=sys.stderr)
+        print(f"built {out}: 0 written, {last.get('files', 0):,} unchanged, 0 removed in {seconds:.2f} s "
+              f"(nothing changed since the last build); {len(report.errors)} errors, {len(report.warnings)} warnings",
+              file=sys.stderr)
+    return EXIT_CONTENT if report.failed else EXIT_OK
 
 
 def cmd_serve(args) -> int:

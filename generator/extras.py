@@ -6,6 +6,7 @@ Table-driven: one Atom writer serves the site feed and every category (and tag) 
 from __future__ import annotations
 
 import json
+import re
 import math
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -23,10 +24,12 @@ def rfc3339(d: datetime) -> str:
     return d.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _x(text: str) -> str:
     """XML-escape text, dropping characters XML 1.0 cannot hold."""
-    return escape("".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20 and not 0xD800 <= ord(ch) <= 0xDFFF
-                          and ch not in "\ufffe\uffff"))
+    return escape(_NOT_XML.sub("", text))
 
 
 def extra_outputs(site: Site, routes: list[Route], abs_url: Callable[[str], str],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import time
@@ -12,7 +13,7 @@ from typing import Callable
 
 from generator.errors import Problem, ProblemError
 from generator.model import Article, Body
-from generator.output import Staging, UnsafePath, clone_tree, digest, safe_join, stat_token
+from generator.output import Staging, UnsafePath, clone_tree, digest, stat_token
 from generator.pages import Route, build_context, output_path
 from generator.progress import Progress
 from generator.render import LazyBody
@@ -42,6 +43,9 @@ class Publisher:
         self.manifest = manifest
         self.spare_manifest = spare_manifest
         self.new_spare: dict[str, tuple[str, str]] | None = None  # the spare tree after this build
+        self._out = os.fspath(out)
+        self.site_key = ""  # hash of everything every page context is made from
+        self.old_site_key = ""
         self.old_fragments = old_fragments
         self.load_body = load_body
         self.reopen = reopen_body_loader
@@ -55,10 +59,10 @@ class Publisher:
         entry = self.manifest.get(rel)
         if entry is None:
             return None
+        path = f"{self._out}/{rel}"  # manifest paths were checked with safe_join when first written
         try:
-            path = safe_join(self.out, rel)
-            return path if stat_token(os.stat(path)) == entry[2] else None
-        except (OSError, UnsafePath):
+            return Path(path) if stat_token(os.stat(path)) == entry[2] else None
+        except OSError:
             return None
 
     def plan(self) -> tuple[list[tuple[Route, str, str | None]], str]:
@@ -69,6 +73,8 @@ class Publisher:
         """
         renderer = self.model.renderer
         fragments_key = renderer.fragments_key()
+        self.site_key = site_key(self.model)
+        same_site = self.site_key == self.old_site_key  # then every page's own context is as before
         decisions = []
         for route in self.model.routes:
             rel = output_path(route.url)
@@ -76,7 +82,7 @@ class Publisher:
             if entry is None or not entry[0] or self._previous(rel) is None:
                 decisions.append((route, RENDER, None))
                 continue
-            fp = renderer.route_fingerprint(route, page_context(self.model, route))
+            fp = entry[0] if same_site else renderer.route_fingerprint(route, page_context(self.model, route))
             action = RENDER if fp != entry[0] else KEEP if self.old_fragments == fragments_key else REFILL
             decisions.append((route, action, fp))
         return decisions, fragments_key
@@ -213,6 +219,22 @@ class Publisher:
                     entry = ("", self.manifest[rel][1], staging.keep(rel, previous, self.manifest[rel][1]))
                 out.append((rel, entry, exc.problem, route.template, time.perf_counter() - started, False))
         return out
+
+
+def site_key(model) -> str:
+    """A hash of all that page contexts are built from: the global key (layouts, config, assets,
+    images), every article's and page's digest in order, the related lists, the ticker and the
+    routes. When it is unchanged, every page's fingerprint is too, so none need computing."""
+    h = hashlib.blake2b(model.renderer.global_key.encode(), digest_size=16)
+    site = model.site
+    for article in site.articles:
+        h.update(f"{article.digest}:{','.join(a.digest for a in model.related.get(article.source))}\n".encode())
+    for page in site.pages:
+        h.update(page.digest.encode())
+    h.update(repr(model.ticker).encode())
+    for r in model.routes:
+        h.update(f"{r.url}|{r.template}|{r.kind}|{r.key}|{r.number}|{r.total}\n".encode())
+    return h.hexdigest()
 
 
 def page_context(model, route: Route) -> dict:

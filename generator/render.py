@@ -8,11 +8,11 @@ lets an incremental build or the preview server skip pages without ever serving 
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
+import io
+import pickle
 import re
 import traceback
-from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -22,7 +22,7 @@ from markupsafe import Markup
 from generator import __version__
 from generator.assemble import Site
 from generator.errors import Problem, ProblemError
-from generator.model import Article, Body, Image, Term
+from generator.model import Article, Body
 from generator.pages import Route
 
 LAYOUTS_DIR = "layouts"
@@ -77,33 +77,29 @@ def layouts_fingerprint(layouts: Path) -> str:
     return h.hexdigest()[:24]
 
 
-def fingerprint(value, h) -> None:
-    """Feed everything a template could read from value into hash h."""
-    if isinstance(value, Article):
-        h.update(b"A" + value.digest.encode())
-    elif isinstance(value, LazyBody):
-        h.update(b"B" + value.article.digest.encode())
-    elif isinstance(value, (str, int, float, bool)) or value is None:
-        h.update(f"{type(value).__name__}:{value}\x1f".encode())
-    elif isinstance(value, (list, tuple)):
-        h.update(b"[%d" % len(value))
-        for item in value:
-            fingerprint(item, h)
-        h.update(b"]")
-    elif isinstance(value, dict):
-        h.update(b"{%d" % len(value))
-        for key in sorted(value, key=str):
-            h.update(str(key).encode() + b"=")
-            fingerprint(value[key], h)
-        h.update(b"}")
-    elif isinstance(value, (Term, Image)) or dataclasses.is_dataclass(value):
-        h.update(type(value).__name__.encode())
-        for f in dataclasses.fields(value):
-            fingerprint(getattr(value, f.name), h)
-    elif isinstance(value, datetime):
-        h.update(value.isoformat().encode())
-    else:
-        raise TypeError(f"cannot fingerprint {type(value).__name__}")
+class _Fingerprinter(pickle.Pickler):
+    """Pickles a page context to bytes for hashing, with each article reduced to its digest.
+
+    An Article's digest already covers everything a template can read from it (its source bytes,
+    path, the config and the generator version), and its body is loaded lazily, so hashing the
+    digest instead of the whole object is both exact and fast (pickle's C encoder does the walk).
+    """
+
+    def reducer_override(self, obj):
+        if isinstance(obj, Article):
+            return str, ("A:" + obj.digest,)
+        if isinstance(obj, LazyBody):
+            return str, ("B:" + obj.article.digest,)
+        return NotImplemented
+
+
+def fingerprint(value) -> bytes:
+    """Bytes that change whenever anything a template could read from value changes."""
+    buffer = io.BytesIO()
+    pickler = _Fingerprinter(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: equal values give equal bytes however objects are shared
+    pickler.dump(value)
+    return buffer.getvalue()
 
 
 class Renderer:
@@ -136,9 +132,8 @@ class Renderer:
         return html
 
     def route_fingerprint(self, route: Route, context: dict) -> str:
-        h = hashlib.sha256(f"{self.global_key}\0{route.template}\0{route.url}\0".encode())
-        fingerprint(context, h)
-        return h.hexdigest()[:32]
+        data = f"{self.global_key}\0{route.template}\0{route.url}\0".encode() + fingerprint(context)
+        return hashlib.blake2b(data, digest_size=16).hexdigest()
 
     def skeleton(self, route: Route, context: dict) -> str:
         """The page's own HTML with slot markers still in it; raises ProblemError on template errors."""
@@ -158,6 +153,10 @@ class Renderer:
         changed is updated from its previous output without rendering it again.
         """
         fragments = self.fragments()
+        if "<!--/slot:" not in html:  # a fresh skeleton: plain replacements, no regex scan
+            for name, text in fragments.items():
+                html = html.replace(f"<!--slot:{name}-->", f"<!--slot:{name}-->{text}<!--/slot:{name}-->")
+            return html
 
         def put(m: re.Match) -> str:
             name = m.group(1)
