@@ -223,7 +223,7 @@ def template_globals(config: SiteConfig, now: datetime, assets: AssetMap) -> dic
         feed_url="/feed.xml", json_feed_url="/feed.json", base_url=config.base_url, menu=menu_entries(),
         categories=[Term("category", c.name, c.slug, expand_permalink(config.permalinks.category, slug=c.slug),
                          c.description) for c in config.categories],
-        footer_links=list(config.footer_links), extra=dict(config.extra))
+        footer_links=list(config.footer_links), extra=dict(config.extra), sidebar_lists=config.sidebar_lists)
     return {"site": site, "url": url, "abs_url": abs_url, "asset": lambda p: url(assets.url(p))}
 
 

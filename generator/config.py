@@ -130,6 +130,7 @@ class SiteConfig:
     per_page: int = 10
     home_category_blocks: int = 4
     latest_count: int = 5
+    sidebar_lists: str = "frame"  # "frame": trending/latest on their own page in an iframe; "inline": in every page
     permalinks: Permalinks = field(default_factory=Permalinks)
     categories: tuple[Category, ...] = ()
     menu: tuple[MenuItem, ...] = ()
@@ -270,6 +271,8 @@ def _check(config: SiteConfig) -> list[str]:
                             f"{{category}}, no empty, '.' or '..' parts; got {pattern!r}")
         if "{slug}" not in pattern:
             problems.append(f"permalinks.{name} must contain {{slug}}: got {pattern!r}")
+    if config.sidebar_lists not in ("frame", "inline"):
+        problems.append(f"sidebar_lists must be \"frame\" or \"inline\", got {config.sidebar_lists!r}")
     for key in ("per_page", "words_per_minute", "latest_count"):
         if getattr(config, key) < 1:
             problems.append(f"{key} must be at least 1")

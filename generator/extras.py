@@ -122,7 +122,7 @@ def sitemaps(site: Site, routes: list[Route], abs_url) -> dict[str, bytes]:
     newest = site.articles[0].updated if site.articles else None
     rows = []
     for route in routes:
-        if route.kind in ("404",):
+        if route.kind in ("404", "widget"):
             continue
         lastmod = _lastmod(site, route, newest)
         rows.append((abs_url(route.url), lastmod))

@@ -63,6 +63,8 @@ def plan_routes(site: Site, problems: list[Problem]) -> list[Route]:
             routes.append(Route(index_url, "terms.html", "terms", kind))
     if config.search.enabled:
         routes.append(Route("/search/", "search.html", "search"))
+    if config.sidebar_lists == "frame":
+        routes.append(Route("/widgets/lists/", "widget.html", "widget"))
     routes.append(Route("/404.html", "404.html", "404"))
     return _without_collisions(routes, site, problems)
 
@@ -165,6 +167,8 @@ def build_context(route: Route, site: Site, related: Callable[[Article], tuple[A
         terms = tuple((l.term, len(l.articles)) for l in listings.values())
         return {"page": _page(route, name, f"All {name.lower()} on {config.title}.", breadcrumbs((name, route.url))),
                 "terms": terms, "terms_kind": route.key}
+    if route.kind == "widget":
+        return {"page": _page(route, "Trending and latest", "", ())}
     if route.kind == "search":
         return {"page": _page(route, "Search", f"Search every article on {config.title}.", breadcrumbs(("Search", route.url)))}
     return {"page": _page(route, "Page not found", "The page you asked for is not here.", ())}

@@ -232,6 +232,7 @@ def site_key(model) -> str:
     for page in site.pages:
         h.update(page.digest.encode())
     h.update(repr(model.ticker).encode())
+    h.update(",".join(a.digest for a in model.trending.articles).encode())
     for r in model.routes:
         h.update(f"{r.url}|{r.template}|{r.kind}|{r.key}|{r.number}|{r.total}\n".encode())
     return h.hexdigest()
@@ -243,6 +244,9 @@ def page_context(model, route: Route) -> dict:
     context = build_context(route, model.site, lambda a: related.get(a.source, ()))
     if route.kind == "coin":
         context["coin"] = model.ticker.by_symbol(context["term"].name)
+    elif route.kind == "widget":
+        context["trending"] = model.trending.articles
+        context["latest"] = model.site.articles[:model.site.config.latest_count]
     return context
 
 
