@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -86,16 +85,22 @@ def _categories(articles: tuple[Article, ...], config: SiteConfig) -> dict[str, 
 def _group(articles: tuple[Article, ...], attr: str) -> dict[str, Listing]:
     """Group articles by tag or coin; a term's display name is its most used spelling."""
     members: dict[str, list[Article]] = {}
-    spellings: dict[str, Counter] = {}
+    spellings: dict[str, dict[str, int]] = {}
     first: dict[str, Term] = {}
     for article in articles:
         for term in getattr(article, attr):
-            members.setdefault(term.slug, []).append(article)
-            spellings.setdefault(term.slug, Counter())[term.name] += 1
-            first.setdefault(term.slug, term)
+            slug = term.slug
+            if slug in members:
+                members[slug].append(article)
+                names = spellings[slug]
+                names[term.name] = names.get(term.name, 0) + 1
+            else:
+                members[slug] = [article]
+                spellings[slug] = {term.name: 1}
+                first[slug] = term
     out = {}
-    for slug in members:
-        name = min(spellings[slug].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    for slug, names in spellings.items():
         t = first[slug]
+        name = t.name if len(names) == 1 else min(names.items(), key=lambda kv: (-kv[1], kv[0]))[0]
         out[slug] = Listing(Term(t.kind, name, slug, t.url), tuple(members[slug]))
     return dict(sorted(out.items(), key=lambda kv: (kv[1].term.name.casefold(), kv[0])))

@@ -19,7 +19,7 @@ from generator.config import SiteConfig, load_config
 from generator.content import SourceFile, body_key, discover, parse_file, read_source
 from generator.errors import ConfigError, Problem, ProblemError, Report
 from generator.extras import extra_outputs
-from generator.images import prepare_images
+from generator.images import ImageSet, prepare_images
 from generator.options import BuildOptions, build_clock
 from generator.markup import Converter
 from generator.model import Article, Body, Parsed
@@ -163,27 +163,42 @@ class Model:
     assets: AssetMap
     renderer: Renderer
     routes: list[Route]
+    images: ImageSet | None = None
+    assets_key: str = ""
+    image_srcs: set[str] = field(default_factory=set)
 
 
 def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now: datetime, options: BuildOptions,
-               problems: list[Problem], cache: Cache | None) -> Model:
-    """The site model and its renderer; related lists are computed when first asked for."""
+               problems: list[Problem], cache: Cache | None, previous: Model | None = None) -> Model:
+    """The site model and its renderer; related lists are computed when first asked for.
+
+    `previous` (the preview server's last model) lends what provably did not change: measured
+    images while assets/ is as it was, compiled templates and rendered cards while the global
+    key (layouts, config, assets, images) is the same.
+    """
     site = assemble(articles, config, now, drafts=options.drafts, future=options.future, problems=problems)
     related = RelatedLists(site.articles, config.related, cache.get("related") if cache is not None else None)
     trending = compute_trending(site.articles, config, site_dir, now, problems)
     coin_urls = {listing.term.name: listing.term.url for listing in site.coins.values()}
     ticker = load_ticker(config, site_dir, coin_urls, problems)
     assets = collect_assets(site_dir, config, problems)
-    images = prepare_images(site.articles + site.pages, config, site_dir, problems)
+    wanted = {a.image.src for a in site.articles + site.pages if a.image}
+    if previous is not None and previous.assets_key == assets.key and previous.image_srcs == wanted \
+            and previous.site.config == config:
+        images = previous.images
+    else:
+        images = prepare_images(site.articles + site.pages, config, site_dir, problems)
+    files_key = assets.key
     assets.files.update(images.files)
     globals_ = template_globals(config, now, assets)
     globals_["image"] = images.get
     key = f"{layouts_fingerprint(site_dir / LAYOUTS_DIR)}:{config.fingerprint()}:{assets.key}:{images.key}:{now.year}"
-    renderer = Renderer(site, site_dir, globals_, key)
+    reuse = previous.renderer if previous is not None and previous.renderer.global_key == key else None
+    renderer = Renderer(site, site_dir, globals_, key, reuse)
     renderer.slot_context = {"ticker": ticker, "trending": trending.articles,
                              "latest": site.articles[:config.latest_count]}
     routes = plan_routes(site, problems)
-    return Model(site, related, trending, ticker, assets, renderer, routes)
+    return Model(site, related, trending, ticker, assets, renderer, routes, images, files_key, wanted)
 
 
 def template_globals(config: SiteConfig, now: datetime, assets: AssetMap) -> dict:

@@ -46,7 +46,9 @@ class Cache:
             gitignore = path.parent / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("*\n")
-            db = self._init(sqlite3.connect(path, timeout=30))
+            # one connection is used by one thread at a time, but the preview server hands it from
+            # the thread that starts it to the one that refreshes it
+            db = self._init(sqlite3.connect(path, timeout=30, check_same_thread=False))
             if self._get(db, "schema") != SCHEMA:
                 db.executescript("DROP TABLE files; DROP TABLE bodies; DROP TABLE pages; DELETE FROM meta;")
                 self._init(db)

@@ -199,15 +199,19 @@ def clone_tree(src: Path, dst: Path) -> dict[str, str]:
 
 
 def _walk(root: Path) -> list[str]:
-    out = []
-    for dirpath, _, filenames in os.walk(root):
-        rel_dir = os.path.relpath(dirpath, root)
-        for name in filenames:
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
-            if name.startswith(".tmp-"):
-                os.unlink(os.path.join(dirpath, name))  # a killed build's half-written file
-            else:
-                out.append(rel)
+    """Every file under root as a relative path; removes a killed build's half-written temporaries."""
+    out: list[str] = []
+    stack = [(os.fspath(root), "")]
+    while stack:
+        path, prefix = stack.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.name.startswith(".tmp-"):
+                    os.unlink(entry.path)
+                else:
+                    out.append(prefix + entry.name)
     return out
 
 

@@ -31,6 +31,7 @@ class RelatedIndex:
         self.settings = settings
         n = len(articles)
         self._times = [a.date.timestamp() for a in articles]
+        self._cats = [a.category.slug if a.category else None for a in articles]
         postings: dict[str, list[int]] = {}
         by_category: dict[str, list[int]] = {}
         for i, article in enumerate(articles):
@@ -64,14 +65,10 @@ class RelatedIndex:
         cat = article.category.slug if article.category else None
         t0 = self._times[i]
         scale = max(s.time_scale_days, 0.001) * 86400.0
-
-        def score(j: int, tag_score: float) -> float:
-            other = self.articles[j]
-            same = cat is not None and other.category is not None and other.category.slug == cat
-            return (s.tag_weight * tag_score + (s.category_weight if same else 0.0)
-                    + s.time_weight * math.exp(-abs(self._times[j] - t0) / scale))
-
-        ranked = [(-score(j, w), j) for j, w in shared.items()]
+        times, cats, exp = self._times, self._cats, math.exp
+        tw, cw, tiw = s.tag_weight, s.category_weight, s.time_weight
+        ranked = [(-(tw * w + (cw if cat is not None and cats[j] == cat else 0.0)
+                     + tiw * exp(-abs(times[j] - t0) / scale)), j) for j, w in shared.items()]
         best = heapq.nsmallest(s.count, ranked)  # index j breaks ties: lower j is newer, then source order
         chosen = [j for _, j in best]
         if len(chosen) < s.count:

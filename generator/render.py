@@ -105,12 +105,16 @@ def fingerprint(value) -> bytes:
 class Renderer:
     """Renders routes through the site's layouts; one per build (or per preview model)."""
 
-    def __init__(self, site: Site, site_dir: Path, globals_: dict, global_key: str):
+    def __init__(self, site: Site, site_dir: Path, globals_: dict, global_key: str, reuse: "Renderer | None" = None):
         self.site = site
         self.layouts = site_dir / LAYOUTS_DIR
-        self.env = make_env(self.layouts, globals_)
+        if reuse is not None:  # same layouts, config and assets: compiled templates and cards still hold
+            self.env = reuse.env
+            self._cards = reuse._cards
+        else:
+            self.env = make_env(self.layouts, globals_)
+            self._cards = {}
         self.env.globals["card"] = self._card
-        self._cards: dict[tuple, Markup] = {}
         self._card_macro = None
         self.global_key = global_key  # layouts, config and asset names: a change re-renders every page
         self._fragments: dict[str, str] | None = None

@@ -10,6 +10,7 @@ of the same code path as `build` (publish.render_route), so what you see is what
 from __future__ import annotations
 
 import errno
+import re
 import html
 import logging
 import mimetypes
@@ -30,7 +31,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from generator.build import BuildOptions, ContentLoader, Model, build_clock, load_site_config, make_model, output_dir
+from generator.build import BuildOptions, ContentLoader, Model, build_clock, load_site_config, make_model
 from generator.cache import Cache
 from generator.config import CONFIG_FILE, SiteConfig
 from generator.content import CONTENT_DIR, SUFFIXES, SourceFile, discover
@@ -42,8 +43,8 @@ from generator.progress import Progress
 from generator.publish import render_route
 from generator.render import LAYOUTS_DIR
 
-QUIET_MS = 25  # a burst of events (a git checkout) ends when the folder is quiet this long
-MAX_WAIT_MS = 250
+QUIET_MS = 40  # a burst of events (a git checkout) ends when the folders are quiet this long
+MAX_WAIT_MS = 1000
 LIVE_SCRIPT = b'<script src="/livereload.js?port={port}"></script>'
 WATCHED = (CONTENT_DIR, LAYOUTS_DIR, "assets")
 
@@ -65,7 +66,7 @@ class Preview:
         self.site_dir = site_dir
         self.options = options
         self.lock = threading.Lock()
-        self.parsed: dict[str, tuple[int, int, Parsed]] = {}
+        self.parsed: dict[str, tuple[SourceFile, Parsed]] = {}
         self.loader: ContentLoader | None = None
         self.config: SiteConfig | None = None
         self.snapshot = Snapshot(0, None, (), "")
@@ -92,12 +93,12 @@ class Preview:
             self.parsed.clear()
             changed = None
         self._update_content(changed, problems)
-        for _, _, parsed in self.parsed.values():
+        for _, parsed in self.parsed.values():
             problems.extend(parsed.problems)
-        articles = [p.article for _, _, p in self.parsed.values() if p.article is not None]
+        articles = [p.article for _, p in self.parsed.values() if p.article is not None]
         now = build_clock()
         try:
-            model = make_model(self.site_dir, config, articles, now, self.options, problems, None)
+            model = make_model(self.site_dir, config, articles, now, self.options, problems, None, self.snapshot.model)
         except Exception as exc:  # noqa: BLE001 - the server must survive anything a save can do
             problems.append(Problem(self.site_dir.as_posix(), f"{type(exc).__name__}: {exc}"))
             model = None
@@ -111,26 +112,27 @@ class Preview:
                   + (f" with {len(errors)} errors" if errors else ""), file=sys.stderr)
 
     def _update_content(self, changed: set[str] | None, problems: list[Problem]) -> None:
-        root = self.site_dir / CONTENT_DIR
+        """Re-read only what changed: named files are stat'ed again, a folder event rescans the tree."""
+        if not self.parsed:  # the first load: the build cache has every unchanged file ready
+            sources = discover(self.site_dir, problems)
+            by_rel = {s.rel: s for s in sources}
+            self.parsed = {p.source: (by_rel[p.source], p) for p in self.loader.load(sources)}
+            return
         if changed is None or any(not c.endswith(SUFFIXES) for c in changed if c.startswith(CONTENT_DIR + "/")):
             found = {s.rel: s for s in discover(self.site_dir, problems)}
         else:  # only the named files: stat them again, no walk of the whole tree
-            found = {rel: s for rel, (m, z, p) in self.parsed.items()
-                     for s in [SourceFile(rel, self.site_dir / rel, p.article.kind if p.article else "article", m, z)]}
+            found = {rel: src for rel, (src, _) in self.parsed.items()}
             for rel in changed:
-                if not rel.startswith(CONTENT_DIR + "/"):
-                    continue
-                found.pop(rel, None)
-                for s in discover_one(self.site_dir, rel, problems):
-                    found[s.rel] = s
+                if rel.startswith(CONTENT_DIR + "/"):
+                    found.pop(rel, None)
+                    found.update((s.rel, s) for s in discover_one(self.site_dir, rel, problems))
         for rel in [r for r in self.parsed if r not in found]:
             del self.parsed[rel]
-        stale = [s for rel, s in found.items()
-                 if rel not in self.parsed or self.parsed[rel][:2] != (s.mtime_ns, s.size)]
+        stale = [s for rel, s in found.items() if rel not in self.parsed
+                 or (self.parsed[rel][0].mtime_ns, self.parsed[rel][0].size) != (s.mtime_ns, s.size)]
         if stale:
             for parsed in self.loader._parse(stale, self.config.fingerprint()):
-                src = found[parsed.source]
-                self.parsed[parsed.source] = (src.mtime_ns, src.size, parsed)
+                self.parsed[parsed.source] = (found[parsed.source], parsed)
 
     # --- requests (IOLoop thread) --------------------------------------------------------------
     def body_loader(self):
@@ -163,9 +165,10 @@ def discover_one(site_dir: Path, rel: str, problems: list[Problem]) -> list[Sour
 class Watcher(FileSystemEventHandler):
     """Collects file events; a worker thread turns each burst into one refresh and one reload."""
 
-    def __init__(self, preview: Preview, on_reload):
+    def __init__(self, preview: Preview, on_reload, on_new_folder=lambda rel: None):
         self.preview = preview
         self.on_reload = on_reload
+        self.on_new_folder = on_new_folder
         self.pending: set[str] = set()
         self.full = False
         self.event = threading.Event()
@@ -174,23 +177,25 @@ class Watcher(FileSystemEventHandler):
         self.stopped = False
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
-            return
-        site = str(self.preview.site_dir.resolve())
+        if event.event_type in ("opened", "closed_no_write") or (event.is_directory and event.event_type == "modified"):
+            return  # a folder's "modified" only repeats what its files' own events say
+        roots = {os.path.abspath(self.preview.site_dir), str(self.preview.site_dir.resolve())}
         paths = [event.src_path] + ([event.dest_path] if getattr(event, "dest_path", "") else [])
         relevant = False
         with self.lock:
             for raw in paths:
-                raw = os.fsdecode(raw)
-                try:
-                    rel = Path(os.path.abspath(raw)).relative_to(site).as_posix()
-                except ValueError:
+                raw = os.path.abspath(os.fsdecode(raw))
+                rel = next((os.path.relpath(raw, root).replace(os.sep, "/") for root in roots
+                            if raw == root or raw.startswith(root + os.sep)), None)
+                if rel is None:
                     continue
                 top = rel.split("/", 1)[0]
                 if rel == CONFIG_FILE or top in WATCHED:
                     relevant = True
                     if event.is_directory and top == CONTENT_DIR:
                         self.full = True
+                    if rel in WATCHED and event.is_directory and event.event_type in ("created", "moved"):
+                        self.on_new_folder(rel)  # a watched folder (re)created: watch inside it again
                     self.pending.add(rel)
             if relevant:
                 self.last = time.monotonic()
@@ -288,7 +293,7 @@ class PageHandler(web.RequestHandler):
                 return self._error_page(500, [str(exc.problem)])
             errors = [str(p) for p in snap.problems if p.level == "error"]
             if errors:
-                text = text.replace("<body>", "<body>" + _error_banner(errors), 1) if "<body>" in text else text
+                text = re.sub(r"<body\b[^>]*>", lambda m: m.group(0) + _error_banner(errors), text, count=1)
             data = text.encode("utf-8")
             self.preview.pages[key] = data
             while len(self.preview.pages) > 256:
@@ -346,8 +351,11 @@ def serve(args) -> int:
                            quiet=args.quiet, verbose=args.verbose, search=False)
     config = load_site_config(options)  # a broken site.toml at start is a usage error (exit 2)
     preview = Preview(site_dir, options)
-    preview.refresh(None)
-    out = output_dir(options, config).resolve()
+    try:
+        preview.refresh(None)
+    except KeyboardInterrupt:
+        print("\nstopping", file=sys.stderr)
+        return 0
 
     loop = ioloop.IOLoop.current()
     LiveReloadHandler._last_reload_time = time.time()  # keeps livereload's own polling watcher off
@@ -356,8 +364,11 @@ def serve(args) -> int:
     LiveReloadHandler.live_css = False
 
     def reload(changed: set[str]) -> None:
-        path = sorted(changed)[0] if changed else "*"
-        loop.add_callback(LiveReloadHandler.reload_waiters, path if not path.endswith(".css") else path + ".html")
+        # livereload.js swaps images in place and reloads the page for anything else; CSS names are
+        # content-hashed, so a stylesheet change is a page reload too
+        images = [p for p in sorted(changed) if p.lower().endswith((".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"))]
+        path = images[0] if changed and len(images) == len(changed) else "*"
+        loop.add_callback(LiveReloadHandler.reload_waiters, path)
 
     PageHandler.preview = preview
     app = web.Application([(r"/livereload", LiveReloadHandler), (r"/forcereload", ForceReloadHandler),
@@ -376,11 +387,21 @@ def serve(args) -> int:
         raise ConfigError(f"error: ports {args.port}–{args.port + 19} are all in use; pass --port")
     PageHandler.live_port = port
 
-    watcher = Watcher(preview, reload)
     observer = PollingObserver(timeout=0.25) if args.poll else Observer()
-    for name in WATCHED:
+    watches: dict[str, object] = {}
+
+    def watch(name: str) -> None:
+        if name in watches:
+            try:
+                observer.unschedule(watches.pop(name))
+            except (KeyError, ValueError):
+                pass
         if (site_dir / name).is_dir():
-            observer.schedule(watcher, str(site_dir / name), recursive=True)
+            watches[name] = observer.schedule(watcher, str(site_dir / name), recursive=True)
+
+    watcher = Watcher(preview, reload, watch)
+    for name in WATCHED:
+        watch(name)
     observer.schedule(watcher, str(site_dir), recursive=False)  # site.toml (the output folder is never watched)
     observer.start()
     worker = threading.Thread(target=watcher.run, name="preview-refresh", daemon=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -92,7 +93,21 @@ class Site:
         return path / "index.html" if url.endswith("/") else path
 
     def html(self, url: str) -> "Page":
-        return Page.parse(self.page(url).read_text(encoding="utf-8"))
+        return Page.parse(self.text(url))
+
+    def text(self, url: str) -> str:
+        """A page's HTML with its internal iframes' pages inlined where they stand, as a reader sees it."""
+        html = self.page(url).read_text(encoding="utf-8")
+
+        def inline(m: re.Match) -> str:
+            src = m.group(1)
+            if src.startswith(("http:", "https:", "//")) or not self.page(src).is_file():
+                return m.group(0)
+            inner = self.page(src).read_text(encoding="utf-8")
+            body = re.search(r"<body[^>]*>(.*)</body>", inner, re.S)
+            return m.group(0) + (body.group(1) if body else inner)
+
+        return re.sub(r'<iframe[^>]*\ssrc="([^"]+)"[^>]*>\s*</iframe>', inline, html)
 
 
 def run_cli(*args: str, env: dict | None = None, check: bool = False, timeout: float = 600) -> subprocess.CompletedProcess:

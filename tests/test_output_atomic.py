@@ -100,8 +100,9 @@ def test_broken_sitewide_partial_keeps_the_last_good_pages(site):
     site.build(check=True)
     before = tree(site.out)
     partial = site.root / "layouts" / "partials" / "sidebar.html"
-    partial.write_text(partial.read_text(encoding="utf-8").replace("{% if trending %}", "{% if trending %}{{ no_such.thing }}"),
-                       encoding="utf-8")
+    text = partial.read_text(encoding="utf-8")
+    assert "<aside" in text
+    partial.write_text(text.replace("<aside", "{{ no_such.thing }}<aside", 1), encoding="utf-8")
     done = site.build()
     assert done.returncode == 1, done.stderr
     assert "layouts/partials/sidebar.html" in done.stderr

@@ -46,7 +46,7 @@ class Doc(Page):
 def doc(site: Site, url: str) -> Doc:
     path = site.page(url)
     assert path.is_file(), f"{url} was not built"
-    return Doc.parse(path.read_text(encoding="utf-8"))
+    return Doc.parse(site.text(url))
 
 
 def set_section(site: Site, section: str, body: str) -> None:

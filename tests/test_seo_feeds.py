@@ -239,11 +239,17 @@ def test_json_feed_1_1(news):
         assert RFC3339.match(item["date_published"]) and RFC3339.match(item["date_modified"])
 
 
+def reader_pages(site: Site) -> dict[str, Doc]:
+    """Every page a reader lands on (not the sidebar lists' iframe page, which has no head of its own)."""
+    docs = {url: Doc.load(path) for url, path in html_pages(site.out).items()}
+    return {url: d for url, d in docs.items() if d.kind}
+
+
 def test_every_page_head_advertises_the_site_feed(news):
-    pages = html_pages(news.out)
+    pages = reader_pages(news)
     assert len(pages) > 15
-    for url, path in pages.items():
-        links = Doc.load(path).link_rel("alternate", "application/atom+xml")
+    for url, d in pages.items():
+        links = d.link_rel("alternate", "application/atom+xml")
         assert links, url
         assert urlsplit(links[0]["href"]).path == "/feed.xml", (url, links)
         assert links[0].get("title")
@@ -269,8 +275,11 @@ def sitemap_rows(path: Path) -> dict[str, str | None]:
 
 def test_sitemap_lists_every_page_with_lastmod(news):
     rows = sitemap_rows(news.out / "sitemap.xml")
-    pages = {BASE + u.lstrip("/") for u in html_pages(news.out) if u != "/404.html"}
-    assert set(rows) - {BASE + "search/"} == pages - {BASE + "search/"}
+    docs = {BASE + u.lstrip("/"): Doc.load(p) for u, p in html_pages(news.out).items()}
+    noindex = {u for u, d in docs.items() if d.noindex}
+    assert BASE + "404.html" in noindex
+    # every page that may be indexed (listing a noindex page is test_sitemap_lists_no_noindex_page's business)
+    assert set(rows) - noindex == set(docs) - noindex
     assert all(m and RFC3339.match(m) for m in rows.values()), rows
     assert rows[BASE + TRICKY_URL.lstrip("/")] == "2025-07-20T00:00:00Z"  # updated
     assert rows[BASE + "2025/07/fresh-policy-news/"] == "2025-07-18T13:00:00Z"
@@ -283,8 +292,7 @@ def test_sitemap_lists_every_page_with_lastmod(news):
                                        "generator/extras.py sitemaps() skips only the 404 route")
 def test_sitemap_lists_no_noindex_page(news):
     rows = sitemap_rows(news.out / "sitemap.xml")
-    noindex = [u for u, p in html_pages(news.out).items()
-               if any("noindex" in c for c in Doc.load(p).meta("robots"))]
+    noindex = [u for u, p in html_pages(news.out).items() if Doc.load(p).noindex]
     assert "/search/" in noindex
     assert [u for u in noindex if BASE + u.lstrip("/") in rows] == []
 
@@ -484,9 +492,7 @@ def test_coin_page_main_shows_that_coins_figures(news):
 # --- the ticker snapshot -----------------------------------------------------------------------
 
 def test_ticker_snapshot_is_in_the_static_html_of_every_page(news):
-    pages = html_pages(news.out)
-    for url, path in pages.items():
-        d = Doc.load(path)
+    for url, d in reader_pages(news).items():
         coins = [li["data-coin"] for li in d.find("li", cls="ticker__coin")]
         assert coins == ["bitcoin", "ethereum", "solana"], url
         text = d.text(".ticker")
@@ -536,7 +542,8 @@ def test_cards_related_and_trending_images_are_sized_and_lazy_below_the_fold(new
     home = doc(news, "/")
     lead = _imgs(home, "lead-story")
     assert lead and all("loading" not in i for i in lead), lead  # the top story loads at once
-    below = [i for region in ("latest", "cat-block", "widget--trending") for i in _imgs(home, region)]
+    sidebar = home if _imgs(home, "widget--trending") else doc(news, "/widgets/lists/")  # inline, or in an iframe
+    below = [i for region in ("latest", "cat-block") for i in _imgs(home, region)] + _imgs(sidebar, "widget--trending")
     assert len(below) >= 6
     for i in below:
         assert i.get("loading") == "lazy", i
@@ -546,10 +553,10 @@ def test_cards_related_and_trending_images_are_sized_and_lazy_below_the_fold(new
     article = doc(news, "/2025/07/fresh-policy-news/")
     related = _imgs(article, "related")
     assert related and all(i.get("loading") == "lazy" and i.get("srcset") for i in related), related
-    trending = _imgs(article, "widget--trending")
+    trending = _imgs(sidebar, "widget--trending")
     assert trending and all(i.get("loading") == "lazy" for i in trending)
     for region in ("related", "widget--trending", "card-list"):
-        for d in (article, doc(news, "/category/policy/")):
+        for d in (article, doc(news, "/category/policy/"), sidebar):
             for s in d.find("source", within=region):
                 variants = [u for u, _ in _srcset(s["srcset"]) if "/_v/" in u]
                 assert s["type"] == "image/webp" and variants and all(u.endswith(".webp") for u in variants), s

@@ -322,26 +322,6 @@ def strip_live(data: bytes) -> bytes:
 # Basics
 # ==================================================================================================
 
-# Bugs found in generator/serve.py. Each test that trips over one is marked xfail(strict=True) with
-# its text, so fixing the bug turns the mark into a failure that asks for the mark to be removed.
-
-SQLITE_THREAD = ("BUG: every content save fails on the watcher thread with 'sqlite3.ProgrammingError: SQLite objects "
-                 "created in a thread can only be used in that same thread' (Preview.writer_cache is opened by the "
-                 "first refresh on the main thread); the preview never shows a content change")
-NO_BANNER = ("BUG: content errors never reach the browser: PageHandler._page inserts the error banner only after a "
-             "literal '<body>', but base.html writes '<body class=\"kind-…\">', so no page (not even the 404 that "
-             "replaced the broken article) shows the error")
-SYMLINK_SOURCE = ("BUG: with --source given through a symlink, Watcher.on_any_event compares the event paths "
-                  "(os.path.abspath, symlink kept) with site_dir.resolve() (symlink resolved), so every event is "
-                  "dropped and no save is ever seen")
-LOST_WATCH = ("BUG: the content/, layouts/ and assets/ watches are scheduled once at start; a folder that did not "
-              "exist then (a new site's content/) or that is deleted and recreated (rm -rf + copy, a theme switch) "
-              "is never watched again, so later saves inside it are ignored")
-IMAGE_PATH = ("BUG: when one burst changes an image and a page source, serve's reload() names only the "
-              "alphabetically first path; 'assets/img/x.png' sorts first, livereload.js (liveImg) then only "
-              "refreshes <img> tags and never reloads the page, so the other change is not shown (seen with --poll, "
-              "where no folder event sorts first)")
-
 
 def test_serves_pages_with_the_livereload_script(serve, site):
     small_site(site)
@@ -462,12 +442,8 @@ def test_ctrl_c_stops_cleanly_with_exit_code_0(serve, site):
     assert "Traceback" not in s.stderr
 
 
-CTRL_C_AT_START = ("BUG: Ctrl-C while the server is still reading the site (before 'serving …'; two minutes on a "
-                   "10,000-article site) exits 130 via cli.py's KeyboardInterrupt handler instead of stopping cleanly "
-                   "with 0 as it does once serving")
 
 
-@pytest.mark.xfail(strict=True, reason=CTRL_C_AT_START)
 def test_ctrl_c_during_start_up_exits_0(serve, site):
     for i in range(600):  # enough that the first read of the site takes a few seconds
         site.write(f"content/articles/2025/many-{i:03d}.md",
@@ -637,7 +613,7 @@ def _edit_layout(site: Site) -> str:
 
 
 @pytest.mark.parametrize("edit", [
-    pytest.param(_edit_content, id="content", marks=pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)),
+    pytest.param(_edit_content, id="content"),
     pytest.param(_edit_layout, id="layout"),
 ])
 def test_after_an_edit_served_bytes_equal_a_fresh_build(serve, site, tmp_path, edit):
@@ -682,28 +658,33 @@ def sidebar(html: str) -> str:
     return html[start:].split("</aside>", 1)[0] if start >= 0 else ""
 
 
+def sidebar_of(s, url: str) -> str:
+    """A page's sidebar as a reader sees it, with the lists its iframe shows."""
+    side = sidebar(s.text(url))
+    found = re.search(r'<iframe[^>]*src="([^"]+)"', side)
+    return side + (s.text(found.group(1)) if found else "")
+
+
 LISTINGS = ("/", "/category/bitcoin/", "/tag/etf/", "/tag/mining/")
 
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 def test_edited_title_and_body_reach_every_page(serve, site):
     small_site(site)
     s = serve(site.root)
     related_url = related_page_listing_target(s)
-    assert TARGET_TITLE in sidebar(s.text("/category/policy/"))  # pinned trending: in every sidebar
+    assert TARGET_TITLE in sidebar_of(s, "/category/policy/")  # pinned trending: in every sidebar
     site.write(TARGET, target_article("Target Headline Edited QX7", body="A fresh body QX7."))
     wait_for(lambda: "A fresh body QX7" in s.text(TARGET_URL), "the new body on the article page", server=s)
     page = s.text(TARGET_URL)
     assert re.search(r'<h1 class="article__title">Target Headline Edited QX7</h1>', page)
     for url in LISTINGS + (related_url, "/category/policy/", "/category/markets/"):
-        html = s.text(url)
+        html = s.text(url) + sidebar_of(s, url)  # the page and the lists in its sidebar frame
         assert "Target Headline Edited QX7" in titles_in(html), url
         assert TARGET_TITLE not in html, f"{url} still shows the old title"
-    assert "Target Headline Edited QX7" in sidebar(s.text("/category/policy/"))  # trending and latest
+    assert "Target Headline Edited QX7" in sidebar_of(s, "/category/policy/")  # trending and latest
     assert "Target Headline Edited QX7" in s.text("/feed.xml")
 
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 def test_new_article_appears_on_home_category_and_tag_pages(serve, site):
     small_site(site)
     s = serve(site.root)
@@ -738,7 +719,6 @@ def test_deleted_article_is_404_and_gone_from_every_list(serve, site):
         assert "Solo Tagged Story" not in text, url
 
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 def test_changed_slug_moves_the_page(serve, site):
     small_site(site)
     s = serve(site.root)
@@ -751,7 +731,6 @@ def test_changed_slug_moves_the_page(serve, site):
         assert moved in html and TARGET_URL not in html, url
 
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 def test_renamed_file_keeps_one_page_and_a_move_to_pages_moves_it(serve, site):
     small_site(site)
     s = serve(site.root)
@@ -769,7 +748,6 @@ def test_renamed_file_keeps_one_page_and_a_move_to_pages_moves_it(serve, site):
     assert TARGET_URL not in s.text("/")
 
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 def test_renamed_folder_is_picked_up(serve, site):
     small_site(site)
     s = serve(site.root)
@@ -813,7 +791,6 @@ def test_css_change_applies(serve, site):
     assert stylesheet_href(s.text(TARGET_URL)) == new
 
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 def test_site_toml_change_applies(serve, site):
     small_site(site)
     s = serve(site.root)
@@ -824,7 +801,6 @@ def test_site_toml_change_applies(serve, site):
     assert "<title>Renamed Site ST1</title>" in s.text("/feed.xml")
 
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 @pytest.mark.parametrize("style", SAVE_STYLES)
 def test_every_way_of_saving_counts(serve, site, tmp_path, style):
     small_site(site)
@@ -882,7 +858,6 @@ def checkout(root: Path, changes: dict[str, str | None], scratch: Path) -> float
     return time.perf_counter() - started
 
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 def test_burst_of_200_files_is_one_rebuild(serve, site, tmp_path):
     small_site(site)
     s = serve(site.root)
@@ -900,7 +875,6 @@ def test_burst_of_200_files_is_one_rebuild(serve, site, tmp_path):
     assert "Beta Edited In Burst" in titles_in(s.text("/category/bitcoin/"))
 
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 def test_poll_mode_sees_changes(serve, site):
     small_site(site)
     s = serve(site.root, "--poll")
@@ -908,7 +882,6 @@ def test_poll_mode_sees_changes(serve, site):
     wait_for(lambda: "Polled body PL1." in s.text(TARGET_URL), "the change in --poll mode", server=s)
 
 
-@pytest.mark.xfail(strict=True, reason=SYMLINK_SOURCE)
 def test_source_given_through_a_symlink(serve, site, tmp_path):
     """/tmp -> /private/tmp on macOS, a home folder on another disk, a `current` link to a checkout."""
     small_site(site)
@@ -928,7 +901,6 @@ def broken_front_matter() -> str:
     return '---\ntitle: "Target Headline Original\ndate: 2025-03-01\ncategory: Bitcoin\n---\n\nBody.\n'
 
 
-@pytest.mark.xfail(strict=True, reason=NO_BANNER + "; and " + SQLITE_THREAD)
 def test_bad_front_matter_shows_and_heals(serve, site):
     small_site(site)
     s = serve(site.root)
@@ -1012,7 +984,6 @@ def test_broken_site_toml_shows_and_heals(serve, site):
 # Folders that appear, vanish or are replaced while serving
 # ==================================================================================================
 
-@pytest.mark.xfail(strict=True, reason=LOST_WATCH + "; and " + SQLITE_THREAD)
 def test_content_folder_created_after_start_is_watched(serve, site):
     """A brand-new site: serve first, then write the first article (as `generator new` does), then edit it."""
     s = serve(site.root)
@@ -1027,7 +998,6 @@ def test_content_folder_created_after_start_is_watched(serve, site):
     wait_for(lambda: "Second version CF1." in s.text(url), "an edit of a file in the new content/ folder", server=s)
 
 
-@pytest.mark.xfail(strict=True, reason=LOST_WATCH)
 def test_layouts_folder_replaced_is_still_watched(serve, site, tmp_path):
     """rm -rf layouts && cp -r elsewhere/layouts layouts (a theme switch, a stash, a sync tool), then an edit."""
     small_site(site)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import article
-from test_serve import (HANG, IMAGE_PATH, NO_BANNER, SAVE_STYLES, SQLITE_THREAD, TARGET, TARGET_TITLE, TARGET_URL,
+from test_serve import (HANG, SAVE_STYLES, TARGET, TARGET_TITLE, TARGET_URL,
                         broken_front_matter, burst_changes, checkout, save, serve, small_site,  # noqa: F401
                         target_article)  # serve is a fixture
 
@@ -32,6 +32,7 @@ pytestmark = [pytest.mark.browser,
 CONNECTED = "() => window.LiveReload && LiveReload.connector && LiveReload.connector.protocol > 0"
 COUNT_LOADS = """
 (() => { try {
+  if (window.top !== window) return;  // count the page's own loads, not its iframes'
   const n = +(sessionStorage.getItem('__loads') || 0) + 1;
   sessionStorage.setItem('__loads', String(n));
 } catch (e) {} })();
@@ -79,7 +80,8 @@ class Tab:
         return int(self.page.evaluate("() => +sessionStorage.getItem('__loads')"))
 
     def text(self) -> str:
-        return self.page.evaluate("() => document.body ? document.body.innerText : ''")
+        """What the reader sees: the page's text and its frames' (the sidebar lists are an iframe)."""
+        return "\n".join(f.evaluate("() => document.body ? document.body.innerText : ''") for f in self.page.frames)
 
     def wait_until(self, js: str, arg=None, what: str = "") -> None:
         """Until the page function is true; fails at once when the server says its update failed."""
@@ -102,8 +104,10 @@ class Tab:
 
     def wait_reload_showing(self, text: str, after: int, what: str = "") -> None:
         """Until the page has loaded again (more than `after` loads) and shows `text`."""
-        self.wait_until("([t, n]) => +sessionStorage.getItem('__loads') > n && document.body && "
-                        "document.body.innerText.includes(t)", [text, after], f"reloaded showing {text!r} ({what})")
+        self.wait_until("([t, n]) => +sessionStorage.getItem('__loads') > n && "
+                        "[document, ...Array.from(document.querySelectorAll('iframe'), f => f.contentDocument)]"
+                        ".some(d => d && d.body && d.body.innerText.includes(t))",
+                        [text, after], f"reloaded showing {text!r} ({what})")
 
 
 def open_tabs(context, server, paths) -> dict[str, Tab]:
@@ -114,7 +118,6 @@ def open_tabs(context, server, paths) -> dict[str, Tab]:
 # Changes reach every open page
 # ==================================================================================================
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 def test_edited_article_reaches_every_open_page(serve, site, context):
     small_site(site)
     s = serve(site.root)
@@ -132,7 +135,6 @@ def test_edited_article_reaches_every_open_page(serve, site, context):
     assert tabs[TARGET_URL].page.locator("h1.article__title").inner_text() == "Edited Headline BR1"
 
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 def test_new_article_appears_in_open_listings(serve, site, context):
     small_site(site)
     s = serve(site.root)
@@ -167,7 +169,6 @@ def test_deleted_article_becomes_404_in_the_open_page(serve, site, context):
     assert response.status == 404
 
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 def test_changed_slug_moves_the_open_page(serve, site, context):
     small_site(site)
     s = serve(site.root)
@@ -208,7 +209,6 @@ def test_css_change_applies(serve, site, context):
                    "reloaded with the new style applied")
 
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 def test_site_toml_change_applies(serve, site, context):
     small_site(site)
     s = serve(site.root)
@@ -225,7 +225,6 @@ def test_site_toml_change_applies(serve, site, context):
 # Editors' ways of saving, bursts, saves in quick succession
 # ==================================================================================================
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 def test_every_way_of_saving_reaches_the_browser(serve, site, context, tmp_path):
     small_site(site)
     s = serve(site.root)
@@ -237,7 +236,6 @@ def test_every_way_of_saving_reaches_the_browser(serve, site, context, tmp_path)
         tab.wait_connected()
 
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 def test_burst_of_200_files_is_one_rebuild_and_one_reload(serve, site, context, tmp_path):
     small_site(site)
     s = serve(site.root)
@@ -253,7 +251,6 @@ def test_burst_of_200_files_is_one_rebuild_and_one_reload(serve, site, context, 
     assert {p: t.loads - before[p] for p, t in tabs.items()} == {"/": 1, "/category/markets/": 1}
 
 
-@pytest.mark.xfail(strict=True, reason=SQLITE_THREAD)
 def test_two_saves_one_second_apart_both_reach_the_browser(serve, site, context):
     small_site(site)
     s = serve(site.root)
@@ -270,7 +267,6 @@ def test_two_saves_one_second_apart_both_reach_the_browser(serve, site, context)
     assert s.updates(since) == 2, "\n".join(s.lines[since:])
 
 
-@pytest.mark.xfail(strict=True, reason=IMAGE_PATH)
 def test_image_and_script_saved_together_reach_the_browser(serve, site, context):
     """One burst changes a picture and a script: the page must reload to load the script's new hashed URL."""
     small_site(site)
@@ -322,8 +318,7 @@ def _remove_layout(site):
 
 
 @pytest.mark.parametrize("breakage", [
-    pytest.param(_break_front_matter, id="bad-front-matter",
-                 marks=pytest.mark.xfail(strict=True, reason=NO_BANNER + "; and " + SQLITE_THREAD)),
+    pytest.param(_break_front_matter, id="bad-front-matter"),
     pytest.param(_break_template, id="template-syntax-error"),
     pytest.param(_remove_layout, id="missing-layout"),
 ])

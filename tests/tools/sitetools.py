@@ -260,6 +260,19 @@ class Doc(HTMLParser):
                 self._regions.setdefault("[data-pagefind-body]", []).append(data)
 
     # lookups
+    @property
+    def kind(self) -> str | None:
+        """The page kind from <body class="kind-...">; None for pages that are not reader pages (an iframe's widget)."""
+        for a in self.find("body"):
+            for cls in (a.get("class") or "").split():
+                if cls.startswith("kind-"):
+                    return cls[len("kind-"):]
+        return None
+
+    @property
+    def noindex(self) -> bool:
+        return any("noindex" in c for c in self.meta("robots"))
+
     def meta(self, key: str) -> list[str]:
         """content of <meta name=key> or <meta property=key> in the head."""
         return [m.get("content", "") for m in self.metas if m.get("name") == key or m.get("property") == key]
