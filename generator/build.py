@@ -16,13 +16,13 @@ from generator.assemble import Site, assemble
 from generator.assets import AssetMap, collect_assets
 from generator.cache import Cache
 from generator.config import SiteConfig, load_config
-from generator.content import SourceFile, body_key, discover, parse_file, read_source
+from generator.content import SourceFile, body_key, discover, expand_permalink, parse_file, read_source
 from generator.errors import ConfigError, Problem, ProblemError, Report
 from generator.extras import extra_outputs
 from generator.images import ImageSet, prepare_images
 from generator.options import BuildOptions, build_clock
 from generator.markup import Converter
-from generator.model import Article, Body, Parsed
+from generator.model import Article, Body, Parsed, Term
 from generator.output import check_output_folder, clear_leftovers
 from generator.pages import Route, absolute, plan_routes
 from generator.progress import Progress
@@ -229,8 +229,6 @@ def template_globals(config: SiteConfig, now: datetime, assets: AssetMap) -> dic
             entries.append(SimpleNamespace(name=item.name, url=target, children=children))
         return entries
 
-    from generator.content import expand_permalink
-    from generator.model import Term
     site = SimpleNamespace(
         title=config.title, description=config.description, language=config.language, logo=config.logo,
         default_image=config.default_image, copyright=config.copyright, year=now.year,
@@ -243,7 +241,6 @@ def template_globals(config: SiteConfig, now: datetime, assets: AssetMap) -> dic
 
 
 def _category_url(config: SiteConfig, slug: str) -> str:
-    from generator.content import expand_permalink
     return expand_permalink(config.permalinks.category, slug=slug)
 
 
