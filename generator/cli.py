@@ -7,6 +7,7 @@ import sys
 import traceback
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from generator import __version__
 from generator.errors import ConfigError
@@ -57,6 +58,7 @@ def parser() -> argparse.ArgumentParser:
                        description="Check every internal link and #anchor in the built output folder.")
     c.add_argument("--source", "-s", type=Path, default=Path("."), metavar="DIR", help="the site folder")
     c.add_argument("--output", "-o", type=Path, metavar="DIR", help="the built folder (default: from site.toml)")
+    c.add_argument("--base-url", metavar="URL", help="the base_url the output was built with (default: site.toml's)")
     c.add_argument("-q", "--quiet", action="store_true", help="print broken links only")
     return top
 
@@ -180,7 +182,11 @@ def cmd_check(args) -> int:
     out = args.output if args.output is not None else args.source / config.output
     if not out.is_dir():
         raise ConfigError(f"{out}: error: no built site here; run 'generator build' first")
-    broken, pages = check_output(out, config.base_path)
+    from generator.output import marker_base_url
+
+    base_url = args.base_url or marker_base_url(out) or config.base_url  # what the pages were built for
+    base_path = urlsplit(base_url).path or "/"
+    broken, pages = check_output(out, base_path if base_path.endswith("/") else base_path + "/")
     for page, target in broken:
         print(f"{page}: error: broken link to {target}", file=sys.stderr)
     if not args.quiet:

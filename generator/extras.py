@@ -5,16 +5,19 @@ Table-driven: one Atom writer serves the site feed and every category (and tag) 
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import math
 from datetime import datetime, timedelta, timezone
 from typing import Callable
+from urllib.parse import urljoin
 from xml.sax.saxutils import escape, quoteattr
 
 from generator.assemble import Site
 from generator.model import Article, Body
-from generator.pages import Route
+from generator.output import MARKER, marker_text
+from generator.pages import Route, feed_url
 
 SITEMAP_LIMIT = 50_000
 NEWS_WINDOW = timedelta(days=2)
@@ -39,24 +42,47 @@ def extra_outputs(site: Site, routes: list[Route], abs_url: Callable[[str], str]
     out: dict[str, bytes] = {}
     feeds = [("feed.xml", "", site.articles, config.title)]
     if config.feeds.per_category:
-        feeds += [(f"{l.term.url.strip('/')}/feed.xml", l.term.url, l.articles, f"{l.term.name} – {config.title}")
+        feeds += [(feed_url(l.term.url).lstrip("/"), l.term.url, l.articles, f"{l.term.name} – {config.title}")
                   for l in site.categories.values() if l.articles]
     if config.feeds.per_tag:
-        feeds += [(f"{l.term.url.strip('/')}/feed.xml", l.term.url, l.articles, f"{l.term.name} – {config.title}")
+        feeds += [(feed_url(l.term.url).lstrip("/"), l.term.url, l.articles, f"{l.term.name} – {config.title}")
                   for l in site.tags.values()]
     for rel, home, articles, title in feeds:
         out[rel] = atom_feed(site, rel, home or "/", articles[:config.feeds.count], title, abs_url, load_body)
     out["feed.json"] = json_feed(site, site.articles[:config.feeds.count], abs_url, load_body)
     out.update(sitemaps(site, routes, abs_url))
     out["sitemap-news.xml"] = news_sitemap(site, abs_url, now)
+    out[MARKER] = marker_text(config.base_url)
     out["robots.txt"] = (f"User-agent: *\nAllow: /\n\nSitemap: {abs_url('/sitemap.xml')}\n"
                          f"Sitemap: {abs_url('/sitemap-news.xml')}\n").encode()
     return out
 
 
-def _content(article: Article, full: bool, load_body) -> tuple[str, str]:
+_LINK_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)"')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
+
+
+def absolute_links(body_html: str, page_url: str, abs_url) -> str:
+    """Feed readers show content away from the site: every link and image must be absolute.
+
+    Root-relative links are site paths (as in pages, where they get the base sub-path)."""
+    def fix(url: str) -> str:
+        url = html.unescape(url)
+        if url.startswith("/") and not url.startswith("//"):
+            url = abs_url(url)
+        elif url and not url.startswith(("#", "mailto:", "data:")):
+            url = urljoin(page_url, url)
+        return escape(url, {'"': "&quot;"})
+
+    out = _LINK_ATTR.sub(lambda m: f'{m.group(1)}{fix(m.group(2))}"', body_html)
+    return _SRCSET.sub(lambda m: m.group(1) + ", ".join(
+        " ".join([fix(part.strip().split(" ")[0]), *part.strip().split(" ")[1:]]) for part in m.group(2).split(",")
+        if part.strip()) + '"', out)
+
+
+def _content(article: Article, full: bool, load_body, abs_url) -> tuple[str, str]:
     if full:
-        return "html", load_body(article).html
+        return "html", absolute_links(load_body(article).html, abs_url(article.url), abs_url)
     return "text", article.summary
 
 
@@ -74,7 +100,7 @@ def atom_feed(site: Site, rel: str, home: str, articles, title: str, abs_url, lo
              f"<author><name>{_x(config.title)}</name></author>",
              "<generator>blockline-generator</generator>"]
     for a in articles:
-        kind, text = _content(a, config.feeds.full_content, load_body)
+        kind, text = _content(a, config.feeds.full_content, load_body, abs_url)
         link = abs_url(a.url)
         lines += ["<entry>", f"<title>{_x(a.title)}</title>", f'<link rel="alternate" type="text/html" href={quoteattr(link)}/>',
                   f"<id>{_x(link)}</id>", f"<published>{rfc3339(a.date)}</published>",
@@ -100,7 +126,7 @@ def json_feed(site: Site, articles, abs_url, load_body) -> bytes:
                 "date_published": rfc3339(a.date), "date_modified": rfc3339(a.updated),
                 "tags": [t.name for t in a.tags]}
         if config.feeds.full_content:
-            item["content_html"] = load_body(a).html
+            item["content_html"] = absolute_links(load_body(a).html, abs_url(a.url), abs_url)
         else:
             item["content_text"] = a.summary
         if a.image:
@@ -122,7 +148,7 @@ def sitemaps(site: Site, routes: list[Route], abs_url) -> dict[str, bytes]:
     newest = site.articles[0].updated if site.articles else None
     rows = []
     for route in routes:
-        if route.kind in ("404", "widget"):
+        if route.kind in ("404", "widget", "search"):  # pages marked noindex
             continue
         lastmod = _lastmod(site, route, newest)
         rows.append((abs_url(route.url), lastmod))

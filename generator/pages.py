@@ -159,7 +159,10 @@ def build_context(route: Route, site: Site, related: Callable[[Article], tuple[A
                       "coin": ("Coins", _index_url(config.permalinks, "coin"))}[route.kind]
         crumbs = breadcrumbs(*([kind_crumb] if kind_crumb[1] else []), (term.name, term.url))
         ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
-        return {"page": _page(route, title, description, crumbs, pagination=_pagination(term.url, route), jsonld=ld),
+        has_feed = (route.kind == "category" and config.feeds.per_category and listing.articles) or \
+            (route.kind == "tag" and config.feeds.per_tag)
+        return {"page": _page(route, title, description, crumbs, pagination=_pagination(term.url, route), jsonld=ld,
+                              feed=feed_url(term.url) if has_feed else ""),
                 "term": term, "count": len(listing.articles), "articles": listing.articles[start:start + per]}
     if route.kind == "terms":
         listings = {"category": site.categories, "tag": site.tags, "coin": site.coins}[route.key]
@@ -174,9 +177,15 @@ def build_context(route: Route, site: Site, related: Callable[[Article], tuple[A
     return {"page": _page(route, "Page not found", "The page you asked for is not here.", ())}
 
 
-def _page(route: Route, title: str, description: str, crumbs, *, image=None, pagination=None, jsonld=()) -> dict:
+def _page(route: Route, title: str, description: str, crumbs, *, image=None, pagination=None, jsonld=(),
+          feed: str = "") -> dict:
     return {"kind": route.kind, "url": route.url, "title": title, "description": description,
-            "breadcrumbs": crumbs, "image": image, "pagination": pagination, "jsonld": tuple(jsonld)}
+            "breadcrumbs": crumbs, "image": image, "pagination": pagination, "jsonld": tuple(jsonld), "feed": feed}
+
+
+def feed_url(term_url: str) -> str:
+    """A category's (or tag's) Atom feed beside its page."""
+    return term_url + "feed.xml"
 
 
 def _publisher(config) -> dict:

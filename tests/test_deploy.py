@@ -305,10 +305,6 @@ def test_check_reports_a_planted_broken_link_and_anchor(deployed, check_source, 
                                      f"about/index.html: error: broken link to {PREFIX}{article.lstrip('/')}#no-such-anchor"]), errors
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: 'generator check' has no --base-url and reads base_url from site.toml, so "
-                                       "after 'build --base-url https://example.org/news/' it reports every link of "
-                                       "every page as broken (21,000+) - generator/cli.py cmd_check (add --base-url, or "
-                                       "record the base path in the output's .generator-output marker)")
 def test_check_passes_a_clean_build_made_with_base_url_override(deployed):
     done = run_generator("check", "--source", str(deployed.src), "--output", str(deployed.out))
     assert done.returncode == 0, done.stderr[-1500:]

@@ -182,9 +182,6 @@ def test_axe_finds_no_violations(kind, kinds, server, context, search_word):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason="BUG: on a 412 px wide phone screen the article page's breadcrumb links are "
-                                       "22.4 px tall and wrap onto touching lines: axe 'target-size' (WCAG 2.2 AA "
-                                       "2.5.8; Lighthouse accessibility 96) - assets/css/site.css .breadcrumb")
 def test_axe_phone_screen_touch_targets(kinds, server, browser, search_word):
     """The rules Lighthouse applies (axe with WCAG 2.2 target-size) on a phone-sized screen."""
     need_axe()
@@ -678,9 +675,6 @@ def test_home_page_under_150_kb_without_images(server, context):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason="BUG: the search page loads Pagefind's default UI stylesheet "
-                                       "(/pagefind/pagefind-ui.css, 14.5 KB) on top of site.css (19.5 KB): 34 KB of "
-                                       "CSS, over the 30 KB budget - assets/js/search.js / layouts/search.html")
 def test_every_page_loads_under_30_kb_of_css(kinds, server, context, search_word):
     over = {}
     for kind in (k for k in KINDS if kinds[k]):

@@ -206,10 +206,6 @@ def _content_refs(html: str) -> list[str]:
     return [ref for _, _, ref in d.refs]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with [feeds] full_content the Atom <content> and JSON Feed content_html "
-                                       "keep the article's relative links and image paths (href=\"/category/bitcoin/\", "
-                                       "src=\"/assets/img/hero.jpg\", \"../../../category/policy/\"), which feed readers "
-                                       "resolve against the feed, not the article - generator/extras.py _content/json_feed")
 def test_full_content_feeds_use_absolute_urls(variant):
     entry = ET.parse(variant.out / "feed.xml").getroot().findall(f"{ATOM}entry")[1]
     content = entry.find(f"{ATOM}content")
@@ -255,9 +251,6 @@ def test_every_page_head_advertises_the_site_feed(news):
         assert links[0].get("title")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: only the site's Atom feed is advertised: no <link rel=\"alternate\" "
-                                       "type=\"application/feed+json\"> for feed.json on any page, and a category page "
-                                       "does not advertise its own category feed - layouts/base.html")
 def test_every_feed_is_discoverable_from_a_page_head(news):
     home = doc(news, "/")
     assert [urlsplit(l["href"]).path for l in home.link_rel("alternate", "application/feed+json")] == ["/feed.json"]
@@ -287,9 +280,6 @@ def test_sitemap_lists_every_page_with_lastmod(news):
     assert BASE + "category/policy/page/2/" in rows and BASE + "page/3/" in rows
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: sitemap.xml lists /search/, a page marked <meta name=\"robots\" "
-                                       "content=\"noindex\"> (Search Console: 'Submitted URL marked noindex') - "
-                                       "generator/extras.py sitemaps() skips only the 404 route")
 def test_sitemap_lists_no_noindex_page(news):
     rows = sitemap_rows(news.out / "sitemap.xml")
     noindex = [u for u, p in html_pages(news.out).items() if Doc.load(p).noindex]
@@ -479,14 +469,15 @@ def test_coin_page_has_the_ticker_figures_at_the_top(news):
     assert "$97,123.45" in d.text(".ticker") and "-1.23%" in d.text(".ticker")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a coin page shows no figures of its own: its <main> has the coin's symbol "
-                                       "as title ('BTC') and the article list, but not its price, 24h change or 'as of' "
-                                       "time (only the site-wide ticker strip has them, and only for coins listed in "
-                                       "[ticker] coins) - generator/pages.py build_context (coin) + layouts/list.html")
-def test_coin_page_main_shows_that_coins_figures(news):
+def test_coin_page_main_shows_that_coins_figures_above_its_articles(news):
     d = doc(news, "/coin/btc/")
     main = d.text("main")
-    assert "$97,123.45" in main and "-1.23%" in main and "Bitcoin" in main
+    assert "$97,123.45" in main and "-1.23%" in main, main
+    html = news.page("/coin/btc/").read_text(encoding="utf-8")
+    body = html[html.index("<main"):]
+    assert body.index("$97,123.45") < body.index(TRICKY_URL), "the figures come before the article list"
+    eth = doc(news, "/coin/eth/page/2/").text("main")
+    assert "$3,456.70" in eth and "+2.50%" in eth, eth
 
 
 # --- the ticker snapshot -----------------------------------------------------------------------

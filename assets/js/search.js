@@ -12,15 +12,11 @@
     p.textContent = "Search is not available right now. Please try again later.";
     box.appendChild(p);
   };
-  var css = document.createElement("link");
-  css.rel = "stylesheet";
-  css.href = bundle + "pagefind-ui.css";
   var js = document.createElement("script");
   js.src = bundle + "pagefind-ui.js";
   js.onerror = fail;
   js.onload = function () {
     if (typeof window.PagefindUI !== "function") return fail();
-    document.head.appendChild(css);
     var form = document.querySelector(".search-form--page");
     if (form) form.hidden = true;
     var ui = new window.PagefindUI({ element: "#search", bundlePath: bundle, showSubResults: true, showImages: false, autofocus: !q });
