@@ -187,7 +187,34 @@ class Staging:
             os.rename(previous, self.root)
             return True
         os.rename(self.root, self.out)
+        self.root.mkdir()
+        (self.root / MARKER).write_bytes(marker_text(""))
+        self._dirs = {self.root}
         return False
+
+
+    def mirror(self, new: dict[str, str], old: dict[str, str]) -> None:
+        """After the swap, bring the spare (the previous output) level with the output again.
+
+        Only the files this build changed differ (`new` and `old` map paths to stat tokens of the
+        output's and the spare's files), so each build pays for its own changes here instead of
+        the next build paying for them; the spare becomes hard links to the output's files.
+        """
+        self._dirs = {self.root}  # the folders known to exist were the other tree's
+        for rel, token in new.items():
+            if old.get(rel) == token:
+                continue  # the very same file (a hard link) in both trees
+            target = self.path(rel)
+            self._parent(target)
+            tmp = target.with_name(f".tmp-{os.getpid()}-{target.name}")
+            try:
+                os.link(safe_join(self.out, rel), tmp)
+            except FileExistsError:
+                os.unlink(tmp)
+                os.link(safe_join(self.out, rel), tmp)
+            os.replace(tmp, target)
+        self.present = set(old) | set(new)
+        self.prune(set(new))
 
 
 def spare_path(out: Path) -> Path:
@@ -197,21 +224,6 @@ def spare_path(out: Path) -> Path:
 def stat_token(st: os.stat_result) -> str:
     """Identifies a file's exact version: same token, same bytes (files are never changed in place)."""
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
-
-
-def clone_tree(src: Path, dst: Path) -> dict[str, str]:
-    """Hard-link copy of src at dst (the first spare after a build into an empty folder): rel -> stat token."""
-    tokens = {}
-    for dirpath, dirnames, filenames in os.walk(src):
-        rel_dir = os.path.relpath(dirpath, src)
-        target_dir = dst if rel_dir == "." else dst / rel_dir
-        target_dir.mkdir(exist_ok=True)
-        for name in filenames:
-            source = os.path.join(dirpath, name)
-            os.link(source, target_dir / name)
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
-            tokens[rel] = stat_token(os.stat(source))
-    return tokens
 
 
 def _walk(root: Path) -> list[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import pickle
 import multiprocessing
 import os
 import time
@@ -13,7 +15,7 @@ from typing import Callable
 
 from generator.errors import Problem, ProblemError
 from generator.model import Article, Body
-from generator.output import Staging, UnsafePath, clone_tree, digest, stat_token
+from generator.output import Staging, UnsafePath, digest, stat_token
 from generator.pages import Route, build_context, output_path
 from generator.progress import Progress
 from generator.render import LazyBody
@@ -44,8 +46,10 @@ class Publisher:
         self.spare_manifest = spare_manifest
         self.new_spare: dict[str, tuple[str, str]] | None = None  # the spare tree after this build
         self._out = os.fspath(out)
-        self.site_key = ""  # hash of everything every page context is made from
+        self.site_key = ""  # structure_key() of this build and of the last one
         self.old_site_key = ""
+        self.digests: dict[str, str] = {}  # source -> digest, this build and the last one
+        self.old_digests: dict[str, str] = {}
         self.old_fragments = old_fragments
         self.load_body = load_body
         self.reopen = reopen_body_loader
@@ -73,8 +77,12 @@ class Publisher:
         """
         renderer = self.model.renderer
         fragments_key = renderer.fragments_key()
-        self.site_key = site_key(self.model)
-        same_site = self.site_key == self.old_site_key  # then every page's own context is as before
+        self.site_key = structure_key(self.model)
+        self.digests = {a.source: a.digest for a in self.model.site.articles + self.model.site.pages}
+        # Same structure: every page's context is as before in all a template can read, except the
+        # bodies of articles whose digest changed, which only their own page prints.
+        same = self.site_key == self.old_site_key
+        new_bodies = {s for s, d in self.digests.items() if self.old_digests.get(s) != d} if same else set()
         decisions = []
         for route in self.model.routes:
             rel = output_path(route.url)
@@ -82,7 +90,10 @@ class Publisher:
             if entry is None or not entry[0] or self._previous(rel) is None:
                 decisions.append((route, RENDER, None))
                 continue
-            fp = entry[0] if same_site else renderer.route_fingerprint(route, page_context(self.model, route))
+            if same and not (route.kind in ("article", "page") and route.key in new_bodies):
+                fp = entry[0]
+            else:
+                fp = renderer.route_fingerprint(route, page_context(self.model, route))
             action = RENDER if fp != entry[0] else KEEP if self.old_fragments == fragments_key else REFILL
             decisions.append((route, action, fp))
         return decisions, fragments_key
@@ -129,11 +140,10 @@ class Publisher:
                     if self._previous(rel) is not None:
                         self._put(staging, rel, None, self.manifest[rel][1], outcome)
         outcome.removed = len(set(self.manifest) - set(self.new_manifest))
-        if staging.commit(set(self.new_manifest)):
-            self.new_spare = {rel: (h, token) for rel, (_, h, token) in self.manifest.items()}
-        else:  # the first build into this folder: the spare starts as a hard-link copy of it
-            tokens = clone_tree(self.out, staging.root)
-            self.new_spare = {rel: (self.new_manifest[rel][1], t) for rel, t in tokens.items() if rel in self.new_manifest}
+        swapped = staging.commit(set(self.new_manifest))
+        old = {rel: e[2] for rel, e in self.manifest.items()} if swapped else {}  # what the spare now holds
+        staging.mirror({rel: e[2] for rel, e in self.new_manifest.items()}, old)
+        self.new_spare = {rel: (h, token) for rel, (_, h, token) in self.new_manifest.items()}
         return outcome
 
     def _put(self, staging: Staging, rel: str, data, data_digest: str, outcome: Outcome, fp: str = "") -> None:
@@ -221,18 +231,24 @@ class Publisher:
         return out
 
 
-def site_key(model) -> str:
-    """A hash of all that page contexts are built from: the global key (layouts, config, assets,
-    images), every article's and page's digest in order, the related lists, the ticker and the
-    routes. When it is unchanged, every page's fingerprint is too, so none need computing."""
+_ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article) if f.name != "digest")
+
+
+def structure_key(model) -> str:
+    """A hash of all that page contexts are built from, except article bodies: the global key
+    (layouts, config, assets, images), every field a template can read of every article and page,
+    in order, the related lists, trending, the ticker and the routes. Templates reach a body only
+    through `content` on the article's own page, so when this key is unchanged, only the pages of
+    articles whose digest changed can differ."""
     h = hashlib.blake2b(model.renderer.global_key.encode(), digest_size=16)
     site = model.site
-    for article in site.articles:
-        h.update(f"{article.digest}:{','.join(a.digest for a in model.related.get(article.source))}\n".encode())
-    for page in site.pages:
-        h.update(page.digest.encode())
+    related = model.related
+    for article in site.articles + site.pages:
+        h.update(pickle.dumps(tuple(getattr(article, name) for name in _ARTICLE_FIELDS), protocol=5))
+        if article.kind == "article":
+            h.update(",".join(a.source for a in related.get(article.source)).encode() + b"\n")
     h.update(repr(model.ticker).encode())
-    h.update(",".join(a.digest for a in model.trending.articles).encode())
+    h.update(",".join(a.source for a in model.trending.articles).encode())
     for r in model.routes:
         h.update(f"{r.url}|{r.template}|{r.kind}|{r.key}|{r.number}|{r.total}\n".encode())
     return h.hexdigest()
