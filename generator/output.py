@@ -105,6 +105,7 @@ class Staging:
         self.present = set(_walk(self.root))
         self.known = {rel: e for rel, e in (spare_manifest or {}).items() if rel in self.present}
         self._dirs.add(self.root)
+        self._root_str = os.fspath(self.root)
 
     def path(self, rel: str) -> Path:
         return safe_join(self.root, rel)
@@ -114,8 +115,8 @@ class Staging:
         entry = self.known.get(rel)
         if entry is None or entry[0] != data_digest:
             return None
-        try:
-            token = stat_token(os.stat(self.path(rel)))
+        try:  # rel is one of our own manifest's paths here, checked when it was first written
+            token = stat_token(os.stat(f"{self._root_str}/{rel}"))
         except OSError:
             return None
         return token if token == entry[1] else None

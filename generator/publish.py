@@ -46,6 +46,7 @@ class Publisher:
         self.spare_manifest = spare_manifest
         self.new_spare: dict[str, tuple[str, str]] | None = None  # the spare tree after this build
         self._out = os.fspath(out)
+        self._checked: dict[str, Path | None] = {}
         self.site_key = ""  # structure_key() of this build and of the last one
         self.old_site_key = ""
         self.digests: dict[str, str] = {}  # source -> digest, this build and the last one
@@ -59,15 +60,19 @@ class Publisher:
         self.new_manifest: dict[str, tuple[str, str, str]] = {}
 
     def _previous(self, rel: str) -> Path | None:
-        """The previous build's file, if it is still exactly what that build wrote."""
+        """The previous build's file, if it is still exactly what that build wrote (asked once per file)."""
+        if rel in self._checked:
+            return self._checked[rel]
         entry = self.manifest.get(rel)
-        if entry is None:
-            return None
-        path = f"{self._out}/{rel}"  # manifest paths were checked with safe_join when first written
-        try:
-            return Path(path) if stat_token(os.stat(path)) == entry[2] else None
-        except OSError:
-            return None
+        found = None
+        if entry is not None:
+            path = f"{self._out}/{rel}"  # manifest paths were checked with safe_join when first written
+            try:
+                found = Path(path) if stat_token(os.stat(path)) == entry[2] else None
+            except OSError:
+                found = None
+        self._checked[rel] = found
+        return found
 
     def plan(self) -> tuple[list[tuple[Route, str, str | None]], str]:
         """(route, action, fingerprint) for every page, and the key of the site-wide slots.
@@ -83,20 +88,33 @@ class Publisher:
         # bodies of articles whose digest changed, which only their own page prints.
         same = self.site_key == self.old_site_key
         new_bodies = {s for s, d in self.digests.items() if self.old_digests.get(s) != d} if same else set()
+        known: list[tuple[Route, str]] = []  # routes with a previous version: compare fingerprints
         decisions = []
         for route in self.model.routes:
             rel = output_path(route.url)
             entry = self.manifest.get(rel)
             if entry is None or not entry[0] or self._previous(rel) is None:
                 decisions.append((route, RENDER, None))
-                continue
-            if same and not (route.kind in ("article", "page") and route.key in new_bodies):
-                fp = entry[0]
             else:
-                fp = renderer.route_fingerprint(route, page_context(self.model, route))
-            action = RENDER if fp != entry[0] else KEEP if self.old_fragments == fragments_key else REFILL
+                known.append((route, entry[0]))
+        needed = [r for r, _ in known if not same or (r.kind in ("article", "page") and r.key in new_bodies)]
+        fresh = self._fingerprints(needed) if needed else {}
+        for route, old in known:
+            fp = fresh.get(route.url, old)
+            action = RENDER if fp != old else KEEP if self.old_fragments == fragments_key else REFILL
             decisions.append((route, action, fp))
         return decisions, fragments_key
+
+    def _fingerprints(self, routes: list[Route]) -> dict[str, str]:
+        """url -> fingerprint; on every core when there are many (the model is shared by fork)."""
+        if len(routes) < PARALLEL_RENDER_MIN * 4 or self.jobs < 2:
+            return {r.url: self.model.renderer.route_fingerprint(r, page_context(self.model, r)) for r in routes}
+        _STATE.update(publisher=self)
+        chunks = [routes[i::self.jobs] for i in range(self.jobs)]
+        with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
+            parts = pool.map(_fingerprint_chunk, chunks)
+        _STATE.clear()
+        return {url: fp for part in parts for url, fp in part}
 
     def run(self, extras: dict[str, bytes], assets: dict[str, Path], search) -> Outcome:
         outcome = Outcome()
@@ -278,6 +296,11 @@ def render_context(model, route: Route, context: dict, load_body: Callable[[Arti
 
 
 _STATE: dict = {}
+
+
+def _fingerprint_chunk(routes: list[Route]) -> list[tuple[str, str]]:
+    model = _STATE["publisher"].model
+    return [(r.url, model.renderer.route_fingerprint(r, page_context(model, r))) for r in routes]
 
 
 def _render_init() -> None:
