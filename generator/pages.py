@@ -79,18 +79,20 @@ def _index_url(permalinks, kind: str) -> str:
 def _without_collisions(routes: list[Route], site: Site, problems: list[Problem]) -> list[Route]:
     """The site's own pages (home, listings, indexes, search, 404) win over content claiming their URL."""
     owners: dict[str, Route] = {}
-    kept = set()
-    for route in sorted(routes, key=lambda r: r.kind in ("article", "page")):
+    dropped: set[int] = set()
+    order = sorted(range(len(routes)), key=lambda i: routes[i].kind in ("article", "page"))
+    for i in order:
+        route = routes[i]
         key = output_path(route.url).casefold()
         if key in owners:
             where = route.key if route.kind in ("article", "page") else "site.toml"
             problems.append(Problem(where, f"URL {route.url} is already used by {_describe(owners[key])}; "
                                            f"this {_describe(route)} was not published",
                                     hint="change a slug, or a permalink pattern in site.toml"))
+            dropped.add(i)
             continue
         owners[key] = route
-        kept.add(route)
-    return [r for r in routes if r in kept]
+    return [r for i, r in enumerate(routes) if i not in dropped] if dropped else routes
 
 
 def absolute(base_url: str, path: str) -> str:

@@ -156,7 +156,7 @@ class RelatedLists:
         self.settings = settings
         self.by_source = {a.source: a for a in articles}
         self.position = {a.source: i for i, a in enumerate(articles)}
-        self.inputs = inputs_of(articles)
+        self._inputs: Inputs | None = None
         self._index: RelatedIndex | None = None
         self._lists: dict[str, tuple[str, ...]] = {}
         self.fresh: dict[str, tuple[str, ...]] = {}  # computed in this process
@@ -165,6 +165,12 @@ class RelatedLists:
             stale = affected(saved["inputs"], self.inputs, saved["filled"], settings)
             self._lists = {s: tuple(lst) for s, lst in saved["lists"].items() if s in self.inputs and s not in stale}
             self.filled = {s for s in saved["filled"] if s in self._lists}
+
+    @property
+    def inputs(self) -> Inputs:
+        if self._inputs is None:
+            self._inputs = inputs_of(self.articles)
+        return self._inputs
 
     def get(self, source: str, default=()) -> tuple[Article, ...]:
         lst = self._lists.get(source)
