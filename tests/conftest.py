@@ -138,6 +138,7 @@ class Page(HTMLParser):
         self.links: list[str] = []
         self.ids: list[str] = []
         self.elements: list[tuple[str, dict, list]] = []  # (tag, attrs, text parts)
+        self.context: list[frozenset[str]] = []  # parallel to elements: classes of the elements around each
         self._stack: list[tuple[str, dict, list]] = []
         self.title = ""
 
@@ -151,6 +152,7 @@ class Page(HTMLParser):
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
     def handle_starttag(self, tag, attrs):
+        self.context.append(frozenset(c for _, a, _ in self._stack for c in a.get("class", "").split()))
         a = {k: (v or "") for k, v in attrs}
         if "id" in a:
             self.ids.append(a["id"])
@@ -184,6 +186,12 @@ class Page(HTMLParser):
                 continue
             out.append((t, a, " ".join("".join(parts).split())))
         return out
+
+    def links_within(self, container: str, own_class: str | None = None) -> list[str]:
+        """hrefs of <a> elements inside an element with class `container`, in document order."""
+        return [attrs.get("href", "") for (tag, attrs, _), around in zip(self.elements, self.context)
+                if tag == "a" and container in around
+                and (own_class is None or own_class in attrs.get("class", "").split())]
 
     def text(self, tag: str | None = None, cls: str | None = None) -> list[str]:
         return [t for _, _, t in self.find_all(tag, cls)]

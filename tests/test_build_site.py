@@ -13,27 +13,7 @@ from conftest import Page, Site, article, run_cli
 
 
 class Doc(Page):
-    """A parsed page that also remembers, for every element, the classes of the elements around it."""
-
-    def __init__(self):
-        super().__init__()
-        self.context: list[frozenset[str]] = []  # parallel to self.elements
-
-    def handle_starttag(self, tag, attrs):
-        around = frozenset(c for _, a, _ in self._stack for c in a.get("class", "").split())
-        super().handle_starttag(tag, attrs)
-        self.context.append(around)
-
-    def links_within(self, container: str, own_class: str | None = None) -> list[str]:
-        """hrefs of <a> elements inside an element with class `container`, in document order."""
-        out = []
-        for (tag, attrs, _), around in zip(self.elements, self.context):
-            if tag != "a" or container not in around:
-                continue
-            if own_class and own_class not in attrs.get("class", "").split():
-                continue
-            out.append(attrs.get("href", ""))
-        return out
+    """A parsed page with helpers for the blocks these tests read."""
 
     def cards(self, variant: str | None = None) -> list[str]:
         """The article URL of every card (its title link), optionally only cards of one variant (lead, list, grid)."""

@@ -19,24 +19,7 @@ from generator.check import check_output
 
 
 class Doc(Page):
-    """A parsed page that also remembers, for every element, the classes of the elements around it."""
-
-    def __init__(self):
-        super().__init__()
-        self.context: list[frozenset[str]] = []
-
-    def handle_starttag(self, tag, attrs):
-        around = frozenset(c for _, a, _ in self._stack for c in a.get("class", "").split())
-        super().handle_starttag(tag, attrs)
-        self.context.append(around)
-
-    def links_within(self, container: str, own_class: str | None = None) -> list[str]:
-        out = []
-        for (tag, attrs, _), around in zip(self.elements, self.context):
-            if tag == "a" and container in around and (own_class is None or own_class in attrs.get("class", "").split()):
-                out.append(attrs.get("href", ""))
-        return out
-
+    """A parsed page with helpers for the blocks these tests read."""
 
 @dataclass
 class Example:
