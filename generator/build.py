@@ -81,14 +81,15 @@ class ContentLoader:
             else:
                 stale.append(src)
         results = list(self.cache.parsed(fresh).values()) if fresh else []
-        results += self._parse(stale, config_fp)
+        results += self.parse(stale, config_fp)
         present = {s.rel for s in sources}
         gone = [rel for rel in known if rel not in present]
         if gone:
             self.cache.forget_files(gone)
         return sorted(results, key=lambda p: p.source)
 
-    def _parse(self, stale: list[SourceFile], config_fp: str) -> list[Parsed]:
+    def parse(self, stale: list[SourceFile], config_fp: str) -> list[Parsed]:
+        """Parse these files (on every core when there are many) and store what they gave in the cache."""
         if not stale:
             return []
         out: list[Parsed] = []
@@ -194,7 +195,7 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     globals_["image"] = images.get
     key = f"{layouts_fingerprint(site_dir / LAYOUTS_DIR)}:{config.fingerprint()}:{assets.key}:{images.key}:{now.year}"
     reuse = previous.renderer if previous is not None and previous.renderer.global_key == key else None
-    renderer = Renderer(site, site_dir, globals_, key, reuse)
+    renderer = Renderer(site_dir, globals_, key, reuse)
     renderer.slot_context = {"ticker": ticker, "trending": trending.articles,
                              "latest": site.articles[:config.latest_count]}
     routes = plan_routes(site, problems)

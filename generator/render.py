@@ -20,7 +20,6 @@ import jinja2
 from markupsafe import Markup
 
 from generator import __version__
-from generator.assemble import Site
 from generator.errors import Problem, ProblemError
 from generator.model import Article, Body
 from generator.pages import Route
@@ -105,8 +104,7 @@ def fingerprint(value) -> bytes:
 class Renderer:
     """Renders routes through the site's layouts; one per build (or per preview model)."""
 
-    def __init__(self, site: Site, site_dir: Path, globals_: dict, global_key: str, reuse: "Renderer | None" = None):
-        self.site = site
+    def __init__(self, site_dir: Path, globals_: dict, global_key: str, reuse: "Renderer | None" = None):
         self.layouts = site_dir / LAYOUTS_DIR
         if reuse is not None:  # same layouts, config and assets: compiled templates and cards still hold
             self.env = reuse.env

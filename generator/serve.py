@@ -139,7 +139,7 @@ class Preview:
         stale = [s for rel, s in found.items() if rel not in self.parsed
                  or (self.parsed[rel][0].mtime_ns, self.parsed[rel][0].size) != (s.mtime_ns, s.size)]
         if stale:
-            for parsed in self.loader._parse(stale, self.config.fingerprint()):
+            for parsed in self.loader.parse(stale, self.config.fingerprint()):
                 self.parsed[parsed.source] = (found[parsed.source], parsed)
 
     # --- requests (IOLoop thread) --------------------------------------------------------------
