@@ -445,9 +445,10 @@ def test_ctrl_c_stops_cleanly_with_exit_code_0(serve, site):
 
 
 def test_ctrl_c_during_start_up_exits_0(serve, site):
+    body = ("A paragraph with *emphasis*, `code` and a [link](https://example.org/). " * 12 + "\n\n") * 8
     for i in range(600):  # enough that the first read of the site takes a few seconds
         site.write(f"content/articles/2025/many-{i:03d}.md",
-                   article(f"Many Story {i}", "2025-01-05T10:00:00Z", "Markets", tags=["Many"], body=f"Body {i}."))
+                   article(f"Many Story {i}", "2025-01-05T10:00:00Z", "Markets", tags=["Many"], body=f"Body {i}.\n\n{body}"))
     s = serve(site.root, ready=False)
     cache = site.root / ".cache"
     deadline = time.monotonic() + START
