@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Callable
 
 from generator import snapshot
 from generator.assemble import Site, assemble
@@ -87,6 +88,14 @@ class ContentLoader:
         if gone:
             self.cache.forget_files(gone)
         return sorted(results, key=lambda p: p.source)
+
+    def body_loader(self, cache: Cache) -> Callable[[Article], Body]:
+        """Loads an article's body from the cache (an empty one if it is not there)."""
+        keys = self.body_keys
+
+        def load(article: Article) -> Body:
+            return cache.body(keys.get(article.source, "")) or Body("", "", "", 0)
+        return load
 
     def parse(self, stale: list[SourceFile], config_fp: str) -> list[Parsed]:
         """Parse these files (on every core when there are many) and store what they gave in the cache."""
@@ -285,21 +294,13 @@ def build(options: BuildOptions, inputs: str | None = None) -> BuildResult:
     model = make_model(site_dir, config, articles, now, options, problems, cache)
     timings["model"] = time.perf_counter() - t
 
-    def body_loader(c: Cache):
-        keys = loader.body_keys
-
-        def load(article: Article) -> Body:
-            body = c.body(keys.get(article.source, ""))
-            return body if body is not None else Body("", "", "", 0)
-        return load
-
     t = time.perf_counter()
     abs_url = model.renderer.env.globals["abs_url"]
-    extras = extra_outputs(model.site, model.routes, abs_url, body_loader(cache), now)
+    extras = extra_outputs(model.site, model.routes, abs_url, loader.body_loader(cache), now)
     search = SearchIndexer(config) if config.search.enabled and options.search else None
     manifest = cache.manifest()
-    publisher = Publisher(model, out, manifest, cache.get("fragments"), body_loader(cache),
-                          lambda: body_loader(cache.reader()), jobs, progress, problems, cache.get("spare"))
+    publisher = Publisher(model, out, manifest, cache.get("fragments"), loader.body_loader(cache),
+                          lambda: loader.body_loader(cache.reader()), jobs, progress, problems, cache.get("spare"))
     # A build killed after the swap leaves these manifests one build behind: safe, because every
     # entry is trusted only while its file's stat token (size, mtime, inode) still matches.
     publisher.old_site_key = cache.get("site_key") or ""

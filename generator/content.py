@@ -191,9 +191,10 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
     updated = when
     for key in ("updated", "lastmod", "modified", "last_modified_at", "date_modified"):
         if meta.get(key) not in (None, ""):
-            updated = parse_date(meta[key], config) or updated
-            if parse_date(meta[key], config) is None:
+            parsed = parse_date(meta[key], config)
+            if parsed is None:
                 warn(key, f"{key} {str(meta[key])[:60]!r} is not a date; ignored", "use 2025-07-17 or 2025-07-17T09:30:00Z")
+            updated = parsed or updated
             break
 
     category = None

@@ -35,12 +35,15 @@ class MarkdownTooComplex(Exception):
     """The body nests too deeply for the Markdown parser."""
 
 
+def _markdown() -> markdown.Markdown:
+    return markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+
+
 class Converter:
     """One reusable Markdown instance (reset between documents: footnotes leak otherwise)."""
 
     def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
-                                     output_format="html")
+        self._md = _markdown()
 
     def convert(self, text: str) -> Body:
         """Render one body; raise MarkdownTooComplex where the parser recurses too deep."""
@@ -48,7 +51,7 @@ class Converter:
         try:
             out = self._md.convert(text)
         except RecursionError:
-            self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+            self._md = _markdown()  # a parser that blew its stack is not reused
             raise MarkdownTooComplex("the Markdown nests too deeply (lists or quotes hundreds of levels deep)") from None
         # the renderer's slot markers are HTML comments: a body may not fake one
         out = out.replace("<!--slot:", "<!-- slot:").replace("<!--/slot:", "<!-- /slot:")

@@ -21,9 +21,10 @@ import threading
 import time
 import webbrowser
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
@@ -58,6 +59,8 @@ class Snapshot:
     model: Model | None
     problems: tuple[Problem, ...]
     fatal: str  # site.toml broken: nothing can be rendered
+    routes: dict[str, Route] = field(default_factory=dict)  # output path -> route
+    extras: dict[str, bytes] | None = None  # feeds, sitemaps...: made when first asked for
 
 
 class Preview:
@@ -110,7 +113,8 @@ class Preview:
         except Exception as exc:  # noqa: BLE001 - the server must survive anything a save can do
             problems.append(Problem(self.site_dir.as_posix(), f"{type(exc).__name__}: {exc}"))
             model = None
-        self.snapshot = Snapshot(self.snapshot.generation + 1, model, tuple(problems), "")
+        routes = {output_path(r.url): r for r in model.routes} if model is not None else {}
+        self.snapshot = Snapshot(self.snapshot.generation + 1, model, tuple(problems), "", routes)
         self.pages.clear()
         errors = [p for p in problems if p.level == "error"]
         for p in errors:
@@ -143,15 +147,11 @@ class Preview:
                 self.parsed[parsed.source] = (found[parsed.source], parsed)
 
     # --- requests (IOLoop thread) --------------------------------------------------------------
-    def body_loader(self):
+    def body_loader(self) -> Callable[[Article], Body]:
+        """Bodies for the request thread, through its own cache connection."""
         if self.reader is None:
             self.reader = Cache.for_site(self.site_dir)
-        keys = self.loader.body_keys if self.loader else {}
-        reader = self.reader
-
-        def load(article: Article) -> Body:
-            return reader.body(keys.get(article.source, "")) or Body("", "", "", 0)
-        return load
+        return self.loader.body_loader(self.reader)
 
 
 def discover_one(site_dir: Path, rel: str, problems: list[Problem]) -> list[SourceFile]:
@@ -261,34 +261,26 @@ class PageHandler(web.RequestHandler):
             return self._not_found(model, snap)
         site_path = "/" + path[len(base):]
         rel = output_path(site_path) if site_path.endswith("/") else site_path.lstrip("/")
-        route = self._routes(model).get(rel)
+        route = snap.routes.get(rel)
         if route is None and not site_path.endswith("/") and "." not in site_path.rsplit("/", 1)[-1]:
-            if output_path(site_path + "/") in self._routes(model):
+            if output_path(site_path + "/") in snap.routes:
                 return self.redirect(raw_path + "/")
         if route is not None:
             return self._page(model, snap, route, 200)
         if rel in model.assets.files:
             return self._file(model.assets.files[rel])
-        extras = self._extras(model)
+        extras = self._extras(snap)
         if rel in extras:
             self.set_header("Content-Type", _type(rel))
             return self.finish(extras[rel])
         return self._not_found(model, snap)
 
-    def _routes(self, model: Model) -> dict[str, Route]:
-        cached = getattr(model, "_routes_by_rel", None)
-        if cached is None:
-            cached = {output_path(r.url): r for r in model.routes}
-            model._routes_by_rel = cached
-        return cached
-
-    def _extras(self, model: Model) -> dict[str, bytes]:
-        cached = getattr(model, "_extras", None)
-        if cached is None:
+    def _extras(self, snap: Snapshot) -> dict[str, bytes]:
+        if snap.extras is None:
+            model = snap.model
             abs_url = model.renderer.env.globals["abs_url"]
-            cached = extra_outputs(model.site, model.routes, abs_url, self.preview.body_loader(), model.site.now)
-            model._extras = cached
-        return cached
+            snap.extras = extra_outputs(model.site, model.routes, abs_url, self.preview.body_loader(), model.site.now)
+        return snap.extras
 
     def _page(self, model: Model, snap: Snapshot, route: Route, status: int) -> None:
         key = (snap.generation, route.url)

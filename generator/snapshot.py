@@ -1,7 +1,7 @@
 """The "nothing changed" fast path: a build whose inputs and output are exactly as the last build
 left them, at a time before anything time-dependent could change, does nothing at all.
 
-Only the standard library is imported here, so that check costs a walk of the source folders and
+Only the standard library (and the small output module) is imported here, so that check costs a walk of the source folders and
 a stat of each output file, not the start-up of Markdown, Jinja and Pillow.
 """
 
@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator import __version__
+from generator.output import stat_token
 
 RECORD = ".cache/last-build.json"
 WATCHED_DIRS = ("content", "layouts", "assets")
@@ -95,6 +96,6 @@ def unchanged(site_dir: Path, key: str | None, out: Path, now: datetime) -> dict
             st = os.stat(f"{base}/{rel}")
         except OSError:
             return None
-        if f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}" != token:
+        if stat_token(st) != token:
             return None
     return record.get("summary")
