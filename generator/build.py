@@ -303,8 +303,6 @@ def build(options: BuildOptions, inputs: str | None = None) -> BuildResult:
                           lambda: loader.body_loader(cache.reader()), jobs, progress, problems, cache.get("spare"))
     # A build killed after the swap leaves these manifests one build behind: safe, because every
     # entry is trusted only while its file's stat token (size, mtime, inode) still matches.
-    publisher.old_site_key = cache.get("site_key") or ""
-    publisher.old_digests = cache.get("digests") or {}
     outcome = publisher.run(extras, model.assets.files, search)
     timings["render+write"] = time.perf_counter() - t
 
@@ -313,10 +311,10 @@ def build(options: BuildOptions, inputs: str | None = None) -> BuildResult:
         cache.set("spare", publisher.new_spare)
     cache.set_manifest(publisher.new_manifest)
     cache.set("fragments", publisher.fragments_key)
-    cache.set("site_key", publisher.site_key)
-    cache.set("digests", publisher.digests)
     cache.commit()
     cache.close()
+    if publisher.staging is not None:  # only now that the cache holds its manifest
+        publisher.staging.mark_level(publisher.new_spare)
     problems = sorted(_dedupe(problems), key=lambda p: (p.path, p.line or 0, p.message))
     for problem in problems:
         report.add(problem)

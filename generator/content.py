@@ -50,32 +50,47 @@ def discover(site_dir: Path, problems: list[Problem]) -> list[SourceFile]:
         return []
     real_root = root.resolve()
     found: list[SourceFile] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
-        keep = []
-        for name in sorted(dirnames):
-            if name.startswith((".", "_")):
+    stack = [(os.fspath(root), f"{CONTENT_DIR}/", True)]  # (folder, its path relative to the site, top level)
+    while stack:
+        folder, prefix, top = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(Problem(prefix.rstrip("/"), f"cannot read folder: {exc.strerror}"))
+            continue
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            sub = here / name
-            if sub.is_symlink():
-                _check_link(sub, real_root, site_dir, problems, "folder")
-                continue  # linked folders are not walked: they could loop or lead anywhere
-            keep.append(name)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            if name.startswith(".") or not name.lower().endswith(SUFFIXES):
+            rel = prefix + name
+            if entry.is_dir(follow_symlinks=False):
+                if name.startswith("_"):
+                    continue
+                subfolders.append((entry.path, rel + "/", False))
                 continue
-            path = here / name
-            rel = path.relative_to(site_dir).as_posix()
-            if path.is_symlink() and not _check_link(path, real_root, site_dir, problems, "file"):
+            if entry.is_symlink():
+                try:
+                    linked_dir = entry.is_dir()
+                except OSError:  # a loop: reported below as a broken file link
+                    linked_dir = False
+                if linked_dir:
+                    if not name.startswith("_"):  # linked folders are not walked: they could loop or lead anywhere
+                        _check_link(Path(entry.path), real_root, site_dir, problems, "folder")
+                    continue
+            if not name.lower().endswith(SUFFIXES):
+                continue
+            if entry.is_symlink() and not _check_link(Path(entry.path), real_root, site_dir, problems, "file"):
                 continue
             try:
-                st = path.stat()
+                st = entry.stat()
             except OSError as exc:
                 problems.append(Problem(rel, f"cannot read: {exc.strerror}", hint="fix or remove the file"))
                 continue
-            in_pages = path.relative_to(root).parts[0] == PAGES_DIR
-            found.append(SourceFile(rel, path, "page" if in_pages else "article", st.st_mtime_ns, st.st_size))
+            in_pages = not top and rel.split("/", 2)[1] == PAGES_DIR
+            found.append(SourceFile(rel, Path(entry.path), "page" if in_pages else "article", st.st_mtime_ns, st.st_size))
+        stack.extend(reversed(subfolders))
     return found
 
 

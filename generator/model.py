@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Literal
 
@@ -80,3 +80,17 @@ class Parsed:
     article: Article | None
     body: Body | None
     problems: tuple = ()
+
+
+def _positional_pickle(cls: type) -> None:
+    """Pickle as (class, field values): unpickling ten thousand cached articles through the
+    constructor is several times faster than dataclasses' generic slot-by-slot state."""
+    names = tuple(f.name for f in fields(cls))
+
+    def __reduce__(self):
+        return cls, tuple(getattr(self, n) for n in names)
+    cls.__reduce__ = __reduce__
+
+
+for _cls in (Term, Image, Body, Article, Parsed):
+    _positional_pickle(_cls)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import pickle
 import shutil
 from pathlib import Path
 
 from generator.errors import ConfigError
 
 MARKER = ".generator-output"
+LEVEL = ".level"  # in the spare tree only: it is exactly as the cache's spare manifest says
 
 
 def marker_text(base_url: str) -> bytes:
@@ -41,8 +43,8 @@ class UnsafePath(ValueError):
     """A content-derived path that would leave the output folder."""
 
 
-def safe_join(root: Path, rel: str) -> Path:
-    """root/rel, refusing anything that could land outside root (.., absolute, NUL, backslash)."""
+def safe_rel(rel: str) -> str:
+    """rel itself, if it is a plain relative path that stays inside its root (no .., absolute, NUL, backslash)."""
     if not rel or "\x00" in rel or "\\" in rel or rel.startswith("/") or ":" in rel.split("/", 1)[0]:
         raise UnsafePath(rel)
     parts = rel.split("/")
@@ -50,7 +52,12 @@ def safe_join(root: Path, rel: str) -> Path:
         raise UnsafePath(rel)
     if any(len(p.encode()) > 255 for p in parts):
         raise UnsafePath(rel)
-    return root.joinpath(*parts)
+    return rel
+
+
+def safe_join(root: Path, rel: str) -> Path:
+    """root/rel, refusing anything that could land outside root."""
+    return root.joinpath(*safe_rel(rel).split("/"))
 
 
 def digest(data: bytes) -> str:
@@ -84,8 +91,9 @@ class Staging:
     before it (mostly hard links to the same files). A build changes in the spare only what
     differs from the state it needs, then swaps the two names in one atomic rename, so the cost is
     the number of changed files, not the size of the site, and the live tree is never touched.
-    Files are never written in place (they may be hard links shared with the live tree): new
-    bytes go to a temporary name that then replaces the old one.
+    Files are never written in place (they may be hard links shared with the live tree): the old
+    name is unlinked and a new file made. The spare needs no per-file atomicity: it goes live
+    only whole, and a killed build's half-written file fails its stat token next time.
     """
 
     def __init__(self, out: Path, spare_manifest: dict[str, tuple[str, str]] | None):
@@ -93,19 +101,34 @@ class Staging:
         self.parent = out.parent
         self.parent.mkdir(parents=True, exist_ok=True)
         self.root = spare_path(out)
-        self._dirs: set[Path] = set()
         if self.root.is_symlink() or (self.root.exists() and not (self.root / MARKER).exists()):
             raise ConfigError(f"{self.root}: error: this folder is in the way of the build's spare output tree\n"
                               "  hint: move it away; the generator keeps its previous build there")
         if not self.root.exists():
             self.root.mkdir()
             (self.root / MARKER).write_bytes(marker_text(""))
-        # What is really there (a killed build may have left anything); a file is trusted to hold
-        # the bytes its manifest entry says only while its stat token still matches.
-        self.present = set(_walk(self.root))
-        self.known = {rel: e for rel, e in (spare_manifest or {}).items() if rel in self.present}
-        self._dirs.add(self.root)
         self._root_str = os.fspath(self.root)
+        self._dirs: set[str] = {self._root_str}
+        # What is really there. The last build left a LEVEL file when the spare was exactly its
+        # manifest; it goes before anything is changed, so a killed build leaves none and the next
+        # one walks the tree (a file is trusted to hold its manifest's bytes only while its stat
+        # token still matches, whatever the walk finds).
+        level = os.path.join(self._root_str, LEVEL)
+        try:
+            with open(level, "rb") as fh:
+                level_mark = fh.read()
+        except OSError:
+            level_mark = b""
+        if spare_manifest is not None and level_mark == _level_mark(spare_manifest):
+            self.present = set(spare_manifest) | {MARKER}
+        else:
+            self.present = set(_walk(self.root))
+        self.present.discard(LEVEL)
+        try:
+            os.unlink(level)
+        except FileNotFoundError:
+            pass
+        self.known = {rel: e for rel, e in (spare_manifest or {}).items() if rel in self.present}
 
     def path(self, rel: str) -> Path:
         return safe_join(self.root, rel)
@@ -121,41 +144,47 @@ class Staging:
             return None
         return token if token == entry[1] else None
 
-    def _parent(self, target: Path) -> None:
-        parent = target.parent
+    def _target(self, rel: str) -> str:
+        """The spare's file for rel, its folder made, any old file there unlinked."""
+        target = f"{self._root_str}/{safe_rel(rel)}"
+        parent = target.rpartition("/")[0]
         if parent not in self._dirs:
-            parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(parent, exist_ok=True)
             self._dirs.add(parent)
+        try:
+            os.unlink(target)  # maybe a hard link shared with the live tree: never write into it
+        except FileNotFoundError:
+            pass
+        return target
 
     def write(self, rel: str, data: bytes, data_digest: str) -> str:
         """Make the spare's rel hold data; return its stat token."""
         same = self._same(rel, data_digest)
         if same is not None:
             return same
-        target = self.path(rel)
-        self._parent(target)
-        tmp = target.with_name(f".tmp-{os.getpid()}-{target.name}")
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-        return stat_token(os.stat(target))
+        target = self._target(rel)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            return stat_token(os.fstat(fd))
+        finally:
+            os.close(fd)
 
-    def keep(self, rel: str, previous: Path, data_digest: str) -> str:
+    def keep(self, rel: str, previous: str | os.PathLike, data_digest: str) -> str:
         """Make the spare's rel the same file as the live one (a hard link: same bytes, same mtime)."""
         same = self._same(rel, data_digest)
         if same is not None:
             return same
-        target = self.path(rel)
-        self._parent(target)
-        tmp = target.with_name(f".tmp-{os.getpid()}-{target.name}")
+        return self._link(previous, self._target(rel))
+
+    @staticmethod
+    def _link(source: str | os.PathLike, target: str) -> str:
         try:
-            os.link(previous, tmp)
-        except FileExistsError:
-            os.unlink(tmp)
-            os.link(previous, tmp)
+            os.link(source, target)
         except OSError:
-            shutil.copy2(previous, tmp)
-        os.replace(tmp, target)
+            shutil.copy2(source, target)
         return stat_token(os.stat(target))
 
     def prune(self, wanted: set[str]) -> int:
@@ -190,9 +219,7 @@ class Staging:
         os.rename(self.root, self.out)
         self.root.mkdir()
         (self.root / MARKER).write_bytes(marker_text(""))
-        self._dirs = {self.root}
         return False
-
 
     def mirror(self, new: dict[str, str], old: dict[str, str]) -> None:
         """After the swap, bring the spare (the previous output) level with the output again.
@@ -201,21 +228,22 @@ class Staging:
         output's and the spare's files), so each build pays for its own changes here instead of
         the next build paying for them; the spare becomes hard links to the output's files.
         """
-        self._dirs = {self.root}  # the folders known to exist were the other tree's
+        self._dirs = {self._root_str}  # the folders known to exist were the other tree's
+        out = os.fspath(self.out)
         for rel, token in new.items():
-            if old.get(rel) == token:
-                continue  # the very same file (a hard link) in both trees
-            target = self.path(rel)
-            self._parent(target)
-            tmp = target.with_name(f".tmp-{os.getpid()}-{target.name}")
-            try:
-                os.link(safe_join(self.out, rel), tmp)
-            except FileExistsError:
-                os.unlink(tmp)
-                os.link(safe_join(self.out, rel), tmp)
-            os.replace(tmp, target)
+            if old.get(rel) != token:  # else the very same file (a hard link) in both trees
+                self._link(f"{out}/{rel}", self._target(rel))
         self.present = set(old) | set(new)
         self.prune(set(new))
+
+    def mark_level(self, spare_manifest: dict[str, tuple[str, str]]) -> None:
+        """Say the spare is exactly spare_manifest (the one the cache now holds for it)."""
+        with open(os.path.join(self._root_str, LEVEL), "wb") as fh:
+            fh.write(_level_mark(spare_manifest))
+
+
+def _level_mark(spare_manifest: dict[str, tuple[str, str]]) -> bytes:
+    return digest(pickle.dumps(sorted(spare_manifest.items()), protocol=5)).encode()
 
 
 def spare_path(out: Path) -> Path:

@@ -116,27 +116,58 @@ def breadcrumbs(*crumbs: tuple[str, str]) -> tuple[tuple[str, str], ...]:
     return (("Home", "/"),) + tuple(crumbs)
 
 
-def build_context(route: Route, site: Site, related: Callable[[Article], tuple[Article, ...]]) -> dict:
-    """The variables a page's template receives (documented in README.md, 'Layouts')."""
-    config = site.config
-    per = config.per_page
-    if route.kind in ("article", "page"):
+@dataclass(frozen=True)
+class Lookups:
+    """What page inputs need from the model beyond the site: related lists, trending, ticker figures."""
+
+    related: Callable[[Article], tuple[Article, ...]]
+    trending: tuple[Article, ...] = ()
+    coin: Callable[[str], object] = lambda symbol: None
+
+
+def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
+    """Everything a page's context is made of, besides the route and the config: a few articles,
+    terms and numbers. build_context() reads nothing else, so hashing these (articles by digest)
+    tells exactly whether a page can have changed, in microseconds rather than a render."""
+    per = site.config.per_page
+    kind = route.kind
+    if kind in ("article", "page"):
         article = site.by_source[route.key]
+        return (article, lookups.related(article) if kind == "article" else ())
+    if kind == "home":
+        start = (route.number - 1) * per
+        blocks = ()
+        if route.number == 1:
+            blocks = tuple((listing.term, listing.articles[:4]) for listing in site.categories.values()
+                           if listing.articles)[:site.config.home_category_blocks]
+        return (site.articles[start:start + per], blocks)
+    if kind in ("category", "tag", "coin"):
+        listing: Listing = {"category": site.categories, "tag": site.tags, "coin": site.coins}[kind][route.key]
+        start = (route.number - 1) * per
+        coin = lookups.coin(listing.term.name) if kind == "coin" else None
+        return (listing.term, len(listing.articles), listing.articles[start:start + per], coin)
+    if kind == "terms":
+        listings = {"category": site.categories, "tag": site.tags, "coin": site.coins}[route.key]
+        return (tuple((l.term, len(l.articles)) for l in listings.values()),)
+    if kind == "widget":
+        return (lookups.trending, site.articles[:site.config.latest_count])
+    return ()
+
+
+def build_context(route: Route, inputs: tuple, config) -> dict:
+    """The variables a page's template receives (documented in README.md, 'Layouts'), made from
+    route_inputs() and the config alone."""
+    if route.kind in ("article", "page"):
+        article, related = inputs
         crumbs = breadcrumbs((article.category.name, article.category.url)) if article.category else breadcrumbs()
         crumbs = crumbs + ((article.title, article.url),)
         data = [_breadcrumb_ld(config, crumbs)]
         if route.kind == "article":
             data.insert(0, _article_ld(config, article))
         return {"page": _page(route, article.title, article.summary, crumbs, image=article.image, jsonld=data),
-                "article": article,
-                "related": related(article) if route.kind == "article" else ()}
+                "article": article, "related": related}
     if route.kind == "home":
-        start = (route.number - 1) * per
-        items = site.articles[start:start + per]
-        blocks = ()
-        if route.number == 1:
-            blocks = tuple((listing.term, listing.articles[:4]) for listing in site.categories.values()
-                           if listing.articles)[:config.home_category_blocks]
+        items, blocks = inputs
         title = config.title if route.number == 1 else f"{config.title} – page {route.number}"
         ld = [{"@context": "https://schema.org", "@type": "WebSite", "name": config.title,
                "url": absolute(config.base_url, "/"), "description": config.description}]
@@ -150,30 +181,31 @@ def build_context(route: Route, site: Site, related: Callable[[Article], tuple[A
                 "articles": items[1:] if route.number == 1 else items,
                 "blocks": blocks}
     if route.kind in ("category", "tag", "coin"):
-        listing: Listing = {"category": site.categories, "tag": site.tags, "coin": site.coins}[route.kind][route.key]
-        start = (route.number - 1) * per
-        term = listing.term
+        term, count, items, coin = inputs
         label = {"category": "", "tag": "Tag: ", "coin": "Coin: "}[route.kind]
         title = f"{label}{term.name}" + (f" – page {route.number}" if route.number > 1 else "")
-        description = term.description or f"{len(listing.articles)} articles on {term.name} from {config.title}."
+        description = term.description or f"{count} articles on {term.name} from {config.title}."
         kind_crumb = {"category": ("Categories", _index_url(config.permalinks, "category")),
                       "tag": ("Tags", _index_url(config.permalinks, "tag")),
                       "coin": ("Coins", _index_url(config.permalinks, "coin"))}[route.kind]
         crumbs = breadcrumbs(*([kind_crumb] if kind_crumb[1] else []), (term.name, term.url))
         ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
-        has_feed = (route.kind == "category" and config.feeds.per_category and listing.articles) or \
+        has_feed = (route.kind == "category" and config.feeds.per_category and count) or \
             (route.kind == "tag" and config.feeds.per_tag)
-        return {"page": _page(route, title, description, crumbs, pagination=_pagination(term.url, route), jsonld=ld,
-                              feed=feed_url(term.url) if has_feed else ""),
-                "term": term, "count": len(listing.articles), "articles": listing.articles[start:start + per]}
+        context = {"page": _page(route, title, description, crumbs, pagination=_pagination(term.url, route), jsonld=ld,
+                                 feed=feed_url(term.url) if has_feed else ""),
+                   "term": term, "count": count, "articles": items}
+        if route.kind == "coin":
+            context["coin"] = coin
+        return context
     if route.kind == "terms":
-        listings = {"category": site.categories, "tag": site.tags, "coin": site.coins}[route.key]
+        (terms,) = inputs
         name = {"category": "Categories", "tag": "Tags", "coin": "Coins"}[route.key]
-        terms = tuple((l.term, len(l.articles)) for l in listings.values())
         return {"page": _page(route, name, f"All {name.lower()} on {config.title}.", breadcrumbs((name, route.url))),
                 "terms": terms, "terms_kind": route.key}
     if route.kind == "widget":
-        return {"page": _page(route, "Trending and latest", "", ())}
+        trending, latest = inputs
+        return {"page": _page(route, "Trending and latest", "", ()), "trending": trending, "latest": latest}
     if route.kind == "search":
         return {"page": _page(route, "Search", f"Search every article on {config.title}.", breadcrumbs(("Search", route.url)))}
     return {"page": _page(route, "Page not found", "The page you asked for is not here.", ())}

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import pickle
 import multiprocessing
 import os
 import time
@@ -16,7 +13,7 @@ from typing import Callable
 from generator.errors import Problem, ProblemError
 from generator.model import Article, Body
 from generator.output import Staging, UnsafePath, digest, stat_token
-from generator.pages import Route, build_context, output_path
+from generator.pages import Lookups, Route, build_context, output_path, route_inputs
 from generator.progress import Progress
 from generator.render import LazyBody
 
@@ -46,11 +43,7 @@ class Publisher:
         self.spare_manifest = spare_manifest
         self.new_spare: dict[str, tuple[str, str]] | None = None  # the spare tree after this build
         self._out = os.fspath(out)
-        self._checked: dict[str, Path | None] = {}
-        self.site_key = ""  # structure_key() of this build and of the last one
-        self.old_site_key = ""
-        self.digests: dict[str, str] = {}  # source -> digest, this build and the last one
-        self.old_digests: dict[str, str] = {}
+        self._checked: dict[str, str | None] = {}
         self.old_fragments = old_fragments
         self.load_body = load_body
         self.reopen = reopen_body_loader
@@ -58,8 +51,9 @@ class Publisher:
         self.progress = progress
         self.problems = problems
         self.new_manifest: dict[str, tuple[str, str, str]] = {}
+        self.staging: Staging | None = None  # set when the build changed the output
 
-    def _previous(self, rel: str) -> Path | None:
+    def _previous(self, rel: str) -> str | None:
         """The previous build's file, if it is still exactly what that build wrote (asked once per file)."""
         if rel in self._checked:
             return self._checked[rel]
@@ -68,7 +62,7 @@ class Publisher:
         if entry is not None:
             path = f"{self._out}/{rel}"  # manifest paths were checked with safe_join when first written
             try:
-                found = Path(path) if stat_token(os.stat(path)) == entry[2] else None
+                found = path if stat_token(os.stat(path)) == entry[2] else None
             except OSError:
                 found = None
         self._checked[rel] = found
@@ -77,17 +71,12 @@ class Publisher:
     def plan(self) -> tuple[list[tuple[Route, str, str | None]], str]:
         """(route, action, fingerprint) for every page, and the key of the site-wide slots.
 
-        Pages with no previous version are simply rendered (their fingerprint is taken then),
-        so a cold build computes each page's context once, in the worker that renders it.
+        A page's fingerprint hashes its route and inputs (pages.route_inputs: a few articles by
+        digest, terms, counts), which is all its context is made of, so an edit, a new article or
+        a new related list re-renders exactly the pages that show it. Pages with no previous
+        version are simply rendered (their fingerprint is taken then, in the worker).
         """
-        renderer = self.model.renderer
-        fragments_key = renderer.fragments_key()
-        self.site_key = structure_key(self.model)
-        self.digests = {a.source: a.digest for a in self.model.site.articles + self.model.site.pages}
-        # Same structure: every page's context is as before in all a template can read, except the
-        # bodies of articles whose digest changed, which only their own page prints.
-        same = self.site_key == self.old_site_key
-        new_bodies = {s for s, d in self.digests.items() if self.old_digests.get(s) != d} if same else set()
+        fragments_key = self.model.renderer.fragments_key()
         known: list[tuple[Route, str]] = []  # routes with a previous version: compare fingerprints
         decisions = []
         for route in self.model.routes:
@@ -97,24 +86,29 @@ class Publisher:
                 decisions.append((route, RENDER, None))
             else:
                 known.append((route, entry[0]))
-        needed = [r for r, _ in known if not same or (r.kind in ("article", "page") and r.key in new_bodies)]
-        fresh = self._fingerprints(needed) if needed else {}
+        fresh = self._fingerprints([r for r, _ in known])
         for route, old in known:
-            fp = fresh.get(route.url, old)
+            fp = fresh[route.url]
             action = RENDER if fp != old else KEEP if self.old_fragments == fragments_key else REFILL
             decisions.append((route, action, fp))
         return decisions, fragments_key
 
     def _fingerprints(self, routes: list[Route]) -> dict[str, str]:
-        """url -> fingerprint; on every core when there are many (the model is shared by fork)."""
-        if len(routes) < PARALLEL_RENDER_MIN * 4 or self.jobs < 2:
-            return {r.url: self.model.renderer.route_fingerprint(r, page_context(self.model, r)) for r in routes}
+        """url -> fingerprint. Cheap, except for related lists not in the cache: when many are
+        missing (first build with a cache of pages, related settings changed), on every core."""
+        related = self.model.related
+        if self.jobs < 2 or related.missing(r.key for r in routes if r.kind == "article") < PARALLEL_RENDER_MIN:
+            return {r.url: page_fingerprint(self.model, r) for r in routes}
         _STATE.update(publisher=self)
         chunks = [routes[i::self.jobs] for i in range(self.jobs)]
         with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
             parts = pool.map(_fingerprint_chunk, chunks)
         _STATE.clear()
-        return {url: fp for part in parts for url, fp in part}
+        out = {}
+        for fps, lists, filled in parts:
+            related.absorb(lists, filled)
+            out.update(fps)
+        return out
 
     def run(self, extras: dict[str, bytes], assets: dict[str, Path], search) -> Outcome:
         outcome = Outcome()
@@ -162,6 +156,7 @@ class Publisher:
         old = {rel: e[2] for rel, e in self.manifest.items()} if swapped else {}  # what the spare now holds
         staging.mirror({rel: e[2] for rel, e in self.new_manifest.items()}, old)
         self.new_spare = {rel: (h, token) for rel, (_, h, token) in self.new_manifest.items()}
+        self.staging = staging
         return outcome
 
     def _put(self, staging: Staging, rel: str, data, data_digest: str, outcome: Outcome, fp: str = "") -> None:
@@ -224,10 +219,12 @@ class Publisher:
             try:
                 if action == REFILL:
                     previous = self._previous(rel)
-                    html = renderer.fill(previous.read_text(encoding="utf-8"))
+                    with open(previous, encoding="utf-8") as fh:
+                        html = renderer.fill(fh.read())
                 else:
-                    context = page_context(self.model, route)
-                    fp = renderer.route_fingerprint(route, context)
+                    inputs = page_inputs(self.model, route)
+                    fp = renderer.route_fingerprint(route, inputs)
+                    context = build_context(route, inputs, self.model.site.config)
                     html = render_context(self.model, route, context, load_body)
                 data = html.encode("utf-8")
                 d = digest(data)
@@ -249,39 +246,22 @@ class Publisher:
         return out
 
 
-_ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article) if f.name != "digest")
+def lookups(model) -> Lookups:
+    return Lookups(related=lambda a: model.related.get(a.source, ()), trending=model.trending.articles,
+                   coin=model.ticker.by_symbol)
 
 
-def structure_key(model) -> str:
-    """A hash of all that page contexts are built from, except article bodies: the global key
-    (layouts, config, assets, images), every field a template can read of every article and page,
-    in order, the related lists, trending, the ticker and the routes. Templates reach a body only
-    through `content` on the article's own page, so when this key is unchanged, only the pages of
-    articles whose digest changed can differ."""
-    h = hashlib.blake2b(model.renderer.global_key.encode(), digest_size=16)
-    site = model.site
-    related = model.related
-    for article in site.articles + site.pages:
-        h.update(pickle.dumps(tuple(getattr(article, name) for name in _ARTICLE_FIELDS), protocol=5))
-        if article.kind == "article":
-            h.update(",".join(a.source for a in related.get(article.source)).encode() + b"\n")
-    h.update(repr(model.ticker).encode())
-    h.update(",".join(a.source for a in model.trending.articles).encode())
-    for r in model.routes:
-        h.update(f"{r.url}|{r.template}|{r.kind}|{r.key}|{r.number}|{r.total}\n".encode())
-    return h.hexdigest()
+def page_inputs(model, route: Route) -> tuple:
+    return route_inputs(route, model.site, lookups(model))
+
+
+def page_fingerprint(model, route: Route) -> str:
+    return model.renderer.route_fingerprint(route, page_inputs(model, route))
 
 
 def page_context(model, route: Route) -> dict:
-    """What the route's template receives: the page's own data (pages.build_context) plus model lookups."""
-    related = model.related
-    context = build_context(route, model.site, lambda a: related.get(a.source, ()))
-    if route.kind == "coin":
-        context["coin"] = model.ticker.by_symbol(context["term"].name)
-    elif route.kind == "widget":
-        context["trending"] = model.trending.articles
-        context["latest"] = model.site.articles[:model.site.config.latest_count]
-    return context
+    """What the route's template receives (pages.build_context of its inputs)."""
+    return build_context(route, page_inputs(model, route), model.site.config)
 
 
 def render_route(model, route: Route, load_body: Callable[[Article], Body]) -> str:
@@ -298,9 +278,13 @@ def render_context(model, route: Route, context: dict, load_body: Callable[[Arti
 _STATE: dict = {}
 
 
-def _fingerprint_chunk(routes: list[Route]) -> list[tuple[str, str]]:
-    model = _STATE["publisher"].model
-    return [(r.url, model.renderer.route_fingerprint(r, page_context(model, r))) for r in routes]
+def _fingerprint_chunk(routes: list[Route]):
+    """Fingerprints computed in a worker, with the related lists computed on the way."""
+    related = _STATE["publisher"].model.related
+    related.fresh.clear()
+    fps = [(r.url, page_fingerprint(_STATE["publisher"].model, r)) for r in routes]
+    lists = dict(related.fresh)
+    return fps, lists, {s for s in lists if s in related.filled}
 
 
 def _render_init() -> None:

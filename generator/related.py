@@ -186,6 +186,10 @@ class RelatedLists:
                 self.filled.add(source)
         return tuple(self.by_source[s] for s in lst)
 
+    def missing(self, sources) -> int:
+        """How many of these articles have no list yet (each costs a computation)."""
+        return sum(1 for s in sources if s not in self._lists)
+
     def absorb(self, lists: dict[str, tuple[str, ...]], filled: set[str]) -> None:
         """Take lists computed in a worker process."""
         self._lists.update(lists)

@@ -8,8 +8,10 @@ lets an incremental build or the preview server skip pages without ever serving 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
+import operator
 import pickle
 import re
 import traceback
@@ -85,11 +87,28 @@ class _Fingerprinter(pickle.Pickler):
     """
 
     def reducer_override(self, obj):
-        if isinstance(obj, Article):
+        cls = type(obj)
+        if cls is Article:
             return str, ("A:" + obj.digest,)
-        if isinstance(obj, LazyBody):
+        if cls is LazyBody:
             return str, ("B:" + obj.article.digest,)
+        fields = _FIELDS.get(cls)
+        if fields is None:
+            fields = _FIELDS[cls] = _field_getter(cls)
+        if fields:  # a dataclass: its name and field values (pickle's own route is much slower)
+            return tuple, ((cls.__qualname__, fields(obj)),)
         return NotImplemented
+
+
+_FIELDS: dict[type, Callable | bool] = {}
+
+
+def _field_getter(cls: type) -> Callable | bool:
+    if not dataclasses.is_dataclass(cls):
+        return False
+    names = [f.name for f in dataclasses.fields(cls)]
+    get = operator.attrgetter(*names)
+    return get if len(names) > 1 else (lambda obj: (get(obj),))
 
 
 def fingerprint(value) -> bytes:
@@ -133,8 +152,10 @@ class Renderer:
             self._cards[key] = html
         return html
 
-    def route_fingerprint(self, route: Route, context: dict) -> str:
-        data = f"{self.global_key}\0{route.template}\0{route.url}\0".encode() + fingerprint(context)
+    def route_fingerprint(self, route: Route, inputs: tuple) -> str:
+        """Same fingerprint, same skeleton: the route and its inputs (pages.route_inputs) are all a
+        page's context is made of, and the global key covers layouts, config, assets and images."""
+        data = f"{self.global_key}\0".encode() + fingerprint((route, inputs))
         return hashlib.blake2b(data, digest_size=16).hexdigest()
 
     def skeleton(self, route: Route, context: dict) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_TOML, REPO, Site, article
-from generator.output import MARKER
+from generator.output import LEVEL, MARKER
 
 ARTICLES = 300
 KILLS = 15
@@ -162,6 +162,8 @@ def test_spare_tree_left_inconsistent_by_a_killed_build_is_repaired(site: Site):
     gone.unlink()
     (spare / "stray.html").write_text("<p>not part of any build</p>")
     (victim.parent / f".tmp-4242-{victim.name}").write_text("<p>partial</p>")
+    # A build removes the spare's LEVEL mark before it changes anything, so a killed one leaves none.
+    (spare / LEVEL).unlink()
 
     site.write("content/articles/two.md", article("Two, changed", "2024-01-02", "Policy", ["ETF"], body="Body two."))
     full_build(site)
