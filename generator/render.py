@@ -131,26 +131,37 @@ class Renderer:
         else:
             self.env = make_env(self.layouts, globals_)
             self._cards = {}
-        self.env.globals["card"] = self._card
-        self._card_macro = None
+        self.env.globals["card"] = self._memo("partials/card.html", "card")
+        self.env.globals["picture"] = self._memo("partials/picture.html", "picture")
         self.global_key = global_key  # layouts, config and asset names: a change re-renders every page
         self._fragments: dict[str, str] | None = None
         self.slot_context: dict = {}
 
-    def _card(self, article: Article, *args, **kwargs) -> Markup:
-        """The `card` macro of partials/card.html, memoised per article and arguments.
+    def _memo(self, template: str, name: str) -> Callable[..., Markup]:
+        """A global that calls macro `name` of `template` once per distinct arguments.
 
-        A card depends only on its article (hashed by digest) and the globals, so a list page is
-        mostly joins of cards already rendered for other pages.
+        `card` depends only on its article (keyed by digest) and the globals; `picture` only on
+        its arguments, and most cards share the default image. So a list page is mostly joins of
+        fragments already rendered for other pages.
         """
-        key = (article.digest, args, tuple(sorted(kwargs.items())))
-        html = self._cards.get(key)
-        if html is None:
-            if self._card_macro is None:
-                self._card_macro = self.env.get_template("partials/card.html").module.card
-            html = Markup(self._card_macro(article, *args, **kwargs))
-            self._cards[key] = html
-        return html
+        memo = self._cards
+        macro = None
+
+        def call(*args, **kwargs) -> Markup:
+            nonlocal macro
+            key = (name, tuple(a.digest if type(a) is Article else a for a in args), tuple(sorted(kwargs.items())))
+            try:
+                html = memo.get(key)
+            except TypeError:  # an unhashable argument: no memo
+                key, html = None, None
+            if html is None:
+                if macro is None:
+                    macro = getattr(self.env.get_template(template).module, name)
+                html = Markup(macro(*args, **kwargs))
+                if key is not None:
+                    memo[key] = html
+            return html
+        return call
 
     def route_fingerprint(self, route: Route, inputs: tuple) -> str:
         """Same fingerprint, same skeleton: the route and its inputs (pages.route_inputs) are all a
