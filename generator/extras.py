@@ -12,12 +12,24 @@ import math
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 from urllib.parse import urljoin
-from xml.sax.saxutils import escape, quoteattr
 
 from generator.assemble import Site
 from generator.model import Article, Body
 from generator.output import MARKER, marker_text
 from generator.pages import Route, feed_url
+
+
+def escape(text: str, entities: dict[str, str] | None = None) -> str:
+    """XML text escaping (&, <, >, and any extra entities); xml.sax.saxutils would pull in urllib."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for char, entity in (entities or {}).items():
+        text = text.replace(char, entity)
+    return text
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value, double-quoted."""
+    return '"' + escape(text, {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}) + '"'
 
 SITEMAP_LIMIT = 50_000
 NEWS_WINDOW = timedelta(days=2)

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PIL import Image as PILImage, UnidentifiedImageError
-
 from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.model import Article
@@ -50,13 +48,20 @@ class ImageSet:
     infos: dict[str, ImageInfo] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)  # output rel -> cached variant file
     key: str = ""
+    measured: dict[str, tuple] = field(default_factory=dict)  # src -> (stat, digest, width, height), for next time
 
     def get(self, src: str) -> ImageInfo | None:
         return self.infos.get(src)
 
 
-def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[Problem]) -> ImageSet:
-    """Measure every featured image and make its variants; a missing file is an error naming the article."""
+def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[Problem],
+                   measured: dict | None = None) -> ImageSet:
+    """Measure every featured image and make its variants; a missing file is an error naming the article.
+
+    `measured` is the last build's ImageSet.measured: a file whose size and mtime are as then is
+    not read again (its digest and size are known) unless a variant has to be made.
+    """
+    measured = measured if isinstance(measured, dict) else {}
     cache_dir = site_dir / ".cache" / "images"
     result = ImageSet()
     h = hashlib.sha256(repr(config.images).encode())
@@ -81,42 +86,63 @@ def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[
                                         "put the file under assets/ and write its path as /assets/...; "
                                         "or fix the image: field"))
             continue
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()[:16]
+        try:
+            st = path.stat()
+            stamp = (st.st_size, st.st_mtime_ns)
+            known = measured.get(src)
+            if known is not None and known[0] == stamp:
+                digest, width, height = known[1:]
+            else:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+                width = height = -1  # read below
+        except OSError as exc:
+            problems.extend(Problem(a.source if a else "site.toml", f"image {src} cannot be read: {exc}")
+                            for a in users or [None])
+            continue
         h.update(f"{src}\0{digest}\n".encode())
         suffix = path.suffix.lower()
+        if suffix == ".svg":  # scalable: no size, no variants (and Pillow cannot read it)
+            result.infos[src] = ImageInfo(src, 0, 0)
+            continue
         try:
-            with PILImage.open(path) as im:
-                width, height = im.size
-                variants = []
-                if suffix in RESIZABLE:
-                    for w in sorted(set(config.images.widths)):
-                        if w >= width:
-                            continue
-                        hh = round(height * w / width)
-                        stem = f"{Path(rel).stem}-{digest[:8]}-{w}"
-                        base_rel = f"{VARIANT_DIR}/{stem}{suffix}"
-                        webp_rel = f"{VARIANT_DIR}/{stem}.webp"
-                        for out_rel, fmt in ((base_rel, RESIZABLE[suffix]), (webp_rel, "WEBP")):
-                            cached = cache_dir / Path(out_rel).name
-                            if not cached.exists():
-                                _resize(im, w, hh, fmt, config.images.quality, cached)
-                            result.files[out_rel] = cached
-                        variants.append(Variant(w, hh, "/" + base_rel, "/" + webp_rel))
-        except (UnidentifiedImageError, OSError) as exc:
-            if suffix == ".svg":
-                result.infos[src] = ImageInfo(src, 0, 0)
-                continue
+            variants = []
+            todo = []
+            if width < 0:
+                from PIL import Image as PILImage  # imported only when an image has to be read
+                with PILImage.open(path) as im:
+                    width, height = im.size
+            if suffix in RESIZABLE:
+                for w in sorted(set(config.images.widths)):
+                    if w >= width:
+                        continue
+                    hh = round(height * w / width)
+                    stem = f"{Path(rel).stem}-{digest[:8]}-{w}"
+                    base_rel = f"{VARIANT_DIR}/{stem}{suffix}"
+                    webp_rel = f"{VARIANT_DIR}/{stem}.webp"
+                    for out_rel, fmt in ((base_rel, RESIZABLE[suffix]), (webp_rel, "WEBP")):
+                        cached = cache_dir / Path(out_rel).name
+                        if not cached.exists():
+                            todo.append((w, hh, fmt, cached))
+                        result.files[out_rel] = cached
+                    variants.append(Variant(w, hh, "/" + base_rel, "/" + webp_rel))
+            if todo:
+                from PIL import Image as PILImage
+                with PILImage.open(path) as im:
+                    for w, hh, fmt, cached in todo:
+                        _resize(im, w, hh, fmt, config.images.quality, cached)
+        except OSError as exc:  # PIL's UnidentifiedImageError is one
             for article in users or [None]:
                 problems.append(Problem(article.source if article else "site.toml",
                                         f"image {src} cannot be read: {exc}", None, "replace it with a JPEG, PNG or WebP file"))
             continue
+        result.measured[src] = (stamp, digest, width, height)
         result.infos[src] = ImageInfo(src, width, height, tuple(variants))
     result.key = h.hexdigest()[:16]
     return result
 
 
 def _resize(im, width: int, height: int, fmt: str, quality: int, target: Path) -> None:
+    from PIL import Image as PILImage
     target.parent.mkdir(parents=True, exist_ok=True)
     small = im.convert("RGB") if fmt in ("JPEG", "WEBP") and im.mode not in ("RGB", "L") else im.copy()
     small = small.resize((width, height), PILImage.LANCZOS)

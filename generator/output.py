@@ -109,6 +109,7 @@ class Staging:
             (self.root / MARKER).write_bytes(marker_text(""))
         self._root_str = os.fspath(self.root)
         self._dirs: set[str] = {self._root_str}
+        self._touched: set[str] = set()  # written in this build: no longer as the manifest says
         # What is really there. The last build left a LEVEL file when the spare was exactly its
         # manifest; it goes before anything is changed, so a killed build leaves none and the next
         # one walks the tree (a file is trusted to hold its manifest's bytes only while its stat
@@ -119,7 +120,8 @@ class Staging:
                 level_mark = fh.read()
         except OSError:
             level_mark = b""
-        if spare_manifest is not None and level_mark == _level_mark(spare_manifest):
+        self.trusted = spare_manifest is not None and level_mark == _level_mark(spare_manifest)
+        if self.trusted:
             self.present = set(spare_manifest) | {MARKER}
         else:
             self.present = set(_walk(self.root))
@@ -138,6 +140,8 @@ class Staging:
         entry = self.known.get(rel)
         if entry is None or entry[0] != data_digest:
             return None
+        if self.trusted and rel not in self._touched:
+            return entry[1]
         try:  # rel is one of our own manifest's paths here, checked when it was first written
             token = stat_token(os.stat(f"{self._root_str}/{rel}"))
         except OSError:
@@ -147,6 +151,7 @@ class Staging:
     def _target(self, rel: str) -> str:
         """The spare's file for rel, its folder made, any old file there unlinked."""
         target = f"{self._root_str}/{safe_rel(rel)}"
+        self._touched.add(rel)
         parent = target.rpartition("/")[0]
         if parent not in self._dirs:
             os.makedirs(parent, exist_ok=True)

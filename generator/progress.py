@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from tqdm import tqdm
-
 MIN_ITEMS = 200  # small phases finish before a bar would be worth drawing
 
 
@@ -33,5 +31,6 @@ class Progress:
     def task(self, label: str, total: int) -> _Task:
         if not self.enabled or total < MIN_ITEMS:
             return _Task(None)
+        from tqdm import tqdm  # only when a bar is drawn: its import costs more than a small build
         return _Task(tqdm(total=total, desc=f"{label:>8}", unit=" files" if label == "parse" else " pages",
                           file=sys.stderr, leave=False, dynamic_ncols=True, mininterval=0.2))

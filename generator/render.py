@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import operator
 import pickle
 import re
@@ -78,26 +77,35 @@ def layouts_fingerprint(layouts: Path) -> str:
     return h.hexdigest()[:24]
 
 
-class _Fingerprinter(pickle.Pickler):
-    """Pickles a page context to bytes for hashing, with each article reduced to its digest.
+def _flatten(value, out: list[str]) -> None:
+    """Write value into out as unambiguous text, each article as its digest.
 
     An Article's digest already covers everything a template can read from it (its source bytes,
-    path, the config and the generator version), and its body is loaded lazily, so hashing the
-    digest instead of the whole object is both exact and fast (pickle's C encoder does the walk).
+    path, the config and the generator version), and its body is loaded lazily, so its digest
+    stands for the whole object. Route inputs are tuples of articles, terms, strings and numbers;
+    anything else falls back to pickle.
     """
-
-    def reducer_override(self, obj):
-        cls = type(obj)
-        if cls is Article:
-            return str, ("A:" + obj.digest,)
-        if cls is LazyBody:
-            return str, ("B:" + obj.article.digest,)
+    cls = type(value)
+    if cls is Article:
+        out.append("A" + value.digest)
+    elif cls is tuple or cls is list:
+        out.append("(")
+        for item in value:
+            _flatten(item, out)
+        out.append(")")
+    elif cls is str or cls is int or cls is float or cls is bool or value is None:
+        out.append(repr(value))
+    elif cls is LazyBody:
+        out.append("B" + value.article.digest)
+    else:
         fields = _FIELDS.get(cls)
         if fields is None:
             fields = _FIELDS[cls] = _field_getter(cls)
-        if fields:  # a dataclass: its name and field values (pickle's own route is much slower)
-            return tuple, ((cls.__qualname__, fields(obj)),)
-        return NotImplemented
+        if fields:  # a dataclass: its name and field values
+            out.append(cls.__qualname__)
+            _flatten(fields(value), out)
+        else:
+            out.append(pickle.dumps(value, protocol=5).hex())
 
 
 _FIELDS: dict[type, Callable | bool] = {}
@@ -113,11 +121,9 @@ def _field_getter(cls: type) -> Callable | bool:
 
 def fingerprint(value) -> bytes:
     """Bytes that change whenever anything a template could read from value changes."""
-    buffer = io.BytesIO()
-    pickler = _Fingerprinter(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True  # no memo: equal values give equal bytes however objects are shared
-    pickler.dump(value)
-    return buffer.getvalue()
+    out: list[str] = []
+    _flatten(value, out)
+    return "\0".join(out).encode("utf-8", "surrogatepass")
 
 
 class Renderer:
