@@ -312,13 +312,22 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     extras = extra_outputs(model.site, model.routes, abs_url, loader.body_loader(cache), now)
     search = SearchIndexer(config) if config.search.enabled and options.search else None
     manifest = cache.manifest()
-    publisher = Publisher(model, out, manifest, cache.get("fragments"), loader.body_loader(cache),
-                          lambda: loader.body_loader(cache.reader()), jobs, progress, problems, cache.get("spare"))
+    def reopen():  # what a worker process reads the cache with (SQLite connections do not survive fork)
+        reader = cache.reader()
+        return loader.body_loader(reader), reader.fragment
+
+    renderer = model.renderer
+    renderer.stored = cache.fragment
+    cache.prune_fragments(renderer.global_key, cap=8 * len(model.site.articles) + 1000)
+    publisher = Publisher(model, out, manifest, cache.get("fragments"), loader.body_loader(cache), reopen,
+                          jobs, progress, problems, cache.get("spare"),
+                          lambda fragments: cache.put_fragments(fragments, renderer.global_key))
     # A build killed after the swap leaves these manifests one build behind: safe, because every
     # entry is trusted only while its file's stat token (size, mtime, inode) still matches.
     outcome = publisher.run(extras, model.assets.files, search)
     timings["render+write"] = time.perf_counter() - t
 
+    cache.put_fragments(renderer.fresh_fragments, renderer.global_key)
     cache.set("related", model.related.export())
     cache.set("images", model.images.measured)
     if publisher.new_spare is not None:

@@ -16,7 +16,7 @@ from generator.markup import SETTINGS_KEY
 from generator.model import Body, Parsed
 
 CACHE_DIR = ".cache"
-SCHEMA = f"{__version__}:{SETTINGS_KEY}:5"
+SCHEMA = f"{__version__}:{SETTINGS_KEY}:6"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER, size I
                                   body_key TEXT, parsed BLOB);
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, toc TEXT, first TEXT, words INTEGER);
 CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, fingerprint TEXT, hash TEXT, stat TEXT);
+CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, html TEXT, gkey TEXT);
 """
 
 
@@ -50,7 +51,7 @@ class Cache:
             # the thread that starts it to the one that refreshes it
             db = self._init(sqlite3.connect(path, timeout=30, check_same_thread=False))
             if self._get(db, "schema") != SCHEMA:
-                db.executescript("DROP TABLE files; DROP TABLE bodies; DROP TABLE pages; DELETE FROM meta;")
+                db.executescript("DROP TABLE files; DROP TABLE bodies; DROP TABLE pages; DROP TABLE IF EXISTS fragments; DELETE FROM meta;")
                 self._init(db)
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA,))
                 db.commit()
@@ -123,6 +124,22 @@ class Cache:
     def prune_bodies(self, keep: set[str]) -> None:
         stale = [r[0] for r in self.db.execute("SELECT key FROM bodies") if r[0] not in keep]
         self.db.executemany("DELETE FROM bodies WHERE key=?", [(k,) for k in stale])
+
+    # --- rendered fragments (cards, pictures) ------------------------------------------------
+    def fragment(self, key: str) -> str | None:
+        row = self.db.execute("SELECT html FROM fragments WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def put_fragments(self, fragments: dict[str, str], global_key: str) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO fragments VALUES (?,?,?)",
+                            [(k, html, global_key) for k, html in fragments.items()])
+
+    def prune_fragments(self, global_key: str, cap: int) -> None:
+        """Forget fragments of other layouts or settings; start over past `cap` (edited articles
+        leave their old cards behind)."""
+        self.db.execute("DELETE FROM fragments WHERE gkey != ?", (global_key,))
+        if self.db.execute("SELECT COUNT(*) FROM fragments").fetchone()[0] > cap:
+            self.db.execute("DELETE FROM fragments")
 
     # --- last build's pages -----------------------------------------------------------------
     def manifest(self) -> dict[str, tuple[str, str, str]]:

@@ -34,9 +34,11 @@ class Publisher:
     """Decides, per output file, whether to keep, refill or render it, then writes the new tree."""
 
     def __init__(self, model, out: Path, manifest: dict[str, tuple[str, str, str]], old_fragments: str | None,
-                 load_body: Callable[[Article], Body], reopen_body_loader: Callable[[], Callable[[Article], Body]],
+                 load_body: Callable[[Article], Body],
+                 reopen: Callable[[], tuple[Callable[[Article], Body], Callable[[str], str | None]]],
                  jobs: int, progress: Progress, problems: list[Problem],
-                 spare_manifest: dict[str, tuple[str, str]] | None = None):
+                 spare_manifest: dict[str, tuple[str, str]] | None = None,
+                 store_fragments: Callable[[dict[str, str]], None] = lambda fragments: None):
         self.model = model
         self.out = out
         self.manifest = manifest
@@ -46,7 +48,8 @@ class Publisher:
         self._checked: dict[str, str | None] = {}
         self.old_fragments = old_fragments
         self.load_body = load_body
-        self.reopen = reopen_body_loader
+        self.reopen = reopen  # in a worker: its own (body loader, stored fragment lookup)
+        self.store_fragments = store_fragments  # fragments rendered by workers go to the cache as they come
         self.jobs = jobs
         self.progress = progress
         self.problems = problems
@@ -192,13 +195,15 @@ class Publisher:
             _STATE.clear()
         else:
             results = self.render_many(staging, to_render, self.load_body)
-            self._absorb((results, {}, set()), outcome)
+            self._absorb((results, {}, set(), {}), outcome)
             task.advance(len(results))
         task.done()
 
     def _absorb(self, payload, outcome: Outcome) -> None:
-        results, lists, filled = payload
+        results, lists, filled, fragments = payload
         self.model.related.absorb(lists, filled)
+        if fragments:
+            self.store_fragments(fragments)
         for rel, entry, problem, template, seconds, written in results:
             outcome.template_seconds[template] += seconds
             if problem is not None:
@@ -289,14 +294,18 @@ def _fingerprint_chunk(routes: list[Route]):
 
 
 def _render_init() -> None:
-    _STATE["load_body"] = _STATE["publisher"].reopen()
+    renderer = _STATE["publisher"].model.renderer
+    _STATE["load_body"], renderer.stored = _STATE["publisher"].reopen()
+    renderer.fresh_fragments = {}
 
 
 def _render_chunk(items):
-    """Render in a worker; also send back the related lists computed here, for the next build."""
+    """Render in a worker; also send back the related lists and fragments rendered here, for the cache."""
     publisher = _STATE["publisher"]
     related = publisher.model.related
     related.fresh.clear()
     results = publisher.render_many(_STATE["staging"], items, _STATE["load_body"])
     lists = dict(related.fresh)
-    return results, lists, {s for s in lists if s in related.filled}
+    fragments = publisher.model.renderer.fresh_fragments
+    publisher.model.renderer.fresh_fragments = {}
+    return results, lists, {s for s in lists if s in related.filled}, fragments

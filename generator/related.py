@@ -4,12 +4,13 @@ score(a, b) = tag_weight * sum of rarity(t) over shared tags t
             + category_weight if same category
             + time_weight * exp(-days apart / time_scale_days)
 
-rarity(t) = 1 / log2(1 + df(t)): 0.63 for a tag on two articles, 0.08 for a tag on 5,000; tags on
-more than max_tag_share of all articles are dropped. Rarity depends on the tag alone, not on the
-site's size, so adding an article changes only the lists of articles that share a tag with it:
-that is what lets incremental builds recompute a few hundred lists instead of all. Candidates come from
-the articles sharing a tag, at most `window` on each side in time per tag, so the cost per article
-is bounded whatever the site's size. Articles with too few tag-sharing candidates are topped up
+rarity(t) = 1 / log2(1 + df(t)): 0.63 for a tag on two articles, 0.08 for a tag on 5,000, with
+df(t) rounded down to two significant figures past 100 (no list should turn on the 4,512th use of
+a tag rather than the 4,511th); tags on more than max_tag_share of all articles are dropped.
+Candidates come from the articles sharing a tag, at most `window` on each side in time per tag, so
+the cost per article is bounded whatever the site's size. Rarity depends on the tag alone, not on
+the site's size, so adding an article changes only the lists of the articles within `window` of
+it on one of its tags: that is what lets a publish build recompute a few hundred lists, not all. Articles with too few tag-sharing candidates are topped up
 with the nearest in time from their category. Ties: newer first, then source path.
 """
 
@@ -39,8 +40,7 @@ class RelatedIndex:
                 postings.setdefault(tag.slug, []).append(i)
             if article.category is not None:
                 by_category.setdefault(article.category.slug, []).append(i)
-        self._weights = {slug: 1.0 / math.log2(1 + len(p)) for slug, p in postings.items()
-                         if not dropped(len(p), n, settings)}
+        self._weights = {slug: rarity(len(p)) for slug, p in postings.items() if not dropped(len(p), n, settings)}
         self._postings = postings
         self._by_category = by_category
         self.filled: set[str] = set()
@@ -96,6 +96,13 @@ class RelatedIndex:
         return out
 
 
+def rarity(df: int) -> float:
+    if df >= 100:
+        step = 10 ** (len(str(df)) - 2)
+        df -= df % step
+    return 1.0 / math.log2(1 + df)
+
+
 def dropped(df: int, n: int, settings: Related) -> bool:
     """Tags on one article relate nothing; tags on most of the site relate everything, so nothing."""
     return df < 2 or (n >= 10 and df > settings.max_tag_share * n)
@@ -113,35 +120,64 @@ def inputs_of(articles: tuple[Article, ...]) -> Inputs:
 def affected(old: Inputs, new: Inputs, old_filled: set[str], settings: Related) -> set[str]:
     """The articles whose related lists may differ between two versions of the site.
 
-    An article's list depends on the articles sharing a tag with it (and those tags' document
-    frequencies), and, when it has too few of those, on its category. So only articles sharing a
-    tag with a changed article, or topped up from a changed article's category, need a new list;
-    plus the members of any tag that crossed the max_tag_share line as the site grew or shrank.
+    An article's list is made from the articles within `window` places of it in time on each of
+    its tags, weighted by the tags' rarity, and topped up from its category when that gives too
+    few. So a changed (added, removed, edited) article C matters to: the articles within `window`
+    of C on C's tags, before and after; every member of a tag whose rarity or dropped state
+    changed; and the topped-up articles of C's category.
     """
     changed = {s for s in old.keys() | new.keys() if old.get(s) != new.get(s)}
     if not changed:
         return set()
-    tags: set[str] = set()
+    out = set(changed)
     cats: set[str] = set()
+    near: dict[str, set[str]] = {}  # tag -> changed articles on it
     for s in changed:
         for value in (old.get(s), new.get(s)):
             if value is not None:
                 cats.add(value[1])
-                tags.update(value[2])
-    df_old: dict[str, int] = {}
-    df_new: dict[str, int] = {}
-    for inputs, df in ((old, df_old), (new, df_new)):
-        for _, _, slugs in inputs.values():
-            for t in slugs:
-                df[t] = df.get(t, 0) + 1
+                for t in value[2]:
+                    near.setdefault(t, set()).add(s)
+    whole: set[str] = set()  # tags whose every member is affected
+    for inputs, postings in ((old, _postings(old, near)), (new, _postings(new, near))):
+        for t, members in postings.items():
+            position = {s: i for i, s in enumerate(members)}
+            for s in near[t]:
+                i = position.get(s)
+                if i is not None:
+                    out.update(members[max(0, i - settings.window):i + settings.window + 1])
+    df_old = _frequencies(old)
+    df_new = _frequencies(new)
     n_old, n_new = len(old), len(new)
-    tags |= {t for t in df_old.keys() | df_new.keys()
-             if dropped(df_old.get(t, 0), n_old, settings) != dropped(df_new.get(t, 0), n_new, settings)}
-    out = set(changed)
+    for t in df_old.keys() | df_new.keys():
+        a, b = df_old.get(t, 0), df_new.get(t, 0)
+        drop_a, drop_b = dropped(a, n_old, settings), dropped(b, n_new, settings)
+        if drop_a != drop_b or (not drop_b and rarity(a or 1) != rarity(b)):
+            whole.add(t)
     for s, (_, cat, slugs) in new.items():
-        if (s in old_filled and cat in cats) or any(t in tags for t in slugs):
+        if (s in old_filled and cat in cats) or any(t in whole for t in slugs):
             out.add(s)
     return out & new.keys()
+
+
+def _postings(inputs: Inputs, tags: dict[str, set[str]]) -> dict[str, list[str]]:
+    """The members of these tags in site order (newest first, then by source)."""
+    members: dict[str, list[str]] = {t: [] for t in tags}
+    for s, (_, _, slugs) in inputs.items():
+        for t in slugs:
+            if t in members:
+                members[t].append(s)
+    for lst in members.values():
+        lst.sort(key=lambda s: (-inputs[s][0], s))
+    return members
+
+
+def _frequencies(inputs: Inputs) -> dict[str, int]:
+    df: dict[str, int] = {}
+    for _, _, slugs in inputs.values():
+        for t in slugs:
+            df[t] = df.get(t, 0) + 1
+    return df
 
 
 class RelatedLists:

@@ -142,6 +142,10 @@ class Renderer:
         self.global_key = global_key  # layouts, config and asset names: a change re-renders every page
         self._fragments: dict[str, str] | None = None
         self.slot_context: dict = {}
+        # Fragments (cards, pictures) kept in the build cache between builds: `stored` looks one
+        # up by key; those rendered here are collected in fresh_fragments to be stored.
+        self.stored: Callable[[str], str | None] | None = None
+        self.fresh_fragments: dict[str, str] = {}
 
     def _memo(self, template: str, name: str) -> Callable[..., Markup]:
         """A global that calls macro `name` of `template` once per distinct arguments.
@@ -160,14 +164,24 @@ class Renderer:
                 html = memo.get(key)
             except TypeError:  # an unhashable argument: no memo
                 key, html = None, None
+            if html is None and key is not None and self.stored is not None:
+                text = self.stored(self._store_key(key))
+                if text is not None:
+                    html = memo[key] = Markup(text)
             if html is None:
                 if macro is None:
                     macro = getattr(self.env.get_template(template).module, name)
                 html = Markup(macro(*args, **kwargs))
                 if key is not None:
                     memo[key] = html
+                    if self.stored is not None:
+                        self.fresh_fragments[self._store_key(key)] = str(html)
             return html
         return call
+
+    def _store_key(self, key: tuple) -> str:
+        """The build cache's key of a memoised fragment: its call, under this global key."""
+        return hashlib.blake2b(f"{self.global_key}\0{key!r}".encode(), digest_size=16).hexdigest()
 
     def route_fingerprint(self, route: Route, inputs: tuple) -> str:
         """Same fingerprint, same skeleton: the route and its inputs (pages.route_inputs) are all a
