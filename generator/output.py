@@ -18,6 +18,7 @@ from pathlib import Path
 from generator.errors import ConfigError
 
 MARKER = ".generator-output"
+PREVIOUS, SHADOW, EMPTY = "previous", "shadow", "empty"  # what the spare holds after a swap
 LEVEL = ".level"  # in the spare tree only: it is exactly as the cache's spare manifest says
 
 
@@ -96,7 +97,7 @@ class Staging:
     only whole, and a killed build's half-written file fails its stat token next time.
     """
 
-    def __init__(self, out: Path, spare_manifest: dict[str, tuple[str, str]] | None):
+    def __init__(self, out: Path, spare_manifest: dict[str, tuple[str, str]] | None, shadow: bool = False):
         self.out = out
         self.parent = out.parent
         self.parent.mkdir(parents=True, exist_ok=True)
@@ -131,6 +132,16 @@ class Staging:
         except FileNotFoundError:
             pass
         self.known = {rel: e for rel, e in (spare_manifest or {}).items() if rel in self.present}
+        # With no output yet, the tree after this one's swap would have to be made whole: instead
+        # every file staged is hard-linked into a shadow tree as it is made (on every core), and
+        # the shadow becomes the spare.
+        self.shadow = shadow_path(out) if shadow else None
+        if self.shadow is not None:
+            if self.shadow.exists():
+                shutil.rmtree(self.shadow)
+            self.shadow.mkdir()  # its marker is the output's, staged like any file
+            self._shadow_str = os.fspath(self.shadow)
+            self._shadow_dirs = {self._shadow_str}
 
     def path(self, rel: str) -> Path:
         return safe_join(self.root, rel)
@@ -166,6 +177,7 @@ class Staging:
         """Make the spare's rel hold data; return its stat token."""
         same = self._same(rel, data_digest)
         if same is not None:
+            self._shade(rel, f"{self._root_str}/{rel}")
             return same
         target = self._target(rel)
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
@@ -173,16 +185,33 @@ class Staging:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view):]
-            return stat_token(os.fstat(fd))
+            token = stat_token(os.fstat(fd))
         finally:
             os.close(fd)
+        self._shade(rel, target)
+        return token
+
+    def _shade(self, rel: str, target: str) -> None:
+        """Link a staged file into the shadow tree (a failure fails the build: the shadow must be whole)."""
+        if self.shadow is None:
+            return
+        twin = f"{self._shadow_str}/{rel}"
+        parent = twin.rpartition("/")[0]
+        if parent not in self._shadow_dirs:
+            os.makedirs(parent, exist_ok=True)
+            self._shadow_dirs.add(parent)
+        os.link(target, twin)
 
     def keep(self, rel: str, previous: str | os.PathLike, data_digest: str) -> str:
         """Make the spare's rel the same file as the live one (a hard link: same bytes, same mtime)."""
         same = self._same(rel, data_digest)
         if same is not None:
+            self._shade(rel, f"{self._root_str}/{rel}")
             return same
-        return self._link(previous, self._target(rel))
+        target = self._target(rel)
+        token = self._link(previous, target)
+        self._shade(rel, target)
+        return token
 
     @staticmethod
     def _link(source: str | os.PathLike, target: str) -> str:
@@ -210,21 +239,35 @@ class Staging:
                 parent = parent.parent
         return gone
 
-    def commit(self, wanted: set[str]) -> bool:
-        """Swap the spare in as the output. True if the old output is now the spare."""
+    def commit(self, wanted: set[str]) -> str:
+        """Swap the spare in as the output. What the spare is now: PREVIOUS (the old output),
+        SHADOW (the shadow tree: every staged file of this build) or EMPTY."""
         self.prune(wanted)
         if self.out.exists() and _exchange(self.root, self.out):
-            return True
+            self._drop_shadow()
+            return PREVIOUS
         if self.out.exists():  # no atomic exchange here: two renames, recovered by clear_leftovers
             previous = self.parent / f".{self.out.name}.previous-{os.getpid()}"
             os.rename(self.out, previous)
             os.rename(self.root, self.out)
             os.rename(previous, self.root)
-            return True
+            self._drop_shadow()
+            return PREVIOUS
         os.rename(self.root, self.out)
+        if self.shadow is not None:
+            os.rename(self.shadow, self.root)
+            self.shadow = None
+            if not (self.root / MARKER).exists():
+                (self.root / MARKER).write_bytes(marker_text(""))
+            return SHADOW
         self.root.mkdir()
         (self.root / MARKER).write_bytes(marker_text(""))
-        return False
+        return EMPTY
+
+    def _drop_shadow(self) -> None:
+        if self.shadow is not None:
+            shutil.rmtree(self.shadow, ignore_errors=True)
+            self.shadow = None
 
     def mirror(self, new: dict[str, str], old: dict[str, str]) -> None:
         """After the swap, bring the spare (the previous output) level with the output again.
@@ -253,6 +296,10 @@ def _level_mark(spare_manifest: dict[str, tuple[str, str]]) -> bytes:
 
 def spare_path(out: Path) -> Path:
     return out.parent / f".{out.name}.spare"
+
+
+def shadow_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.shadow"
 
 
 def stat_token(st: os.stat_result) -> str:
@@ -286,7 +333,7 @@ def clear_leftovers(out: Path) -> None:
     if not out.exists() and previous and (previous[-1] / MARKER).exists():
         os.rename(previous[-1], out)
         previous = previous[:-1]
-    for leftover in [*parent.glob(f".{out.name}.staging-*"), *previous]:
+    for leftover in [*parent.glob(f".{out.name}.staging-*"), *previous, shadow_path(out)]:
         if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
 

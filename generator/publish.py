@@ -12,7 +12,7 @@ from typing import Callable
 
 from generator.errors import Problem, ProblemError
 from generator.model import Article, Body
-from generator.output import Staging, UnsafePath, digest, stat_token
+from generator.output import PREVIOUS, SHADOW, Staging, UnsafePath, digest, stat_token
 from generator.pages import Lookups, Route, build_context, output_path, route_inputs
 from generator.progress import Progress
 from generator.render import LazyBody
@@ -141,7 +141,8 @@ class Publisher:
             outcome.unchanged = len(self.manifest)
             self.new_manifest = dict(self.manifest)
             return outcome  # nothing changed: nothing is touched
-        staging = Staging(self.out, self.spare_manifest)
+        staging = Staging(self.out, self.spare_manifest, shadow=not self.out.exists())
+        search_rels: set[str] = set()
         self._pages(staging, decisions, outcome)
         for rel, data in extras.items():
             self._put(staging, rel, lambda data=data: data, extra_digests[rel], outcome)
@@ -151,13 +152,19 @@ class Publisher:
             if pages_changed or not old_search:
                 for rel, path in search.run(staging.root, self.problems):
                     self.new_manifest[rel] = ("", digest(path.read_bytes()), stat_token(path.stat()))
+                    search_rels.add(rel)
             else:
                 for rel in old_search:
                     if self._previous(rel) is not None:
                         self._put(staging, rel, None, self.manifest[rel][1], outcome)
         outcome.removed = len(set(self.manifest) - set(self.new_manifest))
-        swapped = staging.commit(set(self.new_manifest))
-        old = {rel: e[2] for rel, e in self.manifest.items()} if swapped else {}  # what the spare now holds
+        spare = staging.commit(set(self.new_manifest))
+        if spare == PREVIOUS:  # what the spare now holds
+            old = {rel: e[2] for rel, e in self.manifest.items()}
+        elif spare == SHADOW:  # hard links to every file staged through the Staging (not the search index)
+            old = {rel: e[2] for rel, e in self.new_manifest.items() if rel not in search_rels}
+        else:
+            old = {}
         staging.mirror({rel: e[2] for rel, e in self.new_manifest.items()}, old)
         self.new_spare = {rel: (h, token) for rel, (_, h, token) in self.new_manifest.items()}
         self.staging = staging
