@@ -312,16 +312,20 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     extras = extra_outputs(model.site, model.routes, abs_url, loader.body_loader(cache), now)
     search = SearchIndexer(config) if config.search.enabled and options.search else None
     manifest = cache.manifest()
-    def reopen():  # what a worker process reads the cache with (SQLite connections do not survive fork)
+    def reopen():  # a worker process's own cache connection (SQLite connections do not survive fork)
         reader = cache.reader()
-        return loader.body_loader(reader), reader.fragment
+
+        def store(fragments: dict[str, str]) -> None:
+            reader.put_fragments(fragments, renderer.global_key)
+            reader.commit()
+        return loader.body_loader(reader), reader.fragment, store
 
     renderer = model.renderer
     renderer.stored = cache.fragment
     cache.prune_fragments(renderer.global_key, cap=8 * len(model.site.articles) + 1000)
+    cache.commit()  # workers write rendered fragments through their own connections
     publisher = Publisher(model, out, manifest, cache.get("fragments"), loader.body_loader(cache), reopen,
-                          jobs, progress, problems, cache.get("spare"),
-                          lambda fragments: cache.put_fragments(fragments, renderer.global_key))
+                          jobs, progress, problems, cache.get("spare"))
     # A build killed after the swap leaves these manifests one build behind: safe, because every
     # entry is trusted only while its file's stat token (size, mtime, inode) still matches.
     outcome = publisher.run(extras, model.assets.files, search)

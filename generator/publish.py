@@ -35,10 +35,10 @@ class Publisher:
 
     def __init__(self, model, out: Path, manifest: dict[str, tuple[str, str, str]], old_fragments: str | None,
                  load_body: Callable[[Article], Body],
-                 reopen: Callable[[], tuple[Callable[[Article], Body], Callable[[str], str | None]]],
+                 reopen: Callable[[], tuple[Callable[[Article], Body], Callable[[str], str | None],
+                                            Callable[[dict[str, str]], None]]],
                  jobs: int, progress: Progress, problems: list[Problem],
-                 spare_manifest: dict[str, tuple[str, str]] | None = None,
-                 store_fragments: Callable[[dict[str, str]], None] = lambda fragments: None):
+                 spare_manifest: dict[str, tuple[str, str]] | None = None):
         self.model = model
         self.out = out
         self.manifest = manifest
@@ -48,8 +48,7 @@ class Publisher:
         self._checked: dict[str, str | None] = {}
         self.old_fragments = old_fragments
         self.load_body = load_body
-        self.reopen = reopen  # in a worker: its own (body loader, stored fragment lookup)
-        self.store_fragments = store_fragments  # fragments rendered by workers go to the cache as they come
+        self.reopen = reopen  # in a worker: its own body loader, fragment lookup and fragment store
         self.jobs = jobs
         self.progress = progress
         self.problems = problems
@@ -202,15 +201,13 @@ class Publisher:
             _STATE.clear()
         else:
             results = self.render_many(staging, to_render, self.load_body)
-            self._absorb((results, {}, set(), {}), outcome)
+            self._absorb((results, {}, set()), outcome)
             task.advance(len(results))
         task.done()
 
     def _absorb(self, payload, outcome: Outcome) -> None:
-        results, lists, filled, fragments = payload
+        results, lists, filled = payload
         self.model.related.absorb(lists, filled)
-        if fragments:
-            self.store_fragments(fragments)
         for rel, entry, problem, template, seconds, written in results:
             outcome.template_seconds[template] += seconds
             if problem is not None:
@@ -302,17 +299,20 @@ def _fingerprint_chunk(routes: list[Route]):
 
 def _render_init() -> None:
     renderer = _STATE["publisher"].model.renderer
-    _STATE["load_body"], renderer.stored = _STATE["publisher"].reopen()
+    _STATE["load_body"], renderer.stored, _STATE["store"] = _STATE["publisher"].reopen()
     renderer.fresh_fragments = {}
 
 
 def _render_chunk(items):
-    """Render in a worker; also send back the related lists and fragments rendered here, for the cache."""
+    """Render in a worker: rendered fragments go to the cache from here, the related lists computed
+    on the way go back to the main process (for the next build)."""
     publisher = _STATE["publisher"]
     related = publisher.model.related
     related.fresh.clear()
     results = publisher.render_many(_STATE["staging"], items, _STATE["load_body"])
     lists = dict(related.fresh)
-    fragments = publisher.model.renderer.fresh_fragments
-    publisher.model.renderer.fresh_fragments = {}
-    return results, lists, {s for s in lists if s in related.filled}, fragments
+    renderer = publisher.model.renderer
+    if renderer.fresh_fragments:
+        _STATE["store"](renderer.fresh_fragments)
+        renderer.fresh_fragments = {}
+    return results, lists, {s for s in lists if s in related.filled}

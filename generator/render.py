@@ -30,6 +30,7 @@ SLOTS = ("ticker", "header", "sidebar", "footer")
 _SLOT = re.compile(r"<!--slot:(\w+)-->(?:.*?<!--/slot:\1-->)?", re.S)
 
 
+MEMO_LIMIT = 4000  # memoised fragments held in memory (the build cache keeps them all)
 _ROOT_LINK = re.compile(r'(\s(?:href|src)=["\'])/(?!/)')
 
 
@@ -173,6 +174,8 @@ class Renderer:
                     macro = getattr(self.env.get_template(template).module, name)
                 html = Markup(macro(*args, **kwargs))
                 if key is not None:
+                    if len(memo) >= MEMO_LIMIT:  # bounded: a big site's cards would fill memory
+                        memo.clear()
                     memo[key] = html
                     if self.stored is not None:
                         self.fresh_fragments[self._store_key(key)] = str(html)
