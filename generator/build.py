@@ -332,11 +332,12 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     timings["render+write"] = time.perf_counter() - t
 
     cache.put_fragments(renderer.fresh_fragments, renderer.global_key)
-    cache.set("related", model.related.export())
+    if not model.related.as_saved:
+        cache.set("related", model.related.export())
     cache.set("images", model.images.measured)
     if publisher.new_spare is not None:
         cache.set("spare", publisher.new_spare)
-    cache.set_manifest(publisher.new_manifest)
+    cache.set_manifest(publisher.new_manifest, manifest)
     cache.set("fragments", publisher.fragments_key)
     cache.commit()
     cache.close()

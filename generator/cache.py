@@ -146,9 +146,15 @@ class Cache:
         """output path -> (fingerprint, content hash, 'size:mtime_ns') as the last complete build left it."""
         return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute("SELECT url, fingerprint, hash, stat FROM pages")}
 
-    def set_manifest(self, manifest: dict[str, tuple[str, str, str]]) -> None:
-        self.db.execute("DELETE FROM pages")
-        self.db.executemany("INSERT INTO pages VALUES (?,?,?,?)", [(k, *v) for k, v in manifest.items()])
+    def set_manifest(self, manifest: dict[str, tuple[str, str, str]],
+                     previous: dict[str, tuple[str, str, str]] | None = None) -> None:
+        """Store the manifest; given the one read at the start of the build, only what differs."""
+        if previous is None:
+            self.db.execute("DELETE FROM pages")
+            previous = {}
+        self.db.executemany("DELETE FROM pages WHERE url=?", [(k,) for k in previous.keys() - manifest.keys()])
+        self.db.executemany("INSERT OR REPLACE INTO pages VALUES (?,?,?,?)",
+                            [(k, *v) for k, v in manifest.items() if previous.get(k) != v])
 
     # --- anything else ------------------------------------------------------------------------
     def get(self, key: str):

@@ -158,15 +158,20 @@ def json_feed(site: Site, articles, abs_url, load_body) -> bytes:
 def sitemaps(site: Site, routes: list[Route], abs_url) -> dict[str, bytes]:
     """sitemap.xml: one urlset, or an index of parts when there are more than 50,000 URLs."""
     newest = site.articles[0].updated if site.articles else None
+    listings = {"category": site.categories, "tag": site.tags, "coin": site.coins}
+    stamps: dict[datetime, str] = {}  # many pages share a date: format each once
     rows = []
     for route in routes:
         if route.kind in ("404", "widget", "search"):  # pages marked noindex
             continue
-        lastmod = _lastmod(site, route, newest)
-        rows.append((abs_url(route.url), lastmod))
+        lastmod = _lastmod(site, listings, route, newest)
+        stamp = stamps.get(lastmod) if lastmod else ""
+        if stamp is None:
+            stamp = stamps[lastmod] = f"<lastmod>{rfc3339(lastmod)}</lastmod>"
+        rows.append((abs_url(route.url), lastmod, stamp))
+
     def urlset(part) -> bytes:
-        body = "".join(f"<url><loc>{_x(loc)}</loc>" + (f"<lastmod>{rfc3339(m)}</lastmod>" if m else "") + "</url>\n"
-                       for loc, m in part)
+        body = "".join(f"<url><loc>{_x(loc)}</loc>{stamp}</url>\n" for loc, _, stamp in part)
         return ('<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
                 + body + "</urlset>\n").encode()
     if len(rows) <= SITEMAP_LIMIT:
@@ -178,7 +183,7 @@ def sitemaps(site: Site, routes: list[Route], abs_url) -> dict[str, bytes]:
         part = rows[n * SITEMAP_LIMIT:(n + 1) * SITEMAP_LIMIT]
         name = f"sitemap-{n + 1}.xml"
         out[name] = urlset(part)
-        newest_part = max((m for _, m in part if m), default=None)
+        newest_part = max((m for _, m, _ in part if m), default=None)
         index.append(f"<sitemap><loc>{_x(abs_url('/' + name))}</loc>"
                      + (f"<lastmod>{rfc3339(newest_part)}</lastmod>" if newest_part else "") + "</sitemap>")
     index.append("</sitemapindex>")
@@ -186,12 +191,12 @@ def sitemaps(site: Site, routes: list[Route], abs_url) -> dict[str, bytes]:
     return out
 
 
-def _lastmod(site: Site, route: Route, newest: datetime | None) -> datetime | None:
+def _lastmod(site: Site, listings: dict, route: Route, newest: datetime | None) -> datetime | None:
     if route.kind in ("article", "page"):
         article = site.by_source[route.key]
         return article.updated if article.kind == "article" or article.updated.year > 1970 else newest
     if route.kind in ("category", "tag", "coin"):
-        listing = {"category": site.categories, "tag": site.tags, "coin": site.coins}[route.kind][route.key]
+        listing = listings[route.kind][route.key]
         per = site.config.per_page
         items = listing.articles[(route.number - 1) * per: route.number * per]
         return max((a.updated for a in items), default=newest)

@@ -197,7 +197,11 @@ class RelatedLists:
         self._lists: dict[str, tuple[str, ...]] = {}
         self.fresh: dict[str, tuple[str, ...]] = {}  # computed in this process
         self.filled: set[str] = set()
+        self.as_saved = False  # the saved state is still exactly right: no need to save it again
         if isinstance(saved, dict) and saved.get("settings") == repr(settings):
+            if saved["inputs"] == self.inputs:
+                self._lists, self.filled, self.as_saved = saved["lists"], saved["filled"], True
+                return
             stale = affected(saved["inputs"], self.inputs, saved["filled"], settings)
             self._lists = {s: tuple(lst) for s, lst in saved["lists"].items() if s in self.inputs and s not in stale}
             self.filled = {s for s in saved["filled"] if s in self._lists}

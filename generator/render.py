@@ -84,16 +84,23 @@ def _flatten(value, out: list[str]) -> None:
     An Article's digest already covers everything a template can read from it (its source bytes,
     path, the config and the generator version), and its body is loaded lazily, so its digest
     stands for the whole object. Route inputs are tuples of articles, terms, strings and numbers;
-    anything else falls back to pickle.
+    anything else falls back to pickle. (Hot: it runs for every page of every build, so the
+    common item types are handled in the loop rather than by a call each.)
     """
     cls = type(value)
-    if cls is Article:
-        out.append("A" + value.digest)
-    elif cls is tuple or cls is list:
+    if cls is tuple or cls is list:
         out.append("(")
         for item in value:
-            _flatten(item, out)
+            kind = type(item)
+            if kind is Article:
+                out.append("A" + item.digest)
+            elif kind is str or kind is int or item is None:
+                out.append(repr(item))
+            else:
+                _flatten(item, out)
         out.append(")")
+    elif cls is Article:
+        out.append("A" + value.digest)
     elif cls is str or cls is int or cls is float or cls is bool or value is None:
         out.append(repr(value))
     elif cls is LazyBody:
