@@ -13,6 +13,7 @@ import hashlib
 import os
 import pickle
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from generator.errors import ConfigError
@@ -278,9 +279,19 @@ class Staging:
         """
         self._dirs = {self._root_str}  # the folders known to exist were the other tree's
         out = os.fspath(self.out)
-        for rel, token in new.items():
-            if old.get(rel) != token:  # else the very same file (a hard link) in both trees
-                self._link(f"{out}/{rel}", self._target(rel))
+        todo = [rel for rel, token in new.items() if old.get(rel) != token]  # else the same file in both
+
+        def level(rel: str) -> None:
+            self._link(f"{out}/{rel}", self._target(rel))
+        if len(todo) < 64:
+            for rel in todo:
+                level(rel)
+        else:  # file system calls release the GIL: keep both cores busy with them
+            for parent in {f"{self._root_str}/{rel}".rpartition("/")[0] for rel in todo}:
+                os.makedirs(parent, exist_ok=True)
+                self._dirs.add(parent)
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                list(pool.map(level, todo, chunksize=64))
         self.present = set(old) | set(new)
         self.prune(set(new))
 

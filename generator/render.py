@@ -217,10 +217,17 @@ class Renderer:
         changed is updated from its previous output without rendering it again.
         """
         fragments = self.fragments()
-        if "<!--/slot:" not in html:  # a fresh skeleton: plain replacements, no regex scan
-            for name, text in fragments.items():
-                html = html.replace(f"<!--slot:{name}-->", f"<!--slot:{name}-->{text}<!--/slot:{name}-->")
-            return html
+        if "<!--/slot:" not in html:  # a fresh skeleton: one pass over its markers
+            pieces = html.split("<!--slot:")
+            out = [pieces[0]]
+            for piece in pieces[1:]:
+                name, end, rest = piece.partition("-->")
+                text = fragments.get(name) if end else None
+                if text is None:
+                    out += ("<!--slot:", piece)
+                else:
+                    out += ("<!--slot:", name, "-->", text, "<!--/slot:", name, "-->", rest)
+            return "".join(out)
 
         def put(m: re.Match) -> str:
             name = m.group(1)
