@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -192,6 +193,7 @@ class Publisher:
         task = self.progress.task("render", len(to_render))
         if len(to_render) >= PARALLEL_RENDER_MIN and self.jobs > 1:
             _STATE.update(publisher=self, staging=staging)
+            gc.freeze()  # the workers' collector leaves the model alone: its pages stay shared, not copied
             ctx = multiprocessing.get_context("fork")
             chunks = [to_render[i::self.jobs * 4] for i in range(self.jobs * 4)]
             with ctx.Pool(self.jobs, initializer=_render_init) as pool:
@@ -199,6 +201,7 @@ class Publisher:
                     self._absorb(payload, outcome)
                     task.advance(len(payload[0]))
             _STATE.clear()
+            gc.unfreeze()
         else:
             results = self.render_many(staging, to_render, self.load_body)
             self._absorb((results, {}, set()), outcome)
