@@ -284,7 +284,7 @@ class Bench:
 
         self.say(f"N={n:,}: generating the corpus in {site}")
         t = time.perf_counter()
-        for stale in (out, site / ".cache"):
+        for stale in (out, out.parent / f".{out.name}.spare", site / ".cache"):
             if stale.exists():
                 shutil.rmtree(stale)
         meta = corpus.generate(n, site, a.seed, quiet=True, root=self.frozen)
@@ -329,7 +329,7 @@ class Bench:
         # (b) cold builds
         runs = []
         for i in range(cold_k):
-            for stale in (out, site / ".cache"):
+            for stale in (out, out.parent / f".{out.name}.spare", site / ".cache"):  # the spare is output too
                 if stale.exists():
                     shutil.rmtree(stale)
             runs.append(ours("cold", i))

@@ -160,6 +160,21 @@ class Staging:
             return None
         return token if token == entry[1] else None
 
+    def _same_bytes(self, rel: str, data: bytes) -> str | None:
+        """A file the spare holds without a manifest entry (the cache was lost) is kept when its
+        bytes are the new ones: reading it costs less than replacing it."""
+        if rel not in self.present:
+            return None
+        path = f"{self._root_str}/{safe_rel(rel)}"
+        try:
+            with open(path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                if st.st_size != len(data) or fh.read() != data:
+                    return None
+        except OSError:
+            return None
+        return stat_token(st)
+
     def _target(self, rel: str) -> str:
         """The spare's file for rel, its folder made, any old file there unlinked."""
         target = f"{self._root_str}/{safe_rel(rel)}"
@@ -176,7 +191,7 @@ class Staging:
 
     def write(self, rel: str, data: bytes, data_digest: str) -> str:
         """Make the spare's rel hold data; return its stat token."""
-        same = self._same(rel, data_digest)
+        same = self._same(rel, data_digest) if rel in self.known else self._same_bytes(rel, data)
         if same is not None:
             self._shade(rel, f"{self._root_str}/{rel}")
             return same

@@ -177,3 +177,24 @@ def test_spare_tree_left_inconsistent_by_a_killed_build_is_repaired(site: Site):
     full_build(reference)
     assert hashes(site.out) == hashes(reference.out)
     assert not list(site.out.rglob(".tmp-*")) and not (site.out / "stray.html").exists()
+
+
+def test_spare_tree_without_cache_or_output_is_checked_byte_for_byte(site: Site):
+    """With .cache/ and the output deleted, the spare's files have no manifest: each is kept only
+    when its bytes are exactly the new ones (same-size garbage included), the rest rewritten."""
+    site.write("content/articles/one.md", article("One", "2024-01-01", "Bitcoin", ["ETF"], body="Body one."))
+    site.write("content/articles/two.md", article("Two", "2024-01-02", "Policy", ["ETF"], body="Body two."))
+    full_build(site)
+    site.write("content/articles/two.md", article("Two", "2024-01-02", "Policy", ["ETF"], body="Body 2."))
+    full_build(site)
+    reference = hashes(site.out)
+    spare = site.root / f".{site.out.name}.spare"
+    page = next(p for p in sorted(spare.rglob("index.html")) if "one" in p.as_posix())
+    size = page.stat().st_size
+    page.unlink()
+    page.write_bytes(b"x" * size)  # same size, other bytes
+    import shutil
+    shutil.rmtree(site.out)
+    shutil.rmtree(site.root / ".cache")
+    full_build(site)
+    assert hashes(site.out) == reference
