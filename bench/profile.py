@@ -31,7 +31,7 @@ import corpus  # noqa: E402
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="cProfile one build and summarise it.")
     p.add_argument("--source", type=Path, required=True)
-    p.add_argument("--cold", action="store_true", help="delete the output folder and .cache/ first")
+    p.add_argument("--cold", action="store_true", help="delete the output folder, its spare tree and .cache/ first")
     p.add_argument("--jobs", type=int, default=0, help="--jobs for the build (1: everything in the profiled process)")
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--all", action="store_true", help="rank every function, not only the generator's")
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     site = args.source.resolve()
     if args.cold:
-        for stale in (site / "public", site / ".cache"):
+        for stale in (site / "public", site / ".public.spare", site / ".cache"):
             if stale.exists():
                 shutil.rmtree(stale)
     if args.edit or args.publish:

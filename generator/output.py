@@ -138,9 +138,13 @@ class Staging:
         # the shadow becomes the spare.
         self.shadow = shadow_path(out) if shadow else None
         if self.shadow is not None:
+            if self.shadow.is_symlink() or (self.shadow.exists() and not _ours(self.shadow)):
+                raise ConfigError(f"{self.shadow}: error: this folder is in the way of the build's output trees\n"
+                                  "  hint: move it away")
             if self.shadow.exists():
                 shutil.rmtree(self.shadow)
-            self.shadow.mkdir()  # its marker is the output's, staged like any file
+            self.shadow.mkdir()
+            (self.shadow / MARKER).write_bytes(marker_text(""))
             self._shadow_str = os.fspath(self.shadow)
             self._shadow_dirs = {self._shadow_str}
 
@@ -216,6 +220,8 @@ class Staging:
         if parent not in self._shadow_dirs:
             os.makedirs(parent, exist_ok=True)
             self._shadow_dirs.add(parent)
+        if rel == MARKER:  # the shadow was marked ours when made
+            os.unlink(twin)
         os.link(target, twin)
 
     def keep(self, rel: str, previous: str | os.PathLike, data_digest: str) -> str:
@@ -273,8 +279,6 @@ class Staging:
         if self.shadow is not None:
             os.rename(self.shadow, self.root)
             self.shadow = None
-            if not (self.root / MARKER).exists():
-                (self.root / MARKER).write_bytes(marker_text(""))
             return SHADOW
         self.root.mkdir()
         (self.root / MARKER).write_bytes(marker_text(""))
@@ -360,8 +364,13 @@ def clear_leftovers(out: Path) -> None:
         os.rename(previous[-1], out)
         previous = previous[:-1]
     for leftover in [*parent.glob(f".{out.name}.staging-*"), *previous, shadow_path(out)]:
-        if leftover.is_dir() and not leftover.is_symlink():
+        if leftover.is_dir() and not leftover.is_symlink() and _ours(leftover):
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _ours(folder: Path) -> bool:
+    """A folder this generator made: it carries the marker (or is empty)."""
+    return (folder / MARKER).exists() or not any(folder.iterdir())
 
 
 def _exchange(a: Path, b: Path) -> bool:

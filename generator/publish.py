@@ -97,16 +97,18 @@ class Publisher:
         return decisions, fragments_key
 
     def _fingerprints(self, routes: list[Route]) -> dict[str, str]:
-        """url -> fingerprint (about 20 µs a page, and more for related lists not in the cache),
-        on every core when there are many."""
+        """url -> fingerprint: a few microseconds a page, plus the related lists not in the cache,
+        which are computed on every core when there are many."""
         related = self.model.related
         if self.jobs < 2 or \
                 related.missing(r.key for r in routes if r.kind == "article") < PARALLEL_RENDER_MIN:
             return {r.url: page_fingerprint(self.model, r) for r in routes}
         _STATE.update(publisher=self)
         chunks = [routes[i::self.jobs] for i in range(self.jobs)]
+        gc.freeze()  # see _pages
         with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
             parts = pool.map(_fingerprint_chunk, chunks)
+        gc.unfreeze()
         _STATE.clear()
         out = {}
         for fps, lists, filled in parts:
