@@ -61,8 +61,14 @@ class Converter:
 
 def plain_text(fragment: str) -> str:
     """HTML fragment to one line of plain text: block tags part words, inline tags do not."""
-    text = _TAG.sub("", _BLOCK_TAG.sub(" ", _FOOTNOTE_REF.sub("", fragment)))
-    return _SPACE.sub(" ", html.unescape(text)).strip()
+    return _SPACE.sub(" ", _text(fragment)).strip()
+
+
+def _text(fragment: str) -> str:
+    if "fnref" in fragment:
+        fragment = _FOOTNOTE_REF.sub("", fragment)
+    text = _TAG.sub("", _BLOCK_TAG.sub(" ", fragment))
+    return html.unescape(text) if "&" in text else text
 
 
 def first_paragraph(body_html: str) -> str:
@@ -75,7 +81,7 @@ def first_paragraph(body_html: str) -> str:
 
 
 def count_words(body_html: str) -> int:
-    return len(plain_text(body_html).split())
+    return len(_text(body_html).split())
 
 
 def shorten(text: str, limit: int = 300) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from generator.assemble import Listing, Site
+from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.model import Article
 
@@ -154,7 +155,7 @@ def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
     return ()
 
 
-def build_context(route: Route, inputs: tuple, config) -> dict:
+def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
     """The variables a page's template receives (documented in README.md, 'Layouts'), made from
     route_inputs() and the config alone."""
     if route.kind in ("article", "page"):

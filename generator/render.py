@@ -167,7 +167,8 @@ class Renderer:
 
         def call(*args, **kwargs) -> Markup:
             nonlocal macro
-            key = (name, tuple(a.digest if type(a) is Article else a for a in args), tuple(sorted(kwargs.items())))
+            key = (name, tuple(("A", a.digest) if type(a) is Article else a for a in args),
+                   tuple(sorted(kwargs.items())))
             try:
                 html = memo.get(key)
             except TypeError:  # an unhashable argument: no memo
