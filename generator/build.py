@@ -26,7 +26,7 @@ from generator.options import BuildOptions, build_clock
 from generator.markup import Converter
 from generator.model import Article, Body, Parsed, Term
 from generator.output import check_output_folder, clear_leftovers
-from generator.pages import Route, absolute, plan_routes
+from generator.pages import Lookups, Route, absolute, plan_routes
 from generator.progress import Progress
 from generator.related import RelatedLists
 from generator.render import LAYOUTS_DIR, Renderer, layouts_fingerprint
@@ -177,6 +177,7 @@ class Model:
     images: ImageSet | None = None
     assets_key: str = ""
     image_srcs: set[str] = field(default_factory=set)
+    lookups: Lookups | None = None  # publish.lookups()
 
 
 def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now: datetime, options: BuildOptions,
@@ -322,10 +323,10 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
 
     renderer = model.renderer
     renderer.stored = cache.fragment
-    cache.prune_fragments(renderer.global_key, cap=8 * len(model.site.articles) + 1000)
+    cache.prune_fragments(renderer.global_key, cap=12 * len(model.site.articles) + 1000)
     cache.commit()  # workers write rendered fragments through their own connections
     publisher = Publisher(model, out, manifest, cache.get("fragments"), loader.body_loader(cache), reopen,
-                          jobs, progress, problems, cache.get("spare"))
+                          jobs, progress, problems, *cache.get_with_digest("spare"))
     # A build killed after the swap leaves these manifests one build behind: safe, because every
     # entry is trusted only while its file's stat token (size, mtime, inode) still matches.
     outcome = publisher.run(extras, model.assets.files, search)
@@ -335,14 +336,13 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     if not model.related.as_saved:
         cache.set("related", model.related.export())
     cache.set("images", model.images.measured)
-    if publisher.new_spare is not None:
-        cache.set("spare", publisher.new_spare)
+    spare_digest = cache.set("spare", publisher.new_spare) if publisher.new_spare is not None else ""
     cache.set_manifest(publisher.new_manifest, manifest)
     cache.set("fragments", publisher.fragments_key)
     cache.commit()
     cache.close()
     if publisher.staging is not None:  # only now that the cache holds its manifest
-        publisher.staging.mark_level(publisher.new_spare)
+        publisher.staging.mark_level(spare_digest)
     problems = sorted(_dedupe(problems), key=lambda p: (p.path, p.line or 0, p.message))
     for problem in problems:
         report.add(problem)

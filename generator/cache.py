@@ -7,6 +7,7 @@ that is missing, corrupt or from another version is simply rebuilt.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import sqlite3
 from pathlib import Path
@@ -137,7 +138,9 @@ class Cache:
     def prune_fragments(self, global_key: str, cap: int) -> None:
         """Forget fragments of other layouts or settings; start over past `cap` (edited articles
         leave their old cards behind)."""
-        self.db.execute("DELETE FROM fragments WHERE gkey != ?", (global_key,))
+        if self._get(self.db, "fragments_gkey") != global_key.encode():  # a scan: only when it changed
+            self.db.execute("DELETE FROM fragments WHERE gkey != ?", (global_key,))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('fragments_gkey', ?)", (global_key.encode(),))
         if self.db.execute("SELECT COUNT(*) FROM fragments").fetchone()[0] > cap:
             self.db.execute("DELETE FROM fragments")
 
@@ -161,8 +164,18 @@ class Cache:
         value = self._get(self.db, key)
         return pickle.loads(value) if value is not None else None
 
-    def set(self, key: str, value) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, pickle.dumps(value)))
+    def get_with_digest(self, key: str):
+        """(value, a digest of it as stored); (None, "") if absent."""
+        value = self._get(self.db, key)
+        if value is None:
+            return None, ""
+        return pickle.loads(value), hashlib.blake2b(value, digest_size=16).hexdigest()
+
+    def set(self, key: str, value) -> str:
+        """Store value; returns the digest get_with_digest will give for it."""
+        blob = pickle.dumps(value)
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, blob))
+        return hashlib.blake2b(blob, digest_size=16).hexdigest()
 
     def commit(self) -> None:
         self.db.commit()

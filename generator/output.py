@@ -11,7 +11,6 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
-import pickle
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -98,7 +97,8 @@ class Staging:
     only whole, and a killed build's half-written file fails its stat token next time.
     """
 
-    def __init__(self, out: Path, spare_manifest: dict[str, tuple[str, str]] | None, shadow: bool = False):
+    def __init__(self, out: Path, spare_manifest: dict[str, tuple[str, str]] | None, shadow: bool = False,
+                 spare_digest: str = ""):
         self.out = out
         self.parent = out.parent
         self.parent.mkdir(parents=True, exist_ok=True)
@@ -112,17 +112,18 @@ class Staging:
         self._root_str = os.fspath(self.root)
         self._dirs: set[str] = {self._root_str}
         self._touched: set[str] = set()  # written in this build: no longer as the manifest says
-        # What is really there. The last build left a LEVEL file when the spare was exactly its
-        # manifest; it goes before anything is changed, so a killed build leaves none and the next
-        # one walks the tree (a file is trusted to hold its manifest's bytes only while its stat
-        # token still matches, whatever the walk finds).
+        # What is really there. The last build left a LEVEL file, holding the digest of the spare
+        # manifest as stored in the cache, when the spare was exactly that manifest; it goes before
+        # anything is changed, so a killed build leaves none and the next one walks the tree (a
+        # file is trusted to hold its manifest's bytes only while its stat token still matches,
+        # whatever the walk finds).
         level = os.path.join(self._root_str, LEVEL)
         try:
             with open(level, "rb") as fh:
-                level_mark = fh.read()
+                level_mark = fh.read().decode("ascii", "replace")
         except OSError:
-            level_mark = b""
-        self.trusted = spare_manifest is not None and level_mark == _level_mark(spare_manifest)
+            level_mark = ""
+        self.trusted = spare_manifest is not None and bool(spare_digest) and level_mark == spare_digest
         if self.trusted:
             self.present = set(spare_manifest) | {MARKER}
         else:
@@ -314,14 +315,10 @@ class Staging:
         self.present = set(old) | set(new)
         self.prune(set(new))
 
-    def mark_level(self, spare_manifest: dict[str, tuple[str, str]]) -> None:
-        """Say the spare is exactly spare_manifest (the one the cache now holds for it)."""
-        with open(os.path.join(self._root_str, LEVEL), "wb") as fh:
-            fh.write(_level_mark(spare_manifest))
-
-
-def _level_mark(spare_manifest: dict[str, tuple[str, str]]) -> bytes:
-    return digest(pickle.dumps(sorted(spare_manifest.items()), protocol=5)).encode()
+    def mark_level(self, spare_digest: str) -> None:
+        """Say the spare is exactly the manifest the cache now holds for it (by its digest there)."""
+        with open(os.path.join(self._root_str, LEVEL), "w", encoding="ascii") as fh:
+            fh.write(spare_digest)
 
 
 def spare_path(out: Path) -> Path:

@@ -39,11 +39,12 @@ class Publisher:
                  reopen: Callable[[], tuple[Callable[[Article], Body], Callable[[str], str | None],
                                             Callable[[dict[str, str]], None]]],
                  jobs: int, progress: Progress, problems: list[Problem],
-                 spare_manifest: dict[str, tuple[str, str]] | None = None):
+                 spare_manifest: dict[str, tuple[str, str]] | None = None, spare_digest: str = ""):
         self.model = model
         self.out = out
         self.manifest = manifest
         self.spare_manifest = spare_manifest
+        self.spare_digest = spare_digest  # Cache.get_with_digest's, for the spare's LEVEL mark
         self.new_spare: dict[str, tuple[str, str]] | None = None  # the spare tree after this build
         self._out = os.fspath(out)
         self._checked: dict[str, str | None] = {}
@@ -143,7 +144,7 @@ class Publisher:
             outcome.unchanged = len(self.manifest)
             self.new_manifest = dict(self.manifest)
             return outcome  # nothing changed: nothing is touched
-        staging = Staging(self.out, self.spare_manifest, shadow=not self.out.exists())
+        staging = Staging(self.out, self.spare_manifest, shadow=not self.out.exists(), spare_digest=self.spare_digest)
         search_rels: set[str] = set()
         self._pages(staging, decisions, outcome)
         for rel, data in extras.items():
@@ -262,8 +263,11 @@ class Publisher:
 
 
 def lookups(model) -> Lookups:
-    return Lookups(related=lambda a: model.related.get(a.source, ()), trending=model.trending.articles,
-                   coin=model.ticker.by_symbol)
+    """What page inputs need from the model (made once per model: this is asked for every page)."""
+    if model.lookups is None:
+        model.lookups = Lookups(related=lambda a: model.related.get(a.source, ()),
+                                trending=model.trending.articles, coin=model.ticker.by_symbol)
+    return model.lookups
 
 
 def page_inputs(model, route: Route) -> tuple:
