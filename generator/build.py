@@ -316,15 +316,15 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     def reopen():  # a worker process's own cache connection (SQLite connections do not survive fork)
         reader = cache.reader()
 
-        def store(fragments: dict[str, str]) -> None:
-            reader.put_fragments(fragments, renderer.global_key)
+        def store(snippets: dict[str, str]) -> None:
+            reader.put_snippets(snippets, renderer.global_key)
             reader.commit()
-        return loader.body_loader(reader), reader.fragment, store
+        return loader.body_loader(reader), reader.snippet, store
 
     renderer = model.renderer
-    renderer.stored = cache.fragment
-    cache.prune_fragments(renderer.global_key, cap=12 * len(model.site.articles) + 1000)
-    cache.commit()  # workers write rendered fragments through their own connections
+    renderer.stored_snippet = cache.snippet
+    cache.prune_snippets(renderer.global_key, cap=12 * len(model.site.articles) + 1000)
+    cache.commit()  # workers store the snippets they render through their own connections
     publisher = Publisher(model, out, manifest, cache.get("fragments"), loader.body_loader(cache), reopen,
                           jobs, progress, problems, *cache.get_with_digest("spare"))
     # A build killed after the swap leaves these manifests one build behind: safe, because every
@@ -332,7 +332,7 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     outcome = publisher.run(extras, model.assets.files, search)
     timings["render+write"] = time.perf_counter() - t
 
-    cache.put_fragments(renderer.fresh_fragments, renderer.global_key)
+    cache.put_snippets(renderer.fresh_snippets, renderer.global_key)
     if not model.related.as_saved:
         cache.set("related", model.related.export())
     cache.set("images", model.images.measured)

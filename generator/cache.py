@@ -17,7 +17,7 @@ from generator.markup import SETTINGS_KEY
 from generator.model import Body, Parsed
 
 CACHE_DIR = ".cache"
-SCHEMA = f"{__version__}:{SETTINGS_KEY}:6"
+SCHEMA = f"{__version__}:{SETTINGS_KEY}:7"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER, size I
                                   body_key TEXT, parsed BLOB);
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, toc TEXT, first TEXT, words INTEGER);
 CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, fingerprint TEXT, hash TEXT, stat TEXT);
-CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, html TEXT, gkey TEXT);
+CREATE TABLE IF NOT EXISTS snippets (key TEXT PRIMARY KEY, html TEXT, gkey TEXT);
 """
 
 
@@ -52,7 +52,7 @@ class Cache:
             # the thread that starts it to the one that refreshes it
             db = self._init(sqlite3.connect(path, timeout=30, check_same_thread=False))
             if self._get(db, "schema") != SCHEMA:
-                db.executescript("DROP TABLE files; DROP TABLE bodies; DROP TABLE pages; DROP TABLE IF EXISTS fragments; DELETE FROM meta;")
+                db.executescript("DROP TABLE files; DROP TABLE bodies; DROP TABLE pages; DROP TABLE IF EXISTS snippets; DELETE FROM meta;")
                 self._init(db)
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA,))
                 db.commit()
@@ -126,23 +126,23 @@ class Cache:
         stale = [r[0] for r in self.db.execute("SELECT key FROM bodies") if r[0] not in keep]
         self.db.executemany("DELETE FROM bodies WHERE key=?", [(k,) for k in stale])
 
-    # --- rendered fragments (cards, pictures) ------------------------------------------------
-    def fragment(self, key: str) -> str | None:
-        row = self.db.execute("SELECT html FROM fragments WHERE key=?", (key,)).fetchone()
+    # --- rendered snippets (cards, pictures) -------------------------------------------------
+    def snippet(self, key: str) -> str | None:
+        row = self.db.execute("SELECT html FROM snippets WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
-    def put_fragments(self, fragments: dict[str, str], global_key: str) -> None:
-        self.db.executemany("INSERT OR REPLACE INTO fragments VALUES (?,?,?)",
-                            [(k, html, global_key) for k, html in fragments.items()])
+    def put_snippets(self, snippets: dict[str, str], global_key: str) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO snippets VALUES (?,?,?)",
+                            [(k, html, global_key) for k, html in snippets.items()])
 
-    def prune_fragments(self, global_key: str, cap: int) -> None:
-        """Forget fragments of other layouts or settings; start over past `cap` (edited articles
+    def prune_snippets(self, global_key: str, cap: int) -> None:
+        """Forget snippets of other layouts or settings; start over past `cap` (edited articles
         leave their old cards behind)."""
-        if self._get(self.db, "fragments_gkey") != global_key.encode():  # a scan: only when it changed
-            self.db.execute("DELETE FROM fragments WHERE gkey != ?", (global_key,))
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('fragments_gkey', ?)", (global_key.encode(),))
-        if self.db.execute("SELECT COUNT(*) FROM fragments").fetchone()[0] > cap:
-            self.db.execute("DELETE FROM fragments")
+        if self._get(self.db, "snippets_gkey") != global_key.encode():  # a scan: only when it changed
+            self.db.execute("DELETE FROM snippets WHERE gkey != ?", (global_key,))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('snippets_gkey', ?)", (global_key.encode(),))
+        if self.db.execute("SELECT COUNT(*) FROM snippets").fetchone()[0] > cap:
+            self.db.execute("DELETE FROM snippets")
 
     # --- last build's pages -----------------------------------------------------------------
     def manifest(self) -> dict[str, tuple[str, str, str]]:

@@ -50,7 +50,7 @@ class Publisher:
         self._checked: dict[str, str | None] = {}
         self.old_fragments = old_fragments
         self.load_body = load_body
-        self.reopen = reopen  # in a worker: its own body loader, fragment lookup and fragment store
+        self.reopen = reopen  # in a worker: its own body loader, snippet lookup and snippet store
         self.jobs = jobs
         self.progress = progress
         self.problems = problems
@@ -308,12 +308,12 @@ def _fingerprint_chunk(routes: list[Route]):
 
 def _render_init() -> None:
     renderer = _STATE["publisher"].model.renderer
-    _STATE["load_body"], renderer.stored, _STATE["store"] = _STATE["publisher"].reopen()
-    renderer.fresh_fragments = {}
+    _STATE["load_body"], renderer.stored_snippet, _STATE["store"] = _STATE["publisher"].reopen()
+    renderer.fresh_snippets = {}
 
 
 def _render_chunk(items):
-    """Render in a worker: rendered fragments go to the cache from here, the related lists computed
+    """Render in a worker: rendered snippets go to the cache from here, the related lists computed
     on the way go back to the main process (for the next build)."""
     publisher = _STATE["publisher"]
     related = publisher.model.related
@@ -321,7 +321,7 @@ def _render_chunk(items):
     results = publisher.render_many(_STATE["staging"], items, _STATE["load_body"])
     lists = dict(related.fresh)
     renderer = publisher.model.renderer
-    if renderer.fresh_fragments:
-        _STATE["store"](renderer.fresh_fragments)
-        renderer.fresh_fragments = {}
+    if renderer.fresh_snippets:
+        _STATE["store"](renderer.fresh_snippets)
+        renderer.fresh_snippets = {}
     return results, lists, {s for s in lists if s in related.filled}

@@ -30,7 +30,7 @@ SLOTS = ("ticker", "header", "sidebar", "footer")
 _SLOT = re.compile(r"<!--slot:(\w+)-->(?:.*?<!--/slot:\1-->)?", re.S)
 
 
-MEMO_LIMIT = 4000  # memoised fragments held in memory (the build cache keeps them all)
+MEMO_LIMIT = 4000  # memoised snippets held in memory (the build cache keeps them all)
 _ROOT_LINK = re.compile(r'(\s(?:href|src)=["\'])/(?!/)')
 
 
@@ -150,17 +150,17 @@ class Renderer:
         self.global_key = global_key  # layouts, config and asset names: a change re-renders every page
         self._fragments: dict[str, str] | None = None
         self.slot_context: dict = {}
-        # Fragments (cards, pictures) kept in the build cache between builds: `stored` looks one
-        # up by key; those rendered here are collected in fresh_fragments to be stored.
-        self.stored: Callable[[str], str | None] | None = None
-        self.fresh_fragments: dict[str, str] = {}
+        # Snippets (cards, pictures: memoised macro calls) kept in the build cache between builds:
+        # `stored_snippet` looks one up by key; those rendered here are collected in fresh_snippets.
+        self.stored_snippet: Callable[[str], str | None] | None = None
+        self.fresh_snippets: dict[str, str] = {}
 
     def _memo(self, template: str, name: str) -> Callable[..., Markup]:
         """A global that calls macro `name` of `template` once per distinct arguments.
 
         `card` depends only on its article (keyed by digest) and the globals; `picture` only on
         its arguments, and most cards share the default image. So a list page is mostly joins of
-        fragments already rendered for other pages.
+        snippets already rendered for other pages.
         """
         memo = self._cards
         macro = None
@@ -173,8 +173,8 @@ class Renderer:
                 html = memo.get(key)
             except TypeError:  # an unhashable argument: no memo
                 key, html = None, None
-            if html is None and key is not None and self.stored is not None:
-                text = self.stored(self._store_key(key))
+            if html is None and key is not None and self.stored_snippet is not None:
+                text = self.stored_snippet(self._store_key(key))
                 if text is not None:
                     html = memo[key] = Markup(text)
             if html is None:
@@ -185,13 +185,13 @@ class Renderer:
                     if len(memo) >= MEMO_LIMIT:  # bounded: a big site's cards would fill memory
                         memo.clear()
                     memo[key] = html
-                    if self.stored is not None:
-                        self.fresh_fragments[self._store_key(key)] = str(html)
+                    if self.stored_snippet is not None:
+                        self.fresh_snippets[self._store_key(key)] = str(html)
             return html
         return call
 
     def _store_key(self, key: tuple) -> str:
-        """The build cache's key of a memoised fragment: its call, under this global key."""
+        """The build cache's key of a memoised snippet: its call, under this global key."""
         return hashlib.blake2b(f"{self.global_key}\0{key!r}".encode(), digest_size=16).hexdigest()
 
     def route_fingerprint(self, route: Route, inputs: tuple) -> str:
