@@ -7,6 +7,8 @@ format and quality, so later builds only copy them.
 from __future__ import annotations
 
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -72,6 +74,8 @@ def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[
     for extra in (config.default_image, config.logo):
         if extra:
             wanted.setdefault(extra, [])
+    resizes = []  # (src, users, path, variants to make, its output paths)
+    queued: set[Path] = set()
     for src in sorted(wanted):
         users = wanted[src]
         parts = urlsplit(src)
@@ -96,8 +100,7 @@ def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
                 width = height = -1  # read below
         except OSError as exc:
-            problems.extend(Problem(a.source if a else "site.toml", f"image {src} cannot be read: {exc}")
-                            for a in users or [None])
+            _unreadable(src, users, exc, problems)
             continue
         h.update(f"{src}\0{digest}\n".encode())
         suffix = path.suffix.lower()
@@ -107,6 +110,7 @@ def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[
         try:
             variants = []
             todo = []
+            made = []  # output paths of this image's variants
             if width < 0:
                 from PIL import Image as PILImage  # imported only when an image has to be read
                 with PILImage.open(path) as im:
@@ -121,24 +125,47 @@ def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[
                     webp_rel = f"{VARIANT_DIR}/{stem}.webp"
                     for out_rel, fmt in ((base_rel, RESIZABLE[suffix]), (webp_rel, "WEBP")):
                         cached = cache_dir / Path(out_rel).name
-                        if not cached.exists():
+                        if not cached.exists() and cached not in queued:  # identical files share variants
                             todo.append((w, hh, fmt, cached))
+                            queued.add(cached)
                         result.files[out_rel] = cached
+                        made.append(out_rel)
                     variants.append(Variant(w, hh, "/" + base_rel, "/" + webp_rel))
-            if todo:
-                from PIL import Image as PILImage
-                with PILImage.open(path) as im:
-                    for w, hh, fmt, cached in todo:
-                        _resize(im, w, hh, fmt, config.images.quality, cached)
         except OSError as exc:  # PIL's UnidentifiedImageError is one
-            for article in users or [None]:
-                problems.append(Problem(article.source if article else "site.toml",
-                                        f"image {src} cannot be read: {exc}", None, "replace it with a JPEG, PNG or WebP file"))
+            _unreadable(src, users, exc, problems)
             continue
+        if todo:
+            resizes.append((src, users, path, todo, made))
         result.measured[src] = (stamp, digest, width, height)
         result.infos[src] = ImageInfo(src, width, height, tuple(variants))
+    if resizes:  # Pillow releases the GIL while it resizes and encodes: one image per core
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            failures = list(pool.map(lambda job: _make_variants(job[2], job[3], config.images.quality), resizes))
+        for (src, users, _, _, made), exc in zip(resizes, failures):
+            if exc is not None:
+                _unreadable(src, users, exc, problems)
+                del result.infos[src], result.measured[src]
+                for rel in made:
+                    result.files.pop(rel, None)
     result.key = h.hexdigest()[:16]
     return result
+
+
+def _make_variants(path: Path, todo: list, quality: int) -> OSError | None:
+    from PIL import Image as PILImage
+    try:
+        with PILImage.open(path) as im:
+            for w, hh, fmt, cached in todo:
+                _resize(im, w, hh, fmt, quality, cached)
+    except OSError as exc:
+        return exc
+    return None
+
+
+def _unreadable(src: str, users: list, exc: Exception, problems: list[Problem]) -> None:
+    for article in users or [None]:
+        problems.append(Problem(article.source if article else "site.toml", f"image {src} cannot be read: {exc}",
+                                None, "replace it with a JPEG, PNG or WebP file"))
 
 
 def _resize(im, width: int, height: int, fmt: str, quality: int, target: Path) -> None:

@@ -525,6 +525,30 @@ def test_featured_image_has_resized_webp_and_jpeg_variants(news):
     assert (img["width"], img["height"]) == ("1600", "900")
 
 
+def test_unreadable_featured_image_is_an_error_naming_the_article(tmp_path):
+    """A corrupt image (next to good ones, whose variants are made on every core) fails the
+    build with the article named; the article and every other page are still published."""
+    site = write_news_site(tmp_path / "site")
+    whole = site.root / "assets/img/whole.jpg"
+    Image.new("RGB", (1500, 1000), (90, 160, 20)).save(whole, quality=85)
+    (site.root / "assets/img/broken.jpg").write_bytes(whole.read_bytes()[:700])  # a header, then nothing
+    whole.unlink()
+    Image.new("RGB", (1400, 800), (20, 90, 160)).save(site.root / "assets/img/second.jpg", quality=85)
+    site.write("content/articles/2025-07-15-broken.md", front_matter(
+        {"title": "Broken picture", "date": "2025-07-15", "category": "Bitcoin", "image": "/assets/img/broken.jpg"}))
+    site.write("content/articles/2025-07-16-second.md", front_matter(
+        {"title": "Second picture", "date": "2025-07-16", "category": "Bitcoin", "image": "/assets/img/second.jpg"}))
+    done = site.build(env=EPOCH)
+    assert done.returncode == 1, done.stderr
+    [line] = [l for l in done.stderr.splitlines() if "broken.jpg" in l]
+    assert "content/articles/2025-07-15-broken.md" in line and "cannot be read" in line, line
+    assert site.page("/2025/07/broken-picture/").is_file() and site.page("/2025/07/second-picture/").is_file()
+    variants = sorted(p.name for p in (site.out / "assets/img/_v").iterdir())
+    assert not [v for v in variants if v.startswith("broken-")], variants
+    assert {v.rsplit("-", 1)[1] for v in variants if v.startswith("second-")} == {"320.jpg", "320.webp", "640.jpg",
+                                                                                  "640.webp", "1200.jpg", "1200.webp"}
+
+
 def _imgs(d: Doc, within: str) -> list[dict]:
     return d.find("img", within=within)
 
