@@ -53,22 +53,27 @@ class RelatedIndex:
         article = self.articles[i]
         window = max(1, s.window)
         shared: dict[int, float] = {}
+        get = shared.get
+        weights, postings = self._weights, self._postings
         for tag in article.tags:
-            weight = self._weights.get(tag.slug)
+            weight = weights.get(tag.slug)
             if weight is None:
                 continue
-            posting = self._postings[tag.slug]
+            posting = postings[tag.slug]
             k = bisect.bisect_left(posting, i)
-            for j in posting[max(0, k - window):k + window + 1]:
-                if j != i:
-                    shared[j] = shared.get(j, 0.0) + weight
+            for j in posting[k - window if k > window else 0:k + window + 1]:
+                shared[j] = get(j, 0.0) + weight
+        shared.pop(i, None)
         cat = article.category.slug if article.category else None
         t0 = self._times[i]
         scale = max(s.time_scale_days, 0.001) * 86400.0
         times, cats, exp = self._times, self._cats, math.exp
         tw, cw, tiw = s.tag_weight, s.category_weight, s.time_weight
-        ranked = [(-(tw * w + (cw if cat is not None and cats[j] == cat else 0.0)
-                     + tiw * exp(-abs(times[j] - t0) / scale)), j) for j, w in shared.items()]
+        if cat is None:
+            ranked = [(-(tw * w + 0.0 + tiw * exp(-abs(times[j] - t0) / scale)), j) for j, w in shared.items()]
+        else:
+            ranked = [(-(tw * w + (cw if cats[j] == cat else 0.0) + tiw * exp(-abs(times[j] - t0) / scale)), j)
+                      for j, w in shared.items()]
         best = heapq.nsmallest(s.count, ranked)  # index j breaks ties: lower j is newer, then source order
         chosen = [j for _, j in best]
         if len(chosen) < s.count:
