@@ -107,6 +107,7 @@ def measure(cmd: list[str], log: Path, cwd: Path | None = None, env: dict | None
             timeout: float = 3600) -> Run:
     """Run cmd to completion; wall time, CPU time and peak RSS of its process tree (os.wait4)."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    os.sync()  # the harness's own writes (corpus edits, the output snapshot) are not billed to the command
     waited, busy_before = settle() if SETTLE["max_wait"] > 0 else (0.0, -1.0)
     with open(log, "w") as out:
         busy0 = _busy_seconds()
