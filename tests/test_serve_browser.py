@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -21,9 +22,9 @@ from test_serve import (HANG, SAVE_STYLES, TARGET, TARGET_TITLE, TARGET_URL,
                         broken_front_matter, burst_changes, checkout, save, serve, small_site,  # noqa: F401
                         target_article)  # serve is a fixture
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
+from sitetools import CHROMIUM, launch  # noqa: E402
+
 WAIT_MS = int(HANG * 1000)
 
 pytestmark = [pytest.mark.browser,
@@ -44,7 +45,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = launch(p)
         try:
             yield b
         finally:
