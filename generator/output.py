@@ -184,10 +184,7 @@ class Staging:
         """The spare's file for rel, its folder made, any old file there unlinked."""
         target = f"{self._root_str}/{safe_rel(rel)}"
         self._touched.add(rel)
-        parent = target.rpartition("/")[0]
-        if parent not in self._dirs:
-            os.makedirs(parent, exist_ok=True)
-            self._dirs.add(parent)
+        _make_folder_of(target, self._dirs)
         try:
             os.unlink(target)  # maybe a hard link shared with the live tree: never write into it
         except FileNotFoundError:
@@ -217,10 +214,7 @@ class Staging:
         if self.shadow is None:
             return
         twin = f"{self._shadow_str}/{rel}"
-        parent = twin.rpartition("/")[0]
-        if parent not in self._shadow_dirs:
-            os.makedirs(parent, exist_ok=True)
-            self._shadow_dirs.add(parent)
+        _make_folder_of(twin, self._shadow_dirs)
         if rel == MARKER:  # the shadow was marked ours when made
             os.unlink(twin)
         os.link(target, twin)
@@ -307,9 +301,8 @@ class Staging:
             for rel in todo:
                 level(rel)
         else:  # file system calls release the GIL: keep both cores busy with them
-            for parent in {f"{self._root_str}/{rel}".rpartition("/")[0] for rel in todo}:
-                os.makedirs(parent, exist_ok=True)
-                self._dirs.add(parent)
+            for rel in todo:
+                _make_folder_of(f"{self._root_str}/{rel}", self._dirs)
             with ThreadPoolExecutor(max_workers=4) as pool:
                 list(pool.map(level, todo, chunksize=64))
         self.present = set(old) | set(new)
@@ -319,6 +312,14 @@ class Staging:
         """Say the spare is exactly the manifest the cache now holds for it (by its digest there)."""
         with open(os.path.join(self._root_str, LEVEL), "w", encoding="ascii") as fh:
             fh.write(spare_digest)
+
+
+def _make_folder_of(path: str, known: set[str]) -> None:
+    """Make path's folder unless it is among the folders known to exist (which it joins)."""
+    folder = path.rpartition("/")[0]
+    if folder not in known:
+        os.makedirs(folder, exist_ok=True)
+        known.add(folder)
 
 
 def spare_path(out: Path) -> Path:
