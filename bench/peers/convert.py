@@ -90,20 +90,20 @@ def _fresh_site(dst: Path, template: Path) -> None:
 
 
 def to_hugo(corpus: Path, dst: Path) -> int:
-    _fresh_site(dst, HERE / "hugo")
-    posts = dst / "content" / "posts"
-    files = _articles(corpus)
-    for src in files:
-        (posts / src.name).write_text(hugo_post(src.read_text(encoding="utf-8"), src.stem), encoding="utf-8")
-    return len(files)
+    return _convert(corpus, dst, HERE / "hugo", hugo_post)
 
 
 def to_pelican(corpus: Path, dst: Path) -> int:
-    _fresh_site(dst, HERE / "pelican")
+    return _convert(corpus, dst, HERE / "pelican", pelican_post)
+
+
+def _convert(corpus: Path, dst: Path, template: Path, post) -> int:
+    """A fresh twin site from `template`, with every corpus article written by `post(text, stem)`."""
+    _fresh_site(dst, template)
     posts = dst / "content" / "posts"
     files = _articles(corpus)
     for src in files:
-        (posts / src.name).write_text(pelican_post(src.read_text(encoding="utf-8"), src.stem), encoding="utf-8")
+        (posts / src.name).write_text(post(src.read_text(encoding="utf-8"), src.stem), encoding="utf-8")
     return len(files)
 
 
