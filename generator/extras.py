@@ -21,7 +21,7 @@ from generator.pages import Route, feed_url
 
 def escape(text: str, entities: dict[str, str] | None = None) -> str:
     """XML text escaping (&, <, >, and any extra entities); xml.sax.saxutils would pull in urllib."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = html.escape(text, quote=False)
     for char, entity in (entities or {}).items():
         text = text.replace(char, entity)
     return text
