@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from datetime import datetime
@@ -82,6 +83,22 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"error: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)", file=sys.stderr)
         return EXIT_CONTENT
+
+
+def run() -> None:
+    """The console entry point: main(), then exit without tearing the heap down.
+
+    A build leaves millions of objects behind, and freeing them one by one at interpreter exit
+    takes a sixth of an incremental build. Everything that matters is already closed by then
+    (worker pools, the cache, written files), so only the standard streams need flushing.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # a reader that went away; nothing left to tell it
+        pass
+    os._exit(code)
 
 
 def cmd_build(args) -> int:
