@@ -93,6 +93,8 @@ def run() -> None:
     (worker pools, the cache, written files), so only the standard streams need flushing.
     """
     code = main()
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # a profiler or coverage tool writes its data at exit
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -155,6 +155,31 @@ def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
     return ()
 
 
+def shown_date(site: Site) -> Callable[[Route], float]:
+    """A sort key: the timestamp of the newest article a route shows (an article page: its own
+    date; a listing page: its first article's); +inf for pages that show none in particular.
+
+    Rendering newest first by this key keeps cards (memoised macro calls) in reach: an article's
+    cards appear on its home page, category page, tag pages and its neighbours' related blocks,
+    which all sort close together, whereas in route order they sit thousands of pages apart.
+    """
+    per = site.config.per_page
+    listings = {"category": site.categories, "tag": site.tags, "coin": site.coins}
+
+    def when(route: Route) -> float:
+        if route.kind in ("article", "page"):
+            return site.by_source[route.key].date.timestamp()
+        start = (route.number - 1) * per
+        if route.kind == "home":
+            items = site.articles[start:start + 1]
+        elif route.kind in listings and route.key in listings[route.kind]:
+            items = listings[route.kind][route.key].articles[start:start + 1]
+        else:
+            return math.inf
+        return items[0].date.timestamp() if items else -math.inf
+    return when
+
+
 def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
     """The variables a page's template receives (documented in README.md, 'Layouts'), made from
     route_inputs() and the config alone."""

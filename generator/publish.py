@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import math
 import multiprocessing
 import os
 import time
@@ -14,7 +15,7 @@ from typing import Callable
 from generator.errors import Problem, ProblemError
 from generator.model import Article, Body
 from generator.output import PREVIOUS, SHADOW, Staging, UnsafePath, digest, stat_token
-from generator.pages import Lookups, Route, build_context, output_path, route_inputs
+from generator.pages import Lookups, Route, build_context, output_path, route_inputs, shown_date
 from generator.progress import Progress
 from generator.render import LazyBody
 
@@ -186,6 +187,8 @@ class Publisher:
 
     def _pages(self, staging: Staging, decisions, outcome: Outcome) -> None:
         to_render = [(r, a, fp) for r, a, fp in decisions if a in (RENDER, REFILL)]
+        when = shown_date(self.model.site)  # newest first: cards are reused while still memoised
+        to_render.sort(key=lambda item: when(item[0]), reverse=True)
         for route, action, fp in decisions:
             if action in (KEEP, CARRY):
                 rel = output_path(route.url)
@@ -198,7 +201,9 @@ class Publisher:
             _STATE.update(publisher=self, staging=staging)
             gc.freeze()  # the workers' collector leaves the model alone: its pages stay shared, not copied
             ctx = multiprocessing.get_context("fork")
-            chunks = [to_render[i::self.jobs * 4] for i in range(self.jobs * 4)]
+            # contiguous runs, handed out in order: both workers sweep the site newest first together
+            size = max(1, math.ceil(len(to_render) / (self.jobs * 8)))
+            chunks = [to_render[i:i + size] for i in range(0, len(to_render), size)]
             with ctx.Pool(self.jobs, initializer=_render_init) as pool:
                 for payload in pool.imap_unordered(_render_chunk, [c for c in chunks if c]):
                     self._absorb(payload, outcome)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from itertools import islice
 import operator
 import pickle
 import re
@@ -182,8 +183,9 @@ class Renderer:
                     macro = getattr(self.env.get_template(template).module, name)
                 html = Markup(macro(*args, **kwargs))
                 if key is not None:
-                    if len(memo) >= MEMO_LIMIT:  # bounded: a big site's cards would fill memory
-                        memo.clear()
+                    if len(memo) >= MEMO_LIMIT:  # bounded: a big site's cards would fill memory;
+                        for old in list(islice(memo, MEMO_LIMIT // 4)):  # the oldest go first
+                            del memo[old]
                     memo[key] = html
                     if self.stored_snippet is not None:
                         self.fresh_snippets[self._store_key(key)] = str(html)
