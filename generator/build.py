@@ -337,7 +337,7 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
 
     t = time.perf_counter()
     abs_url = model.renderer.env.globals["abs_url"]
-    extras = extra_outputs(model.site, model.routes, abs_url, loader.body_loader(cache), now)
+    extras = _Aside(lambda c: extra_outputs(model.site, model.routes, abs_url, loader.body_loader(c), now), cache, jobs)
     search = SearchIndexer(config) if config.search.enabled and options.search else None
     manifest = cache.manifest()
     def reopen():  # a worker process's own cache connection (SQLite connections do not survive fork)
@@ -356,7 +356,10 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
                           jobs, progress, problems, *cache.get_with_digest("spare"))
     # A build killed after the swap leaves these manifests one build behind: safe, because every
     # entry is trusted only while its file's stat token (size, mtime, inode) still matches.
-    outcome = publisher.run(extras, model.assets.files, search)
+    try:
+        outcome = publisher.run(extras, model.assets.files, search)
+    finally:
+        extras.close()  # (already done unless the run failed before it asked)
     timings["render+write"] = time.perf_counter() - t
 
     cache.put_snippets(renderer.fresh_snippets, renderer.global_key)
@@ -381,6 +384,44 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     slowest = sorted(((s, n) for n, s in outcome.template_seconds.items()), reverse=True)
     return BuildResult(outcome.written, outcome.unchanged, outcome.removed, timings, report, out,
                        model.trending.source, slowest)
+
+
+class _Aside:
+    """Feeds and sitemaps made in a forked process while this one plans the pages; call it for
+    them. An incremental build is otherwise serial and leaves the other cores idle."""
+
+    def __init__(self, make: Callable[[Cache], dict[str, bytes]], cache: Cache, jobs: int):
+        self.make, self.cache, self.process = make, cache, None
+        if jobs < 2:
+            return
+        ctx = multiprocessing.get_context("fork")
+        self.receive, send = ctx.Pipe(duplex=False)
+
+        def child() -> None:  # its own cache connection: SQLite connections do not survive fork
+            send.send(make(cache.reader()))
+
+        cache.commit()
+        self.process = ctx.Process(target=child, name="extras", daemon=True)
+        self.process.start()
+        send.close()
+
+    def __call__(self) -> dict[str, bytes]:
+        if self.process is None:
+            return self.make(self.cache)
+        try:
+            return self.receive.recv()
+        except (EOFError, OSError):  # the child failed: make them here (raising what it hit, if anything)
+            return self.make(self.cache)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.receive.close()
+            if self.process.is_alive():
+                self.process.terminate()
+            self.process.join()
+            self.process = None
 
 
 def next_change(articles: list[Article], model: Model, now: datetime) -> datetime:

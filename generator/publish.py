@@ -118,7 +118,8 @@ class Publisher:
             out.update(fps)
         return out
 
-    def run(self, extras: dict[str, bytes], assets: dict[str, Path], search) -> Outcome:
+    def run(self, extras: Callable[[], dict[str, bytes]], assets: dict[str, Path], search) -> Outcome:
+        """Write the new output tree; `extras` gives the non-page files (asked once the pages are planned)."""
         outcome = Outcome()
         try:
             decisions, fragments_key = self.plan()
@@ -130,6 +131,7 @@ class Publisher:
                 if self._previous(rel) is not None:
                     decisions.append((route, CARRY, self.manifest[rel][0]))
         self.fragments_key = fragments_key
+        extras = extras()
         extra_digests = {rel: digest(data) for rel, data in extras.items()}
         asset_digests = {rel: f"file:{stat_token(path.stat())}" for rel, path in assets.items()}
         wanted = {output_path(r.url) for r, _, _ in decisions} | set(extras) | set(assets)
