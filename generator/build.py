@@ -398,7 +398,11 @@ class _Aside:
         self.receive, send = ctx.Pipe(duplex=False)
 
         def child() -> None:  # its own cache connection: SQLite connections do not survive fork
-            send.send(make(cache.reader()))
+            try:
+                data = make(cache.reader())
+            except Exception:  # noqa: BLE001 - the parent makes them again and reports what it hits
+                data = None
+            send.send(data)
 
         cache.commit()
         self.process = ctx.Process(target=child, name="extras", daemon=True)
@@ -409,11 +413,12 @@ class _Aside:
         if self.process is None:
             return self.make(self.cache)
         try:
-            return self.receive.recv()
-        except (EOFError, OSError):  # the child failed: make them here (raising what it hit, if anything)
-            return self.make(self.cache)
+            data = self.receive.recv()
+        except (EOFError, OSError):
+            data = None
         finally:
             self.close()
+        return data if data is not None else self.make(self.cache)  # the child failed: raise what it hit here
 
     def close(self) -> None:
         if self.process is not None:
