@@ -142,28 +142,30 @@ class Renderer:
         self.layouts = site_dir / LAYOUTS_DIR
         if reuse is not None:  # same layouts, config and assets: compiled templates and cards still hold
             self.env = reuse.env
-            self._cards = reuse._cards
+            self._memos = reuse._memos
         else:
             self.env = make_env(self.layouts, globals_)
-            self._cards = {}
-        self.env.globals["card"] = self._memo("partials/card.html", "card")
-        self.env.globals["picture"] = self._memo("partials/picture.html", "picture")
+            self._memos = {"card": {}, "picture": {}}
+        self.env.globals["card"] = self._memo("partials/card.html", "card", keep=True)
+        # a picture is only needed again when its card is rendered again: not worth keeping
+        self.env.globals["picture"] = self._memo("partials/picture.html", "picture", keep=False)
         self.global_key = global_key  # layouts, config and asset names: a change re-renders every page
         self._fragments: dict[str, str] | None = None
         self.slot_context: dict = {}
-        # Snippets (cards, pictures: memoised macro calls) kept in the build cache between builds:
+        # Snippets (cards: memoised macro calls) kept in the build cache between builds:
         # `stored_snippet` looks one up by key; those rendered here are collected in fresh_snippets.
         self.stored_snippet: Callable[[str], str | None] | None = None
         self.fresh_snippets: dict[str, str] = {}
 
-    def _memo(self, template: str, name: str) -> Callable[..., Markup]:
+    def _memo(self, template: str, name: str, keep: bool) -> Callable[..., Markup]:
         """A global that calls macro `name` of `template` once per distinct arguments.
 
         `card` depends only on its article (keyed by digest) and the globals; `picture` only on
         its arguments, and most cards share the default image. So a list page is mostly joins of
-        snippets already rendered for other pages.
+        snippets already rendered for other pages. Calls of a `keep` macro are also looked up in,
+        and saved to, the build cache (`stored_snippet`, `fresh_snippets`).
         """
-        memo = self._cards
+        memo = self._memos[name]  # one each: the many one-off pictures must not push cards out
         macro = None
 
         def call(*args, **kwargs) -> Markup:
@@ -174,7 +176,7 @@ class Renderer:
                 html = memo.get(key)
             except TypeError:  # an unhashable argument: no memo
                 key, html = None, None
-            if html is None and key is not None and self.stored_snippet is not None:
+            if html is None and key is not None and keep and self.stored_snippet is not None:
                 text = self.stored_snippet(self._store_key(key))
                 if text is not None:
                     html = memo[key] = Markup(text)
@@ -187,7 +189,7 @@ class Renderer:
                         for old in list(islice(memo, MEMO_LIMIT // 4)):  # the oldest go first
                             del memo[old]
                     memo[key] = html
-                    if self.stored_snippet is not None:
+                    if keep and self.stored_snippet is not None:
                         self.fresh_snippets[self._store_key(key)] = str(html)
             return html
         return call
