@@ -20,7 +20,8 @@ from generator.progress import Progress
 from generator.render import LazyBody
 
 KEEP, REFILL, RENDER, CARRY = "keep", "refill", "render", "carry"
-PARALLEL_RENDER_MIN = 300
+PARALLEL_RENDER_MIN = 300  # pages: below this, forking workers costs more than it saves
+PARALLEL_RELATED_MIN = 1000  # related lists to compute (~0.25 ms each) before fingerprints fork
 
 
 @dataclass
@@ -103,7 +104,7 @@ class Publisher:
         which are computed on every core when there are many."""
         related = self.model.related
         if self.jobs < 2 or \
-                related.missing(r.key for r in routes if r.kind == "article") < PARALLEL_RENDER_MIN:
+                related.missing(r.key for r in routes if r.kind == "article") < PARALLEL_RELATED_MIN:
             return {r.url: page_fingerprint(self.model, r) for r in routes}
         _STATE.update(publisher=self)
         chunks = [routes[i::self.jobs] for i in range(self.jobs)]
