@@ -92,5 +92,20 @@ def _positional_pickle(cls: type) -> None:
     cls.__reduce__ = __reduce__
 
 
-for _cls in (Term, Image, Body, Article, Parsed):
+for _cls in (Image, Body, Article, Parsed):
     _positional_pickle(_cls)
+
+_TERMS: dict[tuple, Term] = {}
+_TERM_FIELDS = tuple(f.name for f in fields(Term))
+
+
+def _term(*values) -> Term:
+    """One Term object per distinct value when unpickling: ten thousand cached articles share a
+    few hundred categories and tags, and building each article's copies was a third of the load."""
+    term = _TERMS.get(values)
+    if term is None:
+        term = _TERMS[values] = Term(*values)
+    return term
+
+
+Term.__reduce__ = lambda self: (_term, tuple(getattr(self, n) for n in _TERM_FIELDS))
