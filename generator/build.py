@@ -35,6 +35,7 @@ from generator.ticker import TickerData, load_ticker
 from generator.trending import TrendingResult, compute_trending
 
 PARALLEL_PARSE_MIN = 48  # below this, forking workers costs more than it saves
+PARSE_CHUNK = 16  # files per task: each worker commits its cache rows once per chunk
 PARALLEL_RENDER_MIN = 400
 
 
@@ -104,43 +105,43 @@ class ContentLoader:
         if not stale:
             return []
         out: list[Parsed] = []
-        rows, bodies = [], []
         use_pool = len(stale) >= PARALLEL_PARSE_MIN and self.jobs > 1
         task = self.progress.task("parse", len(stale))
         if use_pool:
             self.cache.commit()
             ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(self.jobs, initializer=_parse_init, initargs=(self.config, self.cache.path)) as pool:
+            chunks = [stale[i:i + PARSE_CHUNK] for i in range(0, len(stale), PARSE_CHUNK)]
+            with ctx.Pool(self.jobs, initializer=_parse_init, initargs=(self.config, config_fp, self.cache.path)) as pool:
                 # started once the workers exist: a fork never copies a thread in mid-call
                 prefetch = threading.Thread(target=_prefetch, args=(stale,), name="prefetch", daemon=True)
                 prefetch.start()
-                for item in pool.imap_unordered(_parse_worker, stale, chunksize=8):
-                    self._collect(item, config_fp, out, rows, bodies)
-                    task.advance()
-                    if len(bodies) >= 200:
-                        self.cache.put_bodies(bodies)
-                        bodies.clear()
+                for items, unsaved in pool.imap_unordered(_parse_chunk, chunks):
+                    self._take(items, out)
+                    self._save(*unsaved)  # only when the workers have no cache file to write to
+                    task.advance(len(items))
                 prefetch.join()
         else:
-            _parse_init(self.config, None, self.cache)
-            for src in stale:
-                self._collect(_parse_worker(src), config_fp, out, rows, bodies)
-                task.advance()
+            _parse_init(self.config, config_fp, None, self.cache)
+            for i in range(0, len(stale), PARSE_CHUNK):
+                items, unsaved = _parse_chunk(stale[i:i + PARSE_CHUNK], save=False)
+                self._take(items, out)
+                self._save(*unsaved)
+                task.advance(len(items))
         task.done()
-        self.cache.put_bodies(bodies)
-        self.cache.put_files(rows)
         self.cache.commit()
         return out
 
-    def _collect(self, item, config_fp: str, out: list, rows: list, bodies: list) -> None:
-        src, key, parsed, new_body = item
-        if new_body is not None:
-            bodies.append((key, new_body))
-        lean = Parsed(parsed.source, parsed.article, None, parsed.problems)  # bodies live in the cache
-        if key:
-            self.body_keys[src.rel] = key
-            rows.append((src.rel, src.mtime_ns, src.size, config_fp, key, lean))
-        out.append(lean)
+    def _take(self, items: list[tuple[str, str, Parsed]], out: list[Parsed]) -> None:
+        for rel, key, lean in items:
+            if key:
+                self.body_keys[rel] = key
+            out.append(lean)
+
+    def _save(self, rows: list, bodies: list) -> None:
+        if bodies:
+            self.cache.put_bodies(bodies)
+        if rows:
+            self.cache.put_files(rows)
 
 
 def _prefetch(sources: list[SourceFile]) -> None:
@@ -168,10 +169,34 @@ def _prefetch(sources: list[SourceFile]) -> None:
 _WORKER: dict = {}
 
 
-def _parse_init(config: SiteConfig, cache_path: Path | None, cache: Cache | None = None) -> None:
-    _WORKER["config"] = config
+def _parse_init(config: SiteConfig, config_fp: str, cache_path: Path | None, cache: Cache | None = None) -> None:
+    _WORKER["config"], _WORKER["config_fp"] = config, config_fp
     _WORKER["converter"] = Converter()
     _WORKER["cache"] = cache if cache is not None else Cache(cache_path)
+
+
+def _parse_chunk(sources: list[SourceFile], save: bool = True):
+    """Parse a run of files: ((source, body key, Parsed without its body) each, unsaved cache rows).
+
+    A worker with a cache file stores the bodies and parsed values itself, through its own
+    connection, so that only the small Parsed values travel back to the main process.
+    """
+    cache: Cache = _WORKER["cache"]
+    items, rows, bodies = [], [], []
+    for src in sources:
+        src, key, parsed, new_body = _parse_worker(src)
+        lean = Parsed(parsed.source, parsed.article, None, parsed.problems)  # bodies live in the cache
+        if new_body is not None:
+            bodies.append((key, new_body))
+        if key:
+            rows.append((src.rel, src.mtime_ns, src.size, _WORKER["config_fp"], key, lean))
+        items.append((src.rel, key, lean))
+    if save and cache.path is not None:
+        cache.put_bodies(bodies)
+        cache.put_files(rows)
+        cache.commit()
+        rows, bodies = [], []
+    return items, (rows, bodies)
 
 
 def _parse_worker(src: SourceFile):
