@@ -36,6 +36,7 @@ from generator.trending import TrendingResult, compute_trending
 
 PARALLEL_PARSE_MIN = 48  # below this, forking workers costs more than it saves
 PARSE_CHUNK = 16  # files per task: each worker commits its cache rows once per chunk
+PARALLEL_EXTRAS_MIN = 2000  # pages: below this, feeds and sitemaps take less time than a fork
 PARALLEL_RENDER_MIN = 400
 
 
@@ -362,7 +363,8 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
 
     t = time.perf_counter()
     abs_url = model.renderer.env.globals["abs_url"]
-    extras = _Aside(lambda c: extra_outputs(model.site, model.routes, abs_url, loader.body_loader(c), now), cache, jobs)
+    extras = _Aside(lambda c: extra_outputs(model.site, model.routes, abs_url, loader.body_loader(c), now), cache,
+                    jobs if len(model.routes) >= PARALLEL_EXTRAS_MIN else 1)
     search = SearchIndexer(config) if config.search.enabled and options.search else None
     manifest = cache.manifest()
     def reopen():  # a worker process's own cache connection (SQLite connections do not survive fork)
