@@ -126,7 +126,7 @@ class Cache:
         stale = [r[0] for r in self.db.execute("SELECT key FROM bodies") if r[0] not in keep]
         self.db.executemany("DELETE FROM bodies WHERE key=?", [(k,) for k in stale])
 
-    # --- rendered snippets (cards, pictures) -------------------------------------------------
+    # --- rendered snippets (cards) --------------------------------------------------------
     def snippet(self, key: str) -> str | None:
         row = self.db.execute("SELECT html FROM snippets WHERE key=?", (key,)).fetchone()
         return row[0] if row else None

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from itertools import islice
 import operator
 import pickle
 import re
 import traceback
+from itertools import islice
 from pathlib import Path
 from typing import Callable
 
