@@ -32,6 +32,10 @@ class Site:
     coins: dict[str, Listing]
     by_source: dict[str, Article] = field(default_factory=dict)
 
+    def listings(self, kind: str) -> dict[str, Listing]:
+        """The listings of a term kind: 'category', 'tag' or 'coin'."""
+        return {"category": self.categories, "tag": self.tags, "coin": self.coins}[kind]
+
     def page_by_slug(self, slug: str) -> Article | None:
         return next((p for p in self.pages if p.slug == slug), None)
 

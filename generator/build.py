@@ -107,42 +107,36 @@ class ContentLoader:
             return []
         out: list[Parsed] = []
         use_pool = len(stale) >= PARALLEL_PARSE_MIN and self.jobs > 1
+        chunks = [stale[i:i + PARSE_CHUNK] for i in range(0, len(stale), PARSE_CHUNK)]
         task = self.progress.task("parse", len(stale))
         if use_pool:
             self.cache.commit()
             ctx = multiprocessing.get_context("fork")
-            chunks = [stale[i:i + PARSE_CHUNK] for i in range(0, len(stale), PARSE_CHUNK)]
             with ctx.Pool(self.jobs, initializer=_parse_init, initargs=(self.config, config_fp, self.cache.path)) as pool:
                 # started once the workers exist: a fork never copies a thread in mid-call
                 prefetch = threading.Thread(target=_prefetch, args=(stale,), name="prefetch", daemon=True)
                 prefetch.start()
-                for items, unsaved in pool.imap_unordered(_parse_chunk, chunks):
-                    self._take(items, out)
-                    self._save(*unsaved)  # only when the workers have no cache file to write to
-                    task.advance(len(items))
+                self._collect(pool.imap_unordered(_parse_chunk, chunks), out, task)
                 prefetch.join()
         else:
             _parse_init(self.config, config_fp, None, self.cache)
-            for i in range(0, len(stale), PARSE_CHUNK):
-                items, unsaved = _parse_chunk(stale[i:i + PARSE_CHUNK], save=False)
-                self._take(items, out)
-                self._save(*unsaved)
-                task.advance(len(items))
+            self._collect(map(_parse_chunk, chunks), out, task)
         task.done()
         self.cache.commit()
         return out
 
-    def _take(self, items: list[tuple[str, str, Parsed]], out: list[Parsed]) -> None:
-        for rel, key, lean in items:
-            if key:
-                self.body_keys[rel] = key
-            out.append(lean)
-
-    def _save(self, rows: list, bodies: list) -> None:
-        if bodies:
-            self.cache.put_bodies(bodies)
-        if rows:
-            self.cache.put_files(rows)
+    def _collect(self, results, out: list[Parsed], task) -> None:
+        """Take _parse_chunk's results; store the cache rows it could not store itself."""
+        for items, (rows, bodies) in results:
+            for rel, key, lean in items:
+                if key:
+                    self.body_keys[rel] = key
+                out.append(lean)
+            if bodies:
+                self.cache.put_bodies(bodies)
+            if rows:
+                self.cache.put_files(rows)
+            task.advance(len(items))
 
 
 def _prefetch(sources: list[SourceFile]) -> None:
@@ -176,11 +170,11 @@ def _parse_init(config: SiteConfig, config_fp: str, cache_path: Path | None, cac
     _WORKER["cache"] = cache if cache is not None else Cache(cache_path)
 
 
-def _parse_chunk(sources: list[SourceFile], save: bool = True):
+def _parse_chunk(sources: list[SourceFile]):
     """Parse a run of files: ((source, body key, Parsed without its body) each, unsaved cache rows).
 
-    A worker with a cache file stores the bodies and parsed values itself, through its own
-    connection, so that only the small Parsed values travel back to the main process.
+    With a cache file, the bodies and parsed values are stored here (in a worker, through its
+    own connection), so that only the small Parsed values travel back to the main process.
     """
     cache: Cache = _WORKER["cache"]
     items, rows, bodies = [], [], []
@@ -192,7 +186,7 @@ def _parse_chunk(sources: list[SourceFile], save: bool = True):
         if key:
             rows.append((src.rel, src.mtime_ns, src.size, _WORKER["config_fp"], key, lean))
         items.append((src.rel, key, lean))
-    if save and cache.path is not None:
+    if cache.path is not None:
         cache.put_bodies(bodies)
         cache.put_files(rows)
         cache.commit()

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from generator.assemble import Site
 from generator.model import Article, Body
 from generator.output import MARKER, marker_text
-from generator.pages import Route, feed_url
+from generator.pages import Route, feed_url, listed
 
 
 def escape(text: str, entities: dict[str, str] | None = None) -> str:
@@ -158,13 +158,12 @@ def json_feed(site: Site, articles, abs_url, load_body) -> bytes:
 def sitemaps(site: Site, routes: list[Route], abs_url) -> dict[str, bytes]:
     """sitemap.xml: one urlset, or an index of parts when there are more than 50,000 URLs."""
     newest = site.articles[0].updated if site.articles else None
-    listings = {"category": site.categories, "tag": site.tags, "coin": site.coins}
     stamps: dict[datetime, str] = {}  # many pages share a date: format each once
     rows = []
     for route in routes:
         if route.kind in ("404", "widget", "search"):  # pages marked noindex
             continue
-        lastmod = _lastmod(site, listings, route, newest)
+        lastmod = _lastmod(site, route, newest)
         stamp = stamps.get(lastmod) if lastmod else ""
         if stamp is None:
             stamp = stamps[lastmod] = f"<lastmod>{rfc3339(lastmod)}</lastmod>"
@@ -191,19 +190,12 @@ def sitemaps(site: Site, routes: list[Route], abs_url) -> dict[str, bytes]:
     return out
 
 
-def _lastmod(site: Site, listings: dict, route: Route, newest: datetime | None) -> datetime | None:
+def _lastmod(site: Site, route: Route, newest: datetime | None) -> datetime | None:
     if route.kind in ("article", "page"):
         article = site.by_source[route.key]
         return article.updated if article.kind == "article" or article.updated.year > 1970 else newest
-    if route.kind in ("category", "tag", "coin"):
-        listing = listings[route.kind][route.key]
-        per = site.config.per_page
-        items = listing.articles[(route.number - 1) * per: route.number * per]
-        return max((a.updated for a in items), default=newest)
-    if route.kind == "home":
-        per = site.config.per_page
-        items = site.articles[(route.number - 1) * per: route.number * per]
-        return max((a.updated for a in items), default=newest)
+    if route.kind in ("home", "category", "tag", "coin"):
+        return max((a.updated for a in listed(site, route)), default=newest)
     return newest
 
 

@@ -130,28 +130,35 @@ def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
     """Everything a page's context is made of, besides the route and the config: a few articles,
     terms and numbers. build_context() reads nothing else, so hashing these (articles by digest)
     tells exactly whether a page can have changed, in microseconds rather than a render."""
-    per = site.config.per_page
     kind = route.kind
     if kind in ("article", "page"):
         article = site.by_source[route.key]
         return (article, lookups.related(article) if kind == "article" else ())
     if kind == "home":
-        start = (route.number - 1) * per
         blocks = ()
         if route.number == 1:
             blocks = tuple((listing.term, listing.articles[:4]) for listing in site.categories.values()
                            if listing.articles)[:site.config.home_category_blocks]
-        return (site.articles[start:start + per], blocks)
+        return (listed(site, route), blocks)
     if kind in ("category", "tag", "coin"):
-        listing: Listing = {"category": site.categories, "tag": site.tags, "coin": site.coins}[kind][route.key]
-        start = (route.number - 1) * per
+        listing: Listing = site.listings(kind)[route.key]
         coin = lookups.coin(listing.term.name) if kind == "coin" else None
-        return (listing.term, len(listing.articles), listing.articles[start:start + per], coin)
+        return (listing.term, len(listing.articles), listed(site, route), coin)
     if kind == "terms":
-        listings = {"category": site.categories, "tag": site.tags, "coin": site.coins}[route.key]
-        return (tuple((l.term, len(l.articles)) for l in listings.values()),)
+        return (tuple((l.term, len(l.articles)) for l in site.listings(route.key).values()),)
     if kind == "widget":
         return (lookups.trending, site.articles[:site.config.latest_count])
+    return ()
+
+
+def listed(site: Site, route: Route) -> tuple[Article, ...]:
+    """The articles a home or listing page shows (its page of the list); none for other pages."""
+    per = site.config.per_page
+    start = (route.number - 1) * per
+    if route.kind == "home":
+        return site.articles[start:start + per]
+    if route.kind in ("category", "tag", "coin"):
+        return site.listings(route.kind)[route.key].articles[start:start + per]
     return ()
 
 
@@ -163,20 +170,13 @@ def shown_date(site: Site) -> Callable[[Route], float]:
     cards appear on its home page, category page, tag pages and its neighbours' related blocks,
     which all sort close together, whereas in route order they sit thousands of pages apart.
     """
-    per = site.config.per_page
-    listings = {"category": site.categories, "tag": site.tags, "coin": site.coins}
-
     def when(route: Route) -> float:
         if route.kind in ("article", "page"):
             return site.by_source[route.key].date.timestamp()
-        start = (route.number - 1) * per
-        if route.kind == "home":
-            items = site.articles[start:start + 1]
-        elif route.kind in listings and route.key in listings[route.kind]:
-            items = listings[route.kind][route.key].articles[start:start + 1]
-        else:
-            return math.inf
-        return items[0].date.timestamp() if items else -math.inf
+        if route.kind in ("home", "category", "tag", "coin"):
+            items = listed(site, route)
+            return items[0].date.timestamp() if items else -math.inf
+        return math.inf
     return when
 
 

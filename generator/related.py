@@ -68,12 +68,10 @@ class RelatedIndex:
         t0 = self._times[i]
         scale = max(s.time_scale_days, 0.001) * 86400.0
         times, cats, exp = self._times, self._cats, math.exp
-        tw, cw, tiw = s.tag_weight, s.category_weight, s.time_weight
-        if cat is None:
-            ranked = [(-(tw * w + 0.0 + tiw * exp(-abs(times[j] - t0) / scale)), j) for j, w in shared.items()]
-        else:
-            ranked = [(-(tw * w + (cw if cats[j] == cat else 0.0) + tiw * exp(-abs(times[j] - t0) / scale)), j)
-                      for j, w in shared.items()]
+        tw, tiw = s.tag_weight, s.time_weight
+        cw = s.category_weight if cat is not None else 0.0  # no category: two uncategorised are not alike
+        ranked = [(-(tw * w + (cw if cats[j] == cat else 0.0) + tiw * exp(-abs(times[j] - t0) / scale)), j)
+                  for j, w in shared.items()]
         best = heapq.nsmallest(s.count, ranked)  # index j breaks ties: lower j is newer, then source order
         chosen = [j for _, j in best]
         if len(chosen) < s.count:
