@@ -9,6 +9,7 @@ import re
 
 import markdown
 
+from generator import inline_skip
 from generator.model import Body
 
 # "extra" without attr_list: that one eats Liquid leftovers such as "{% endhighlight %}" in imported posts.
@@ -35,8 +36,9 @@ class MarkdownTooComplex(Exception):
     """The body nests too deeply for the Markdown parser."""
 
 
-def _markdown() -> markdown.Markdown:
-    return markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+def _markdown(stock: bool = False) -> markdown.Markdown:
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+    return md if stock else inline_skip.install(md)
 
 
 class Converter:

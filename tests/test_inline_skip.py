@@ -1,0 +1,88 @@
+"""The skipping inline pass gives exactly what stock Python-Markdown gives, on every text we have."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from generator import inline_skip
+from generator.markup import _markdown
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Pieces that trigger every inline pattern and the places where they interact.
+PIECES = list("ab [](){}<>!*_`\\&;#:/@^~|-=+.\n\n  \t\"'1x") + [
+    "http://x.y", "&amp;", "&#x41;", "<b>", "</b>", "<!-- c -->", "[^1]", "[^1]: note", "```", "~~~", "`` a ``",
+    "| a | b |\n|---|---|\n", "*[HTML]: Hyper Text", "\n    code", "> ", "1. ", "- ", '<div markdown="1">', "</div>",
+    "ſ", "K", "é", "\u00a0", "\x02", "\x03", "[x]: /u", "![i](/p.png)", "<http://a.b>", "<me@x.y>", "  \n",
+    "### h\n", "[TOC]", "**b**", "__u__", "\\*",
+]
+
+
+def _pair():
+    return _markdown(stock=True), _markdown()
+
+
+def _same(stock, fast, text: str) -> None:
+    stock.reset()
+    fast.reset()
+    try:
+        expected = stock.convert(text), stock.toc
+    except RecursionError:
+        return
+    assert (fast.convert(text), fast.toc) == expected, f"differs from stock Python-Markdown on {text[:200]!r}"
+
+
+def test_installed_in_the_converter():
+    assert isinstance(_markdown().treeprocessors["inline"], inline_skip.SkippingInlineProcessor)
+    assert not isinstance(_markdown(stock=True).treeprocessors["inline"], inline_skip.SkippingInlineProcessor)
+
+
+def test_same_html_on_every_markdown_file_in_the_repository():
+    files = [p for p in REPO.rglob("*.md") if "bench/work" not in p.as_posix() and ".git/" not in p.as_posix()]
+    assert len(files) > 30
+    stock, fast = _pair()
+    for path in files:
+        _same(stock, fast, path.read_text(encoding="utf-8", errors="replace"))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_same_html_on_random_markup(seed):
+    stock, fast = _pair()
+    rnd = random.Random(seed)
+    for _ in range(500):
+        _same(stock, fast, "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 160))))
+
+
+def test_required_characters_read_off_the_regex():
+    def need(pattern, flags=0):
+        return {"".join(sorted(s)) for s in inline_skip.needs(re.compile(pattern, flags))}
+
+    assert need(r"\[\^([^\]]*)\]") == {"[", "^", "]"}
+    assert need(r"(?<!\!)\[") == {"["}  # a negative lookbehind needs nothing
+    assert need(r"\*|_") == {"*_"}  # one of the branches
+    assert need(r"a*b?") == set()  # optional parts need nothing
+    assert need(r"[0-9]+x") == {"0123456789", "x"}
+    assert need(r"[^a]x") == {"x"}  # a negated class needs nothing
+    assert need(r"k&", re.IGNORECASE) == {"&"}  # letters fold under IGNORECASE ('K' is also KELVIN SIGN)
+    assert need(r"(?i:k)&") == {"&"}
+    assert need(r"(?=`+)\\") == {"`", "\\"}  # a lookahead reads the text too
+
+
+def test_a_pattern_without_requirements_still_runs():
+    """A custom pattern whose regex needs no particular character is tried on every text."""
+    import markdown
+    from markdown.inlinepatterns import SimpleTagInlineProcessor
+
+    class Ext(markdown.extensions.Extension):
+        def extendMarkdown(self, md):
+            md.inlinePatterns.register(SimpleTagInlineProcessor(r"()(\d+)", "kbd"), "digits", 5)
+
+    fast = inline_skip.install(markdown.Markdown(extensions=[Ext()]))
+    stock = markdown.Markdown(extensions=[Ext()])
+    for text in ("a 12 b", "no digits", "[x](/u) 7 &amp;"):
+        assert fast.convert(text) == stock.convert(text)
+    assert "<kbd>12</kbd>" in fast.convert("a 12 b")
