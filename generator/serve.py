@@ -45,7 +45,8 @@ from generator.progress import Progress
 from generator.publish import render_route
 from generator.render import LAYOUTS_DIR
 
-QUIET_MS = 15  # a burst of events (a git checkout) ends when the folders are quiet this long
+QUIET_MS = 15  # a save ends when the folders are quiet this long
+BURST_QUIET_MS = 80  # ... and a burst of many files (a git checkout), which a busy machine may pause mid-way
 MAX_WAIT_MS = 1000
 LIVE_SCRIPT = b'<script src="/livereload.js?port={port}"></script>'
 WATCHED = (CONTENT_DIR, LAYOUTS_DIR, "assets")
@@ -219,7 +220,8 @@ class Watcher(FileSystemEventHandler):
             while True:  # debounce: wait for the burst to end
                 time.sleep(QUIET_MS / 1000)
                 with self.lock:
-                    quiet = time.monotonic() - self.last >= QUIET_MS / 1000
+                    window = QUIET_MS if len(self.pending) <= 2 else BURST_QUIET_MS
+                    quiet = time.monotonic() - self.last >= window / 1000
                 if quiet or time.monotonic() - first > MAX_WAIT_MS / 1000:
                     break
             with self.lock:
