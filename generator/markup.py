@@ -9,7 +9,7 @@ import re
 
 import markdown
 
-from generator import inline_skip
+from generator import mdskip
 from generator.model import Body
 
 # "extra" without attr_list: that one eats Liquid leftovers such as "{% endhighlight %}" in imported posts.
@@ -38,7 +38,7 @@ class MarkdownTooComplex(Exception):
 
 def _markdown(stock: bool = False) -> markdown.Markdown:
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
-    return md if stock else inline_skip.install(md)
+    return md if stock else mdskip.install(md)
 
 
 class Converter:

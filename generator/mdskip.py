@@ -1,11 +1,12 @@
-"""Python-Markdown's inline pass, minus the regex searches that cannot match.
+"""Python-Markdown minus the regex searches that cannot match.
 
-The stock pass tries every inline pattern (links, emphasis, code, entities...) on every run of
-text, and nearly all of those searches fail: they are two fifths of the time Markdown takes on a
-news article. Most patterns cannot match without some character ('[' for a link, '&' for an
-entity); that character is read off the compiled regex itself, and a pattern is skipped when its
-text lacks it. Skipping is exactly what a failed search does, so the output is unchanged (tests
-compare it with the stock pass on every corpus we have).
+The inline pass tries every inline pattern (links, emphasis, code, entities...) on every run of
+text, and the block parser tries every block type's test on every block; nearly all of those
+searches fail, and they are half the time Markdown takes on a news article. Most cannot match
+without some character ('[' for a link, '&' for an entity, '#' for a heading); that character is
+read off the compiled regex itself, and the search is skipped when the text lacks it. Skipping
+gives exactly what the failed search gives, so the output is unchanged (tests compare it with
+stock Python-Markdown on every corpus we have).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse  # type: ignore[no-redef]
 
 import markdown
-from markdown import util
+from markdown import blockprocessors, util
+from markdown.extensions import def_list, tables
 from markdown.treeprocessors import InlineProcessor
 
 Need = frozenset[str]  # the text must hold at least one of these characters
@@ -160,8 +162,37 @@ class SkippingInlineProcessor(InlineProcessor):
         return data
 
 
+# Stock block tests that are False whenever the named regex of the processor finds nothing.
+_BLOCK_TESTS = {
+    blockprocessors.HashHeaderProcessor.test: "RE",
+    blockprocessors.SetextHeaderProcessor.test: "RE",
+    blockprocessors.HRProcessor.test: "SEARCH_RE",
+    blockprocessors.OListProcessor.test: "RE",  # and the unordered and "sane" lists, which inherit it
+    blockprocessors.BlockQuoteProcessor.test: "RE",
+    def_list.DefListProcessor.test: "RE",
+}
+# A table's header row splits into two cells or more, or has a border: either way it has a pipe.
+_TABLE_NEEDS = (frozenset("|"),)
+
+
+def _guard(test, required: tuple[Need, ...]):
+    def guarded(parent, block: str) -> bool:
+        return _possible(block, required) and test(parent, block)
+    return guarded
+
+
 def install(md: markdown.Markdown) -> markdown.Markdown:
-    """Swap md's inline pass for the skipping one (same registry name and priority)."""
+    """Swap md's inline pass for the skipping one and guard the block tests that can be skipped."""
     priority = next((item.priority for item in md.treeprocessors._priority if item.name == "inline"), 20)
     md.treeprocessors.register(SkippingInlineProcessor(md), "inline", priority)
+    for processor in md.parser.blockprocessors:
+        test = type(processor).test  # only stock methods, never an override
+        if test is tables.TableProcessor.test:
+            required = _TABLE_NEEDS
+        elif test in _BLOCK_TESTS:
+            required = needs(getattr(processor, _BLOCK_TESTS[test]))
+        else:
+            continue
+        if required:
+            processor.test = _guard(processor.test, required)
     return md
