@@ -317,9 +317,19 @@ class Staging:
 def _make_folder_of(path: str, known: set[str]) -> None:
     """Make path's folder unless it is among the folders known to exist (which it joins)."""
     folder = path.rpartition("/")[0]
-    if folder not in known:
+    if folder in known:
+        return
+    if folder.rpartition("/")[0] in known:  # one mkdir, not makedirs' stat of every parent
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            if not os.path.isdir(folder):
+                raise
+        except OSError:
+            os.makedirs(folder, exist_ok=True)  # raises the real error
+    else:
         os.makedirs(folder, exist_ok=True)
-        known.add(folder)
+    known.add(folder)
 
 
 def spare_path(out: Path) -> Path:
