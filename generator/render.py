@@ -31,7 +31,7 @@ SLOTS = ("ticker", "header", "sidebar", "footer")
 _SLOT = re.compile(r"<!--slot:(\w+)-->(?:.*?<!--/slot:\1-->)?", re.S)
 
 
-MEMO_LIMIT = 4000  # memoised snippets held in memory (the build cache keeps them all)
+MEMO_LIMIT = 10_000  # memoised snippets held in memory (the build cache keeps them all); ~13 MB of cards
 _ROOT_LINK = re.compile(r'(\s(?:href|src)=["\'])/(?!/)')
 
 
