@@ -23,7 +23,8 @@ except ImportError:  # pragma: no cover - Python 3.10
 
 import markdown
 from markdown import blockprocessors, util
-from markdown.extensions import def_list, tables
+from markdown.extensions import abbr, def_list, footnotes, tables, toc
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor
 
 Need = frozenset[str]  # the text must hold at least one of these characters
@@ -171,6 +172,13 @@ _BLOCK_TESTS = {
     blockprocessors.BlockQuoteProcessor.test: "RE",
     def_list.DefListProcessor.test: "RE",
 }
+# Stock processors whose test is always True and whose run, when the named regex finds nothing,
+# puts the block back and returns False: for the parser, the same as a test that said False.
+_SEARCHING_RUNS = {
+    blockprocessors.ReferenceProcessor.run: (blockprocessors.ReferenceProcessor.test, "RE"),
+    footnotes.FootnoteBlockProcessor.run: (footnotes.FootnoteBlockProcessor.test, "RE"),
+    abbr.AbbrBlockprocessor.run: (abbr.AbbrBlockprocessor.test, "RE"),
+}
 # A table's header row splits into two cells or more, or has a border: either way it has a pipe.
 _TABLE_NEEDS = (frozenset("|"),)
 
@@ -183,16 +191,53 @@ def _guard(test, required: tuple[Need, ...]):
 
 def install(md: markdown.Markdown) -> markdown.Markdown:
     """Swap md's inline pass for the skipping one and guard the block tests that can be skipped."""
-    priority = next((item.priority for item in md.treeprocessors._priority if item.name == "inline"), 20)
-    md.treeprocessors.register(SkippingInlineProcessor(md), "inline", priority)
+    stock = md.treeprocessors["inline"] if "inline" in md.treeprocessors else None
+    if type(stock) is InlineProcessor and hasattr(InlineProcessor, "_InlineProcessor__applyPattern"):
+        priority = next((item.priority for item in md.treeprocessors._priority if item.name == "inline"), 20)
+        md.treeprocessors.register(SkippingInlineProcessor(md), "inline", priority)
     for processor in md.parser.blockprocessors:
-        test = type(processor).test  # only stock methods, never an override
+        test, run = type(processor).test, type(processor).run  # only stock methods, never an override
         if test is tables.TableProcessor.test:
             required = _TABLE_NEEDS
         elif test in _BLOCK_TESTS:
             required = needs(getattr(processor, _BLOCK_TESTS[test]))
+        elif run in _SEARCHING_RUNS and _SEARCHING_RUNS[run][0] is test:
+            required = needs(getattr(processor, _SEARCHING_RUNS[run][1]))
         else:
             continue
         if required:
             processor.test = _guard(processor.test, required)
+    _guard_toc_marker(md)
     return md
+
+
+class _Sighting(Preprocessor):
+    """Notes whether the source holds a word (run first, on the text as written)."""
+
+    def __init__(self, md: markdown.Markdown, word: str):
+        super().__init__(md)
+        self.word, self.seen = word, True
+
+    def run(self, lines: list[str]) -> list[str]:
+        self.seen = any(self.word in line for line in lines)
+        return lines
+
+
+def _guard_toc_marker(md: markdown.Markdown) -> None:
+    """The table of contents extension reads the text of every element in search of its marker
+    ('[TOC]'): a fifth of its time. The marker's letters cannot appear in the text unless the
+    source has them, side by side on one line, so without them the search is skipped."""
+    processor = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None
+    if type(processor) is not toc.TocTreeprocessor or not processor.marker:
+        return
+    word = max(re.findall(r"\w+", processor.marker), key=len, default="")
+    if not word:
+        return
+    sighting = _Sighting(md, word)
+    md.preprocessors.register(sighting, "mdskip_marker", 1000)
+    replace = processor.replace_marker
+
+    def replace_marker(root, elem) -> None:
+        if sighting.seen:
+            replace(root, elem)
+    processor.replace_marker = replace_marker

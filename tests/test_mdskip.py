@@ -19,7 +19,7 @@ PIECES = list("ab [](){}<>!*_`\\&;#:/@^~|-=+.\n\n  \t\"'1x") + [
     "| a | b |\n|---|---|\n", "*[HTML]: Hyper Text", "\n    code", "> ", "1. ", "- ", '<div markdown="1">', "</div>",
     "ſ", "K", "é", "\u00a0", "\x02", "\x03", "[x]: /u", "![i](/p.png)", "<http://a.b>", "<me@x.y>", "  \n",
     "### h\n", "[TOC]", "**b**", "__u__", "\\*", "\n===\n", "\n---\n", "\nTerm\n: def\n", "* * *", "    ",
-    "|", "\n| x |\n", "2) ", "+ ", "#",
+    "|", "\n| x |\n", "2) ", "+ ", "#", "\\[", "\\]", "TOC", "\n\n[TOC]\n\n", "\n\n\\[TOC\\]\n\n", "[^1]: x\n\n[TOC]",
 ]
 
 
@@ -76,6 +76,13 @@ def test_required_characters_read_off_the_regex():
     assert need(r"k&", re.IGNORECASE) == {"&"}  # letters fold under IGNORECASE ('K' is also KELVIN SIGN)
     assert need(r"(?i:k)&") == {"&"}
     assert need(r"(?=`+)\\") == {"`", "\\"}  # a lookahead reads the text too
+
+
+def test_table_of_contents_marker_still_replaced():
+    stock, fast = _pair()
+    for text in ("# A\n\n[TOC]\n\n## B", "# A\n\n\\[TOC\\]\n\n## B", "[TOC]", "*[TOC]: table\n\n[TOC]", "# A\n\n[TOC ]"):
+        _same(stock, fast, text)
+    assert '<div class="toc">' in fast.convert("# A\n\n[TOC]\n\n## B")
 
 
 def test_a_pattern_without_requirements_still_runs():
