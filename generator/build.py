@@ -112,7 +112,9 @@ class ContentLoader:
         if use_pool:
             self.cache.commit()
             ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(self.jobs, initializer=_parse_init, initargs=(self.config, config_fp, self.cache.path)) as pool:
+            lookup = self.cache.any_bodies()  # a cold build has none to look up
+            with ctx.Pool(self.jobs, initializer=_parse_init,
+                          initargs=(self.config, config_fp, self.cache.path, None, lookup)) as pool:
                 # started once the workers exist: a fork never copies a thread in mid-call
                 prefetch = threading.Thread(target=_prefetch, args=(stale,), name="prefetch", daemon=True)
                 prefetch.start()
@@ -164,8 +166,9 @@ def _prefetch(sources: list[SourceFile]) -> None:
 _WORKER: dict = {}
 
 
-def _parse_init(config: SiteConfig, config_fp: str, cache_path: Path | None, cache: Cache | None = None) -> None:
-    _WORKER["config"], _WORKER["config_fp"] = config, config_fp
+def _parse_init(config: SiteConfig, config_fp: str, cache_path: Path | None, cache: Cache | None = None,
+                lookup: bool = True) -> None:
+    _WORKER["config"], _WORKER["config_fp"], _WORKER["lookup"] = config, config_fp, lookup
     _WORKER["converter"] = Converter()
     _WORKER["cache"] = cache if cache is not None else Cache(cache_path)
 
@@ -202,7 +205,7 @@ def _parse_worker(src: SourceFile):
     except ProblemError as exc:
         return src, "", Parsed(src.rel, None, None, (exc.problem,)), None
     key = body_key(raw)
-    body = cache.body(key)
+    body = cache.body(key) if _WORKER["lookup"] else None
     parsed = parse_file(src, _WORKER["config"], _WORKER["converter"], body, raw=raw)
     new_body = parsed.body if body is None and parsed.body is not None else None
     return src, key if parsed.body is not None else "", parsed, new_body

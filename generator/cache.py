@@ -118,6 +118,9 @@ class Cache:
             found.update(r[0] for r in self.db.execute(q, chunk))
         return found
 
+    def any_bodies(self) -> bool:
+        return self.db.execute("SELECT 1 FROM bodies LIMIT 1").fetchone() is not None
+
     def put_bodies(self, rows: list[tuple[str, Body]]) -> None:
         self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?,?,?,?)",
                             [(k, b.html, b.toc, b.first_paragraph, b.words) for k, b in rows])
