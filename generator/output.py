@@ -184,7 +184,8 @@ class Staging:
         """The spare's file for rel, its folder made, any old file there unlinked."""
         target = f"{self._root_str}/{safe_rel(rel)}"
         self._touched.add(rel)
-        _make_folder_of(target, self._dirs)
+        if _make_folder_of(target, self._dirs):
+            return target  # a folder made just now is empty
         try:
             os.unlink(target)  # maybe a hard link shared with the live tree: never write into it
         except FileNotFoundError:
@@ -314,14 +315,17 @@ class Staging:
             fh.write(spare_digest)
 
 
-def _make_folder_of(path: str, known: set[str]) -> None:
-    """Make path's folder unless it is among the folders known to exist (which it joins)."""
+def _make_folder_of(path: str, known: set[str]) -> bool:
+    """Make path's folder unless it is among the folders known to exist (which it joins);
+    True if this call made it."""
     folder = path.rpartition("/")[0]
     if folder in known:
-        return
+        return False
+    made = False
     if folder.rpartition("/")[0] in known:  # one mkdir, not makedirs' stat of every parent
         try:
             os.mkdir(folder)
+            made = True
         except FileExistsError:
             if not os.path.isdir(folder):
                 raise
@@ -330,6 +334,7 @@ def _make_folder_of(path: str, known: set[str]) -> None:
     else:
         os.makedirs(folder, exist_ok=True)
     known.add(folder)
+    return made
 
 
 def spare_path(out: Path) -> Path:

@@ -40,9 +40,10 @@ def _same(stock, fast, text: str) -> None:
 def test_installed_in_the_converter():
     md = _markdown()
     assert isinstance(md.treeprocessors["inline"], mdskip.SkippingInlineProcessor)
-    guarded = {name for name in ("table", "hashheader", "setextheader", "hr", "olist", "ulist", "deflist", "quote")
+    guarded = {name for name in ("table", "hashheader", "setextheader", "hr", "olist", "ulist", "deflist",
+                                 "footnote", "abbr", "reference")
                if "test" in vars(md.parser.blockprocessors[name])}
-    assert len(guarded) == 8
+    assert len(guarded) == 10
     assert not isinstance(_markdown(stock=True).treeprocessors["inline"], mdskip.SkippingInlineProcessor)
 
 
@@ -76,6 +77,14 @@ def test_required_characters_read_off_the_regex():
     assert need(r"k&", re.IGNORECASE) == {"&"}  # letters fold under IGNORECASE ('K' is also KELVIN SIGN)
     assert need(r"(?i:k)&") == {"&"}
     assert need(r"(?=`+)\\") == {"`", "\\"}  # a lookahead reads the text too
+
+
+def test_same_html_at_the_nesting_limits():
+    """Deep nesting is where the parser measures its stack: the skips must not move that edge."""
+    stock, fast = _pair()
+    for depth in (50, 120, 200, 400, 900):
+        for unit in ("> ", "- ", "1. ", "    ", "* > "):
+            _same(stock, fast, unit * depth + "x [y](/z) *w*\n\n" + unit * (depth // 2) + "# h")
 
 
 def test_table_of_contents_marker_still_replaced():
