@@ -14,12 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-try:  # Python 3.11+
-    import re._constants as sre
-    import re._parser as sre_parse
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as sre  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+import re._constants as sre  # the regex parser's own view of a pattern (Python 3.11+)
+import re._parser as sre_parse
 
 import markdown
 from markdown import blockprocessors, util
