@@ -37,7 +37,6 @@ from generator.trending import TrendingResult, compute_trending
 PARALLEL_PARSE_MIN = 48  # below this, forking workers costs more than it saves
 PARSE_CHUNK = 16  # files per task: each worker commits its cache rows once per chunk
 PARALLEL_EXTRAS_MIN = 2000  # pages: below this, feeds and sitemaps take less time than a fork
-PARALLEL_RENDER_MIN = 400
 
 
 @dataclass

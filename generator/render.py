@@ -177,8 +177,10 @@ class Renderer:
                 html = memo.get(key)
             except TypeError:  # an unhashable argument: no memo
                 key, html = None, None
+            stored = None  # the snippet's key in the build cache, hashed once per miss
             if html is None and key is not None and keep and self.stored_snippet is not None:
-                text = self.stored_snippet(self._store_key(key))
+                stored = self._store_key(key)
+                text = self.stored_snippet(stored)
                 if text is not None:
                     html = memo[key] = Markup(text)
             if html is None:
@@ -190,8 +192,8 @@ class Renderer:
                         for old in list(islice(memo, MEMO_LIMIT // 4)):  # the oldest go first
                             del memo[old]
                     memo[key] = html
-                    if keep and self.stored_snippet is not None:
-                        self.fresh_snippets[self._store_key(key)] = str(html)
+                    if stored is not None:
+                        self.fresh_snippets[stored] = str(html)
             return html
         return call
 
