@@ -36,36 +36,9 @@ def needs(compiled: re.Pattern) -> tuple[Need, ...]:
         tree = sre_parse.parse(compiled.pattern, compiled.flags)
     except Exception:  # an exotic pattern: never skipped
         return _NO_NEEDS
-    # Case-insensitive patterns keep only characters without case (Unicode folds 'K' and 'ſ' too).
-    caseless = bool(compiled.flags & re.IGNORECASE) or _has_local_ignorecase(tree)
-    found = _sequence(list(tree), caseless)
+    # Case-insensitive parts keep only characters without case (Unicode folds 'K' and 'ſ' too).
+    found = _sequence(list(tree), bool(compiled.flags & re.IGNORECASE))
     return tuple(sorted(found, key=len))[:3]
-
-
-def _has_local_ignorecase(items) -> bool:
-    for op, av in items:
-        if op is sre.SUBPATTERN and av[1] & re.IGNORECASE:
-            return True
-        for child in _children(op, av):
-            if _has_local_ignorecase(child):
-                return True
-    return False
-
-
-def _children(op, av) -> list:
-    if op is sre.SUBPATTERN:
-        return [list(av[3])]
-    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
-        return [list(av[2])]
-    if op in (sre.ASSERT, sre.ASSERT_NOT):
-        return [list(av[1])]
-    if op is getattr(sre, "ATOMIC_GROUP", None):
-        return [list(av)]
-    if op is sre.BRANCH:
-        return [list(b) for b in av[1]]
-    if op is sre.GROUPREF_EXISTS:
-        return [list(b) for b in av[1:] if b is not None]
-    return []
 
 
 def _sequence(items, caseless: bool) -> set[Need]:
@@ -81,11 +54,11 @@ def _item(op, av, caseless: bool) -> set[Need]:
         return _chars([chr(av)], caseless)
     if op is sre.IN:
         return _char_class(av, caseless)
-    if op is sre.SUBPATTERN:
-        return _sequence(av[3], caseless)
-    if op is getattr(sre, "ATOMIC_GROUP", None):
+    if op is sre.SUBPATTERN:  # (group, flags it adds, flags it removes, pattern): (?i:...), (?-i:...)
+        return _sequence(av[3], (caseless or bool(av[1] & re.IGNORECASE)) and not av[2] & re.IGNORECASE)
+    if op is sre.ATOMIC_GROUP:
         return _sequence(av, caseless)
-    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
         return _sequence(av[2], caseless) if av[0] >= 1 else set()
     if op is sre.ASSERT:  # a lookaround reads the same text (behind or ahead of the match)
         return _sequence(av[1], caseless)

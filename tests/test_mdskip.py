@@ -76,6 +76,7 @@ def test_required_characters_read_off_the_regex():
     assert need(r"[^a]x") == {"x"}  # a negated class needs nothing
     assert need(r"k&", re.IGNORECASE) == {"&"}  # letters fold under IGNORECASE ('K' is also KELVIN SIGN)
     assert need(r"(?i:k)&") == {"&"}
+    assert need(r"(?-i:k)&", re.IGNORECASE) == {"k", "&"}  # a group that turns case back on
     assert need(r"(?=`+)\\") == {"`", "\\"}  # a lookahead reads the text too
 
 
