@@ -140,7 +140,7 @@ _BLOCK_TESTS = {
     blockprocessors.OListProcessor.test: "RE",  # and the unordered and "sane" lists, which inherit it
     def_list.DefListProcessor.test: "RE",
 }
-# (Not the block quote's: its test also measures the stack depth, which a guard would change.)
+# (The block quote's test also measures the stack depth: see _guard_quote.)
 # Stock processors whose test is always True and whose run, when the named regex finds nothing,
 # puts the block back and returns False: for the parser, the same as a test that said False.
 _SEARCHING_RUNS = {
@@ -158,6 +158,19 @@ def _guard(test, required: tuple[Need, ...]):
     return guarded
 
 
+def _guard_quote(processor: blockprocessors.BlockQuoteProcessor) -> None:
+    """The stock block-quote test, with the search skipped when the block lacks what its regex needs.
+    Not a wrapper around the stock method: its depth check counts stack frames, so the check is
+    made here, from a frame at the same depth as the stock test's."""
+    required = needs(processor.RE)
+    if not required:
+        return
+
+    def test(parent, block: str) -> bool:
+        return _possible(block, required) and bool(processor.RE.search(block)) and not util.nearing_recursion_limit()
+    processor.test = test
+
+
 def install(md: markdown.Markdown) -> markdown.Markdown:
     """Swap md's inline pass for the skipping one and guard the block tests that can be skipped."""
     stock = md.treeprocessors["inline"] if "inline" in md.treeprocessors else None
@@ -166,6 +179,9 @@ def install(md: markdown.Markdown) -> markdown.Markdown:
         md.treeprocessors.register(SkippingInlineProcessor(md), "inline", priority)
     for processor in md.parser.blockprocessors:
         test, run = type(processor).test, type(processor).run  # only stock methods, never an override
+        if test is blockprocessors.BlockQuoteProcessor.test:
+            _guard_quote(processor)
+            continue
         if test is tables.TableProcessor.test:
             required = _TABLE_NEEDS
         elif test in _BLOCK_TESTS:
