@@ -299,7 +299,7 @@ def render_route(model, route: Route, load_body: Callable[[Article], Body]) -> s
 def render_context(model, route: Route, context: dict, load_body: Callable[[Article], Body]) -> str:
     if "article" in context:
         context["content"] = LazyBody(context["article"], load_body, model.site.config.base_path)
-    return model.renderer.fill(model.renderer.skeleton(route, context))
+    return model.renderer.page(route, context)
 
 
 _STATE: dict = {}

@@ -150,6 +150,7 @@ class Renderer:
         else:
             self.env = make_env(self.layouts, globals_)
             self._memos = {"card": {}, "picture": {}}
+        self.env.globals["slot"] = self._slot  # this renderer's fragments (the env may be shared)
         self.env.globals["card"] = self._memo("partials/card.html", "card", keep=True)
         # a picture is only needed again when its card is rendered again: not worth keeping
         self.env.globals["picture"] = self._memo("partials/picture.html", "picture", keep=False)
@@ -210,9 +211,19 @@ class Renderer:
         data = f"{self.global_key}\0".encode() + fingerprint((route, inputs))
         return hashlib.blake2b(data, digest_size=16).hexdigest()
 
-    def skeleton(self, route: Route, context: dict) -> str:
-        """The page's own HTML with slot markers still in it; raises ProblemError on template errors."""
+    def page(self, route: Route, context: dict) -> str:
+        """The page's final HTML (raises ProblemError on template errors). Its skeleton, the page
+        with bare slot markers, is what fill() completes; here each slot is filled as it is printed
+        (the fragments are rendered first), which spares a pass over every page."""
+        self.fragments()
         return render_template(self.env, self.layouts, route.template, context)
+
+    def _slot(self, name: str) -> Markup:
+        """The slot() global: the marker and, once rendered, the fragment, as fill() would put it."""
+        text = self._fragments.get(name) if self._fragments is not None else None
+        if text is None:
+            return Markup(f"<!--slot:{name}-->")
+        return Markup(f"<!--slot:{name}-->{text}<!--/slot:{name}-->")
 
     def fragments(self) -> dict[str, str]:
         """The site-wide slots, rendered once."""
@@ -262,6 +273,8 @@ def _escape(s) -> Markup:
     escapes some 150 values, and MarkupSafe 3's constructor was a fifth of rendering time."""
     if type(s) is str:
         return _new_str(Markup, _escape_inner(s))
+    if type(s) is Markup:  # already safe, and immutable: the same value
+        return s
     if hasattr(s, "__html__"):
         return Markup(s.__html__())
     return _new_str(Markup, _escape_inner(str(s)))
