@@ -20,7 +20,7 @@ import re._parser as sre_parse
 import markdown
 from markdown import blockprocessors, util
 from markdown.extensions import abbr, def_list, footnotes, tables, toc
-from markdown.preprocessors import Preprocessor
+from markdown.preprocessors import NormalizeWhitespace, Preprocessor
 from markdown.treeprocessors import InlineProcessor
 
 Need = frozenset[str]  # the text must hold at least one of these characters
@@ -193,7 +193,29 @@ def install(md: markdown.Markdown) -> markdown.Markdown:
         if required:
             processor.test = _guard(processor.test, required)
     _guard_toc_marker(md)
+    _guard_blank_lines(md)
     return md
+
+
+_BLANKISH = re.compile(r"(?<=\n) +\n")
+
+
+def _guard_blank_lines(md: markdown.Markdown) -> None:
+    """The stock whitespace normaliser, whose last regex (lines of only spaces) tries every
+    position of the text: skipped when no line starts with a space."""
+    processor = md.preprocessors["normalize_whitespace"] if "normalize_whitespace" in md.preprocessors else None
+    if type(processor) is not NormalizeWhitespace:
+        return
+
+    def run(lines: list[str]) -> list[str]:  # NormalizeWhitespace.run, the regex guarded
+        source = "\n".join(lines)
+        source = source.replace(util.STX, "").replace(util.ETX, "")
+        source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+        source = source.expandtabs(md.tab_length)
+        if "\n " in source:
+            source = _BLANKISH.sub("\n", source)
+        return source.split("\n")
+    processor.run = run
 
 
 class _Sighting(Preprocessor):

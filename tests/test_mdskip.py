@@ -20,6 +20,7 @@ PIECES = list("ab [](){}<>!*_`\\&;#:/@^~|-=+.\n\n  \t\"'1x") + [
     "ſ", "K", "é", "\u00a0", "\x02", "\x03", "[x]: /u", "![i](/p.png)", "<http://a.b>", "<me@x.y>", "  \n",
     "### h\n", "[TOC]", "**b**", "__u__", "\\*", "\n===\n", "\n---\n", "\nTerm\n: def\n", "* * *", "    ",
     "|", "\n| x |\n", "2) ", "+ ", "#", "\\[", "\\]", "TOC", "\n\n[TOC]\n\n", "\n\n\\[TOC\\]\n\n", "[^1]: x\n\n[TOC]",
+    "\n   \n", "\r\n", "\r", "\n \t\n",  # lines of only spaces: the whitespace normaliser's regex
 ]
 
 
@@ -44,6 +45,8 @@ def test_installed_in_the_converter():
                                  "footnote", "abbr", "reference")
                if "test" in vars(md.parser.blockprocessors[name])}
     assert len(guarded) == 10
+    assert "test" in vars(md.parser.blockprocessors["quote"])
+    assert "run" in vars(md.preprocessors["normalize_whitespace"])
     assert not isinstance(_markdown(stock=True).treeprocessors["inline"], mdskip.SkippingInlineProcessor)
 
 
