@@ -268,6 +268,8 @@ def template_globals(config: SiteConfig, now: datetime, assets: AssetMap) -> dic
     base = config.base_path.rstrip("/")
 
     def url(path: str) -> str:
+        if type(path) is str and path[:1] == "/" and path[1:2] != "/":  # root-relative: most calls
+            return base + path
         if not isinstance(path, str) or path.startswith(("http://", "https://", "//", "mailto:", "#", "data:")):
             return path
         return base + (path if path.startswith("/") else "/" + path)
