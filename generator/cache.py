@@ -70,6 +70,7 @@ class Cache:
 
     @staticmethod
     def _init(db: sqlite3.Connection) -> sqlite3.Connection:
+        db.execute("PRAGMA page_size=16384")  # a new file only: rows are pages of HTML; fewer, larger writes
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(_TABLES)
@@ -133,6 +134,9 @@ class Cache:
     def snippet(self, key: str) -> str | None:
         row = self.db.execute("SELECT html FROM snippets WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
+
+    def any_snippets(self) -> bool:
+        return self.db.execute("SELECT 1 FROM snippets LIMIT 1").fetchone() is not None
 
     def put_snippets(self, snippets: dict[str, str], global_key: str) -> None:
         self.db.executemany("INSERT OR REPLACE INTO snippets VALUES (?,?,?)",
