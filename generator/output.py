@@ -316,24 +316,33 @@ class Staging:
 
 
 def _make_folder_of(path: str, known: set[str]) -> bool:
-    """Make path's folder unless it is among the folders known to exist (which it joins);
-    True if this call made it."""
+    """Make path's folder, and any missing folders above it, below the nearest folder known to
+    exist (all join `known`); True if this call made path's own folder (so it is empty)."""
     folder = path.rpartition("/")[0]
     if folder in known:
         return False
+    missing = [folder]  # one mkdir a level, not makedirs' stat of every parent
+    parent = folder.rpartition("/")[0]
+    while parent not in known:
+        if not parent:  # no known folder above: not one of ours
+            os.makedirs(folder, exist_ok=True)
+            known.add(folder)
+            return False
+        missing.append(parent)
+        parent = parent.rpartition("/")[0]
     made = False
-    if folder.rpartition("/")[0] in known:  # one mkdir, not makedirs' stat of every parent
+    for level in reversed(missing):
         try:
-            os.mkdir(folder)
+            os.mkdir(level)
             made = True
         except FileExistsError:
-            if not os.path.isdir(folder):
+            if not os.path.isdir(level):
                 raise
+            made = False
         except OSError:
-            os.makedirs(folder, exist_ok=True)  # raises the real error
-    else:
-        os.makedirs(folder, exist_ok=True)
-    known.add(folder)
+            os.makedirs(level, exist_ok=True)  # raises the real error
+            made = False
+        known.add(level)
     return made
 
 
