@@ -21,7 +21,8 @@ from generator.render import LazyBody
 
 KEEP, REFILL, RENDER, CARRY = "keep", "refill", "render", "carry"
 PARALLEL_RENDER_MIN = 300  # pages: below this, forking workers costs more than it saves
-PARALLEL_RELATED_MIN = 1000  # related lists to compute (~0.25 ms each) before fingerprints fork
+PARALLEL_RELATED_MIN = 1000  # related lists to compute (~0.1 ms each) before fingerprints fork
+RENDER_CHUNK_MAX = 250  # pages per task (~0.25 s of work): the last task is the idle tail
 
 
 @dataclass
@@ -204,8 +205,9 @@ class Publisher:
             _STATE.update(publisher=self, staging=staging)
             gc.freeze()  # the workers' collector leaves the model alone: its pages stay shared, not copied
             ctx = multiprocessing.get_context("fork")
-            # contiguous runs, handed out in order: both workers sweep the site newest first together
-            size = max(1, math.ceil(len(to_render) / (self.jobs * 8)))
+            # contiguous runs, handed out in order: both workers sweep the site newest first together;
+            # short enough that the last one leaves the other workers idle for a moment only
+            size = max(1, min(RENDER_CHUNK_MAX, math.ceil(len(to_render) / (self.jobs * 8))))
             chunks = [to_render[i:i + size] for i in range(0, len(to_render), size)]
             with ctx.Pool(self.jobs, initializer=_render_init) as pool:
                 for payload in pool.imap_unordered(_render_chunk, [c for c in chunks if c]):
