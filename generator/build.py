@@ -263,7 +263,7 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     return Model(site, related, trending, ticker, assets, renderer, routes, images, files_key, wanted)
 
 
-def _none(_key: str) -> None:
+def _no_snippet(_key: str) -> None:
     return None
 
 
@@ -375,14 +375,14 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
         def store(snippets: dict[str, str]) -> None:
             reader.put_snippets(snippets, renderer.global_key)
             reader.commit()
-        return loader.body_loader(reader), reader.snippet if stored else _none, store
+        return loader.body_loader(reader), reader.snippet if stored else _no_snippet, store
 
     renderer = model.renderer
     cache.prune_snippets(renderer.global_key, cap=12 * len(model.site.articles) + 1000)
     cache.commit()  # workers store the snippets they render through their own connections
     # With none stored (a cold build), every card would be looked up in vain: 40,000 queries at 10k.
     stored = cache.any_snippets()
-    renderer.stored_snippet = cache.snippet if stored else _none
+    renderer.stored_snippet = cache.snippet if stored else _no_snippet
     publisher = Publisher(model, out, manifest, cache.get("fragments"), loader.body_loader(cache), reopen,
                           jobs, progress, problems, *cache.get_with_digest("spare"))
     # A build killed after the swap leaves these manifests one build behind: safe, because every
