@@ -23,7 +23,6 @@ KEEP, REFILL, RENDER, CARRY = "keep", "refill", "render", "carry"
 PARALLEL_RENDER_MIN = 300  # pages: below this, forking workers costs more than it saves
 PARALLEL_RELATED_MIN = 1000  # related lists to compute (~0.1 ms each) before fingerprints fork
 RENDER_CHUNK_MAX = 250  # pages per task (~0.25 s of work): the last task is the idle tail
-SNIPPET_BATCH = 10_000  # rendered cards held (~13 MB) before they are saved to the cache
 
 
 @dataclass
@@ -40,8 +39,8 @@ class Publisher:
 
     def __init__(self, model, out: Path, manifest: dict[str, tuple[str, str, str]], old_fragments: str | None,
                  load_body: Callable[[Article], Body],
-                 reopen: Callable[[], tuple[Callable[[Article], Body], Callable[[str], str | None]]],
-                 store_snippets: Callable[[dict[str, str]], None],
+                 reopen: Callable[[], tuple[Callable[[Article], Body], Callable[[str], str | None],
+                                            Callable[[dict[str, str]], None]]],
                  jobs: int, progress: Progress, problems: list[Problem],
                  spare_manifest: dict[str, tuple[str, str]] | None = None, spare_digest: str = ""):
         self.model = model
@@ -54,8 +53,7 @@ class Publisher:
         self._checked: dict[str, str | None] = {}
         self.old_fragments = old_fragments
         self.load_body = load_body
-        self.reopen = reopen  # in a worker: its own body loader and snippet lookup
-        self.store_snippets = store_snippets  # the cards workers rendered, saved here in batches
+        self.reopen = reopen  # in a worker: its own body loader, snippet lookup and snippet store
         self.jobs = jobs
         self.progress = progress
         self.problems = problems
@@ -219,21 +217,13 @@ class Publisher:
             gc.unfreeze()
         else:
             results = self.render_many(staging, to_render, self.load_body)
-            self._absorb((results, {}, set(), {}), outcome)
+            self._absorb((results, {}, set()), outcome)
             task.advance(len(results))
         task.done()
 
     def _absorb(self, payload, outcome: Outcome) -> None:
-        results, lists, filled, snippets = payload
+        results, lists, filled = payload
         self.model.related.absorb(lists, filled)
-        if snippets:
-            # One writer, committing every SNIPPET_BATCH cards: a commit per task rewrote most of
-            # the snippet index's pages each time (its keys are hashes), 18 CPU-s at 100k articles.
-            fresh = self.model.renderer.fresh_snippets
-            fresh.update(snippets)
-            if len(fresh) >= SNIPPET_BATCH:
-                self.store_snippets(fresh)
-                self.model.renderer.fresh_snippets = {}
         for rel, entry, problem, template, seconds, written in results:
             outcome.template_seconds[template] += seconds
             if problem is not None:
@@ -328,7 +318,7 @@ def _fingerprint_chunk(routes: list[Route]):
 
 def _render_init() -> None:
     renderer = _STATE["publisher"].model.renderer
-    _STATE["load_body"], renderer.stored_snippet = _STATE["publisher"].reopen()
+    _STATE["load_body"], renderer.stored_snippet, _STATE["store"] = _STATE["publisher"].reopen()
     renderer.fresh_snippets = {}
 
 
@@ -341,5 +331,7 @@ def _render_chunk(items):
     results = publisher.render_many(_STATE["staging"], items, _STATE["load_body"])
     lists = dict(related.fresh)
     renderer = publisher.model.renderer
-    snippets, renderer.fresh_snippets = renderer.fresh_snippets, {}
-    return results, lists, {s for s in lists if s in related.filled}, snippets
+    if renderer.fresh_snippets:
+        _STATE["store"](renderer.fresh_snippets)
+        renderer.fresh_snippets = {}
+    return results, lists, {s for s in lists if s in related.filled}
