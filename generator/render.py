@@ -233,23 +233,11 @@ class Renderer:
         return self._fragments
 
     def fill(self, html: str) -> str:
-        """Put the current slots into a skeleton, or replace the slots of a previously filled page.
-
-        The delimiting comments stay in the page, so an unchanged page whose site-wide blocks
-        changed is updated from its previous output without rendering it again.
+        """Replace the slots of a previously written page with the current ones (page() fills
+        them as it renders). The delimiting comments stay in the page, so an unchanged page whose
+        site-wide blocks changed is updated from its previous output without rendering it again.
         """
         fragments = self.fragments()
-        if "<!--/slot:" not in html:  # a fresh skeleton: one pass over its markers
-            pieces = html.split("<!--slot:")
-            out = [pieces[0]]
-            for piece in pieces[1:]:
-                name, end, rest = piece.partition("-->")
-                text = fragments.get(name) if end else None
-                if text is None:
-                    out += ("<!--slot:", piece)
-                else:
-                    out += ("<!--slot:", name, "-->", text, "<!--/slot:", name, "-->", rest)
-            return "".join(out)
 
         def put(m: re.Match) -> str:
             name = m.group(1)
@@ -334,7 +322,6 @@ def make_env(layouts: Path, globals_: dict) -> jinja2.Environment:
     env.template_class = _Template
     env.context_class = _Context
     env.globals.update(globals_)
-    env.globals["slot"] = lambda name: Markup(f"<!--slot:{name}-->")
     env.filters["date"] = lambda d, fmt="%B %-d, %Y": d.strftime(fmt) if d else ""
     env.filters["isodate"] = lambda d: d.isoformat(timespec="seconds") if d else ""
     return env
