@@ -39,9 +39,8 @@ class Publisher:
 
     def __init__(self, model, out: Path, manifest: dict[str, tuple[str, str, str]], old_fragments: str | None,
                  load_body: Callable[[Article], Body],
-                 reopen: Callable[[], tuple[Callable[[Article], Body], Callable[[str], str | None],
-                                            Callable[[dict[str, str]], None]]],
-                 jobs: int, progress: Progress, problems: list[Problem],
+                 reopen: Callable[[], tuple[Callable[[Article], Body], Callable[[str], str | None]]],
+                 store_snippets: Callable[[dict[str, str]], None], jobs: int, progress: Progress, problems: list[Problem],
                  spare_manifest: dict[str, tuple[str, str]] | None = None, spare_digest: str = ""):
         self.model = model
         self.out = out
@@ -53,7 +52,8 @@ class Publisher:
         self._checked: dict[str, str | None] = {}
         self.old_fragments = old_fragments
         self.load_body = load_body
-        self.reopen = reopen  # in a worker: its own body loader, snippet lookup and snippet store
+        self.reopen = reopen  # in a worker: its own body loader and snippet lookup
+        self.store_snippets = store_snippets  # the snippets workers rendered, as they come back
         self.jobs = jobs
         self.progress = progress
         self.problems = problems
@@ -217,13 +217,15 @@ class Publisher:
             gc.unfreeze()
         else:
             results = self.render_many(staging, to_render, self.load_body)
-            self._absorb((results, {}, set()), outcome)
+            self._absorb((results, {}, set(), {}), outcome)  # the snippets stay in renderer.fresh_snippets
             task.advance(len(results))
         task.done()
 
     def _absorb(self, payload, outcome: Outcome) -> None:
-        results, lists, filled = payload
+        results, lists, filled, snippets = payload
         self.model.related.absorb(lists, filled)
+        if snippets:
+            self.store_snippets(snippets)
         for rel, entry, problem, template, seconds, written in results:
             outcome.template_seconds[template] += seconds
             if problem is not None:
@@ -318,20 +320,18 @@ def _fingerprint_chunk(routes: list[Route]):
 
 def _render_init() -> None:
     renderer = _STATE["publisher"].model.renderer
-    _STATE["load_body"], renderer.stored_snippet, _STATE["store"] = _STATE["publisher"].reopen()
+    _STATE["load_body"], renderer.stored_snippet = _STATE["publisher"].reopen()
     renderer.fresh_snippets = {}
 
 
 def _render_chunk(items):
-    """Render in a worker: rendered snippets go to the cache from here, the related lists computed
-    on the way go back to the main process (for the next build)."""
+    """Render in a worker: the snippets rendered and related lists computed on the way go back to
+    the main process (for the next build)."""
     publisher = _STATE["publisher"]
     related = publisher.model.related
     related.fresh.clear()
     results = publisher.render_many(_STATE["staging"], items, _STATE["load_body"])
     lists = dict(related.fresh)
     renderer = publisher.model.renderer
-    if renderer.fresh_snippets:
-        _STATE["store"](renderer.fresh_snippets)
-        renderer.fresh_snippets = {}
-    return results, lists, {s for s in lists if s in related.filled}
+    snippets, renderer.fresh_snippets = renderer.fresh_snippets, {}
+    return results, lists, {s for s in lists if s in related.filled}, snippets
