@@ -302,7 +302,9 @@ class Bench:
 
         self.say(f"N={n:,}: generating the corpus in {site}")
         t = time.perf_counter()
-        for stale in (out, out.parent / f".{out.name}.spare", site / ".cache"):
+        # the old corpus and peer trees too: generate() and convert would delete them right here
+        for stale in (out, out.parent / f".{out.name}.spare", site / ".cache", site / "content" / "articles",
+                      self.work / f"hugo-{n}", self.work / f"pelican-{n}"):
             self.discard(stale)
         meta = corpus.generate(n, site, a.seed, quiet=True, root=self.frozen)
         res["corpus"] = {"seconds": round(time.perf_counter() - t, 2), "words_mean": meta["words_mean"],
