@@ -322,9 +322,29 @@ def make_env(layouts: Path, globals_: dict) -> jinja2.Environment:
     env.template_class = _Template
     env.context_class = _Context
     env.globals.update(globals_)
-    env.filters["date"] = lambda d, fmt="%B %-d, %Y": d.strftime(fmt) if d else ""
-    env.filters["isodate"] = lambda d: d.isoformat(timespec="seconds") if d else ""
+    env.filters["date"], env.filters["isodate"] = _date_filters()
     return env
+
+
+def _date_filters() -> tuple[Callable, Callable]:
+    """`date` and `isodate`, remembered per value: an article's date is shown on its page and on
+    each of its cards. The key holds the zone as well, since equal instants in two zones are
+    equal datetimes that print differently."""
+    memo: dict = {}
+    iso = object()  # isodate's format
+
+    def date(d, fmt: str = "%B %-d, %Y") -> str:
+        if not d:
+            return ""
+        key = (d, getattr(d, "tzinfo", None), fmt)
+        text = memo.get(key)
+        if text is None:
+            if len(memo) >= 100_000:
+                memo.clear()
+            text = memo[key] = d.isoformat(timespec="seconds") if fmt is iso else d.strftime(fmt)
+        return text
+
+    return date, lambda d: date(d, iso)
 
 
 def render_template(env: jinja2.Environment, layouts: Path, name: str, context: dict) -> str:
