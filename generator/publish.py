@@ -202,15 +202,18 @@ class Publisher:
                 outcome.unchanged += 1
         task = self.progress.task("render", len(to_render))
         if len(to_render) >= PARALLEL_RENDER_MIN and self.jobs > 1:
-            _STATE.update(publisher=self, staging=staging)
-            gc.freeze()  # the workers' collector leaves the model alone: its pages stay shared, not copied
-            ctx = multiprocessing.get_context("fork")
-            # contiguous runs, handed out in order: both workers sweep the site newest first together;
-            # short enough that the last one leaves the other workers idle for a moment only
+            # Contiguous runs, short enough that the last one leaves the other workers idle for a
+            # moment only. Half the workers take them from the newest end, half from the oldest,
+            # until they meet: each sweeps its own stretch of the site, whose cards it has
+            # memoised, where sweeping side by side rendered a third of the cards twice.
             size = max(1, min(RENDER_CHUNK_MAX, math.ceil(len(to_render) / (self.jobs * 8))))
             chunks = [to_render[i:i + size] for i in range(0, len(to_render), size)]
+            ctx = multiprocessing.get_context("fork")
+            ends, sides = ctx.Array("l", [0, len(chunks)]), ctx.Value("l", 0)
+            _STATE.update(publisher=self, staging=staging, chunks=chunks, ends=ends, sides=sides)
+            gc.freeze()  # the workers' collector leaves the model alone: its pages stay shared, not copied
             with ctx.Pool(self.jobs, initializer=_render_init) as pool:
-                for payload in pool.imap_unordered(_render_chunk, [c for c in chunks if c]):
+                for payload in pool.imap_unordered(_render_chunk, range(len(chunks))):
                     self._absorb(payload, outcome)
                     task.advance(len(payload[0]))
             _STATE.clear()
@@ -322,11 +325,29 @@ def _render_init() -> None:
     renderer = _STATE["publisher"].model.renderer
     _STATE["load_body"], renderer.stored_snippet = _STATE["publisher"].reopen()
     renderer.fresh_snippets = {}
+    with _STATE["sides"].get_lock():
+        _STATE["from_end"] = _STATE["sides"].value % 2 == 1
+        _STATE["sides"].value += 1
 
 
-def _render_chunk(items):
-    """Render in a worker: the snippets rendered and related lists computed on the way go back to
-    the main process (for the next build)."""
+def _next_chunk() -> list:
+    """This worker's next run of pages: from its end of the list, or none once the two ends met."""
+    ends = _STATE["ends"]
+    with ends.get_lock():
+        if ends[0] >= ends[1]:
+            return []
+        if _STATE["from_end"]:
+            ends[1] -= 1
+            return _STATE["chunks"][ends[1]]
+        ends[0] += 1
+        return _STATE["chunks"][ends[0] - 1]
+
+
+def _render_chunk(_task: int):
+    """Render the next run of pages in a worker (each task takes one, so there are as many tasks
+    as runs): the snippets rendered and related lists computed on the way go back to the main
+    process (for the next build)."""
+    items = _next_chunk()
     publisher = _STATE["publisher"]
     related = publisher.model.related
     related.fresh.clear()
