@@ -243,6 +243,7 @@ class Publisher:
 
     def render_many(self, staging: Staging, items, load_body) -> list:
         renderer = self.model.renderer
+        self.model.related.warm(r.key for r, a, _ in items if r.kind == "article" and a == RENDER)
         out = []
         for route, action, fp in items:
             rel = output_path(route.url)
