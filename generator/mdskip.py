@@ -18,8 +18,8 @@ import re._constants as sre  # the regex parser's own view of a pattern (Python 
 import re._parser as sre_parse
 
 import markdown
-from markdown import blockprocessors, util
-from markdown.extensions import abbr, def_list, footnotes, tables, toc
+from markdown import blockparser, blockprocessors, util
+from markdown.extensions import abbr, def_list, fenced_code, footnotes, tables, toc
 from markdown.preprocessors import NormalizeWhitespace, Preprocessor
 from markdown.treeprocessors import InlineProcessor
 
@@ -153,6 +153,13 @@ _TABLE_NEEDS = (frozenset("|"),)
 
 
 def _guard(test, required: tuple[Need, ...]):
+    if len(required) == 1 and len(required[0]) == 1:  # one character: the common case, tested inline
+        (char,) = required[0]
+
+        def guarded_by(parent, block: str) -> bool:
+            return char in block and test(parent, block)
+        return guarded_by
+
     def guarded(parent, block: str) -> bool:
         return _possible(block, required) and test(parent, block)
     return guarded
@@ -194,7 +201,56 @@ def install(md: markdown.Markdown) -> markdown.Markdown:
             processor.test = _guard(processor.test, required)
     _guard_toc_marker(md)
     _guard_blank_lines(md)
+    _guard_fences(md)
+    _list_block_processors_once(md)
     return md
+
+
+def _list_block_processors_once(md: markdown.Markdown) -> None:
+    """The stock block parser lists its processors again, from their registry, for every block it
+    parses. Nothing registers a processor while a document is parsed: listed once per document.
+    (The replacement parseBlocks is the stock loop, one frame per call as well, so the block
+    quote's recursion guard, which counts frames, stops at the same depth.)"""
+    parser = md.parser
+    if type(parser) is not blockparser.BlockParser or "parseBlocks" in vars(parser):
+        return
+    registry = parser.blockprocessors
+    stock_document = parser.parseDocument
+    listed: list | None = None
+
+    def parseDocument(lines):
+        nonlocal listed
+        listed = list(registry)
+        try:
+            return stock_document(lines)
+        finally:
+            listed = None
+
+    def parseBlocks(parent, blocks: list[str]) -> None:
+        processors = listed if listed is not None else list(registry)
+        while blocks:
+            for processor in processors:
+                if processor.test(parent, blocks[0]):
+                    if processor.run(parent, blocks) is not False:  # run returns True or None
+                        break
+    parser.parseDocument = parseDocument
+    parser.parseBlocks = parseBlocks
+
+
+def _guard_fences(md: markdown.Markdown) -> None:
+    """The fenced-code search, which tries every line of the text when there is no fence: a
+    fence is three backticks or tildes, so without either the search is skipped."""
+    processor = md.preprocessors["fenced_code_block"] if "fenced_code_block" in md.preprocessors else None
+    if type(processor) is not fenced_code.FencedBlockPreprocessor:
+        return
+    stock = processor.run
+
+    def run(lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "```" not in text and "~~~" not in text:
+            return text.split("\n")  # what the stock run returns when its search finds nothing
+        return stock(lines)
+    processor.run = run
 
 
 _BLANKISH = re.compile(r"(?<=\n) +\n")

@@ -47,6 +47,8 @@ def test_installed_in_the_converter():
     assert len(guarded) == 10
     assert "test" in vars(md.parser.blockprocessors["quote"])
     assert "run" in vars(md.preprocessors["normalize_whitespace"])
+    assert "run" in vars(md.preprocessors["fenced_code_block"])
+    assert "parseBlocks" in vars(md.parser) and "parseDocument" in vars(md.parser)
     assert not isinstance(_markdown(stock=True).treeprocessors["inline"], mdskip.SkippingInlineProcessor)
 
 
@@ -112,3 +114,34 @@ def test_a_pattern_without_requirements_still_runs():
     for text in ("a 12 b", "no digits", "[x](/u) 7 &amp;"):
         assert fast.convert(text) == stock.convert(text)
     assert "<kbd>12</kbd>" in fast.convert("a 12 b")
+
+
+def test_fenced_code_with_and_without_fences():
+    stock, fast = _pair()
+    for text in ("no fence here", "``` not closed", "~~~\ncode\n~~~", "a\n\n```python\nx = 1\n```\n\nb",
+                 "```\n```", "``` {.py hl_lines=\"1\"}\nx\n```", "````\n```\n````", "text ``inline `` and ~~ tilde"):
+        _same(stock, fast, text)
+    assert "<pre>" in fast.convert("```python\nx = 1\n```")
+
+
+def test_reused_lexers_highlight_as_fresh_ones(monkeypatch):
+    """Lexers are made once per name and options; each block must still come out as a lexer
+    made just for it would make it (compared with Pygments' own lookup, not the remembered one)."""
+    import pygments.lexers
+    from markdown.extensions import codehilite
+
+    fast = _markdown()
+    blocks = ["```python\ndef f(x):\n    return x  # one\n```", "```python\nclass A:\n    pass\n```",
+              "```js\nlet a = `t${x}`;\n```", "```python hl_lines=\"2\"\na = 1\nb = 2\n```",
+              "```nosuchlang\n<x> & y\n```", "```python\ndef f(x):\n    return x  # one\n```"]
+    got = []
+    for text in blocks:
+        fast.reset()
+        got.append(fast.convert(text))
+    assert codehilite.get_lexer_by_name is not pygments.lexers.get_lexer_by_name  # the remembering one
+    monkeypatch.setattr(codehilite, "get_lexer_by_name", pygments.lexers.get_lexer_by_name)
+    stock = _markdown(stock=True)
+    for text, html in zip(blocks, got):
+        stock.reset()
+        assert stock.convert(text) == html
+    assert got[0] == got[-1] and '<span class="k">def</span>' in got[0]
