@@ -17,7 +17,7 @@ from generator.markup import SETTINGS_KEY
 from generator.model import Body, Parsed
 
 CACHE_DIR = ".cache"
-SCHEMA = f"{__version__}:{SETTINGS_KEY}:7"
+SCHEMA = f"{__version__}:{SETTINGS_KEY}:8"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
@@ -98,10 +98,9 @@ class Cache:
             out.update((rel, pickle.loads(blob)) for rel, blob in self.db.execute(q, chunk))
         return out
 
-    def put_files(self, rows: list[tuple[str, int, int, str, str, Parsed]]) -> None:
-        self.db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)",
-                            [(rel, m, s, c, k, pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL))
-                             for rel, m, s, c, k, p in rows])
+    def put_files(self, rows: list[tuple[str, int, int, str, str, bytes]]) -> None:
+        """Rows of (rel, mtime_ns, size, config fingerprint, body key, the pickled Parsed)."""
+        self.db.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?)", rows)
 
     def forget_files(self, rels: list[str]) -> None:
         self.db.executemany("DELETE FROM files WHERE rel=?", [(r,) for r in rels])

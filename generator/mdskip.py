@@ -208,33 +208,37 @@ def install(md: markdown.Markdown) -> markdown.Markdown:
 
 def _list_block_processors_once(md: markdown.Markdown) -> None:
     """The stock block parser lists its processors again, from their registry, for every block it
-    parses. Nothing registers a processor while a document is parsed: listed once per document.
-    (The replacement parseBlocks is the stock loop, one frame per call as well, so the block
-    quote's recursion guard, which counts frames, stops at the same depth.)"""
+    parses. Nothing registers a processor while a document is parsed: listed once per document,
+    by a preprocessor that runs last, just before the parse. (The replacement parseBlocks is the
+    stock loop, one frame per call as well, so the block quote's recursion guard, which counts
+    frames, stops at the same depth.)"""
     parser = md.parser
     if type(parser) is not blockparser.BlockParser or "parseBlocks" in vars(parser):
         return
     registry = parser.blockprocessors
-    stock_document = parser.parseDocument
-    listed: list | None = None
-
-    def parseDocument(lines):
-        nonlocal listed
-        listed = list(registry)
-        try:
-            return stock_document(lines)
-        finally:
-            listed = None
+    lister = _Lister(md)
+    md.preprocessors.register(lister, "mdskip_block_processors", -1000)
 
     def parseBlocks(parent, blocks: list[str]) -> None:
-        processors = listed if listed is not None else list(registry)
+        processors = lister.listed if lister.listed is not None else list(registry)
         while blocks:
             for processor in processors:
                 if processor.test(parent, blocks[0]):
                     if processor.run(parent, blocks) is not False:  # run returns True or None
                         break
-    parser.parseDocument = parseDocument
     parser.parseBlocks = parseBlocks
+
+
+class _Lister(Preprocessor):
+    """Lists the block processors for the document about to be parsed."""
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        self.listed: list | None = None
+
+    def run(self, lines: list[str]) -> list[str]:
+        self.listed = list(self.md.parser.blockprocessors)
+        return lines
 
 
 def _guard_fences(md: markdown.Markdown) -> None:

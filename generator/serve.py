@@ -46,7 +46,7 @@ from generator.publish import render_route
 from generator.render import LAYOUTS_DIR
 
 QUIET_MS = 15  # a save ends when the folders are quiet this long
-BURST_QUIET_MS = 80  # ... and a burst of many files (a git checkout), which a busy machine may pause mid-way
+BURST_QUIET_MS = 200  # ... and a burst of many files (a git checkout), which a busy machine may pause mid-way
 MAX_WAIT_MS = 1000
 LIVE_SCRIPT = b'<script src="/livereload.js?port={port}"></script>'
 WATCHED = (CONTENT_DIR, LAYOUTS_DIR, "assets")

@@ -48,7 +48,7 @@ def test_installed_in_the_converter():
     assert "test" in vars(md.parser.blockprocessors["quote"])
     assert "run" in vars(md.preprocessors["normalize_whitespace"])
     assert "run" in vars(md.preprocessors["fenced_code_block"])
-    assert "parseBlocks" in vars(md.parser) and "parseDocument" in vars(md.parser)
+    assert "parseBlocks" in vars(md.parser) and "mdskip_block_processors" in md.preprocessors
     assert not isinstance(_markdown(stock=True).treeprocessors["inline"], mdskip.SkippingInlineProcessor)
 
 
