@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import multiprocessing
 import os
@@ -36,6 +37,7 @@ from generator.related import RelatedLists
 from generator.render import LAYOUTS_DIR, Renderer, layouts_fingerprint
 from generator.ticker import TickerData, load_ticker
 from generator.trending import TrendingResult, compute_trending
+from generator.workers import Workers
 
 PARALLEL_PARSE_MIN = 48  # below this, forking workers costs more than it saves
 PARSE_CHUNK = 16  # files per task: each worker commits its cache rows once per chunk
@@ -113,14 +115,13 @@ class ContentLoader:
         task = self.progress.task("parse", len(stale))
         if use_pool:
             self.cache.commit()
-            ctx = multiprocessing.get_context("fork")
             lookup = self.cache.any_bodies()  # a cold build has none to look up
-            with ctx.Pool(self.jobs, initializer=_parse_init,
-                          initargs=(self.config, config_fp, self.cache.path, None, lookup)) as pool:
+            init = functools.partial(_parse_init, self.config, config_fp, self.cache.path, None, lookup)
+            with Workers(_parse_chunk, self.jobs, init) as workers:
                 # started once the workers exist: a fork never copies a thread in mid-call
                 prefetch = threading.Thread(target=_prefetch, args=(stale,), name="prefetch", daemon=True)
                 prefetch.start()
-                self._collect(pool.imap_unordered(_parse_chunk, chunks), out, task)
+                self._collect(workers.results(chunks), out, task)
                 prefetch.join()
         else:
             _parse_init(self.config, config_fp, None, self.cache)

@@ -194,7 +194,7 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
                 "article": article, "related": related}
     if route.kind == "home":
         items, blocks = inputs
-        title = config.title if route.number == 1 else f"{config.title} – page {route.number}"
+        title = config.title if route.number == 1 else f"{config.title}, page {route.number}"
         ld = [{"@context": "https://schema.org", "@type": "WebSite", "name": config.title,
                "url": absolute(config.base_url, "/"), "description": config.description}]
         if config.search.enabled:
@@ -209,7 +209,7 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
     if route.kind in ("category", "tag", "coin"):
         term, count, items, coin = inputs
         label = {"category": "", "tag": "Tag: ", "coin": "Coin: "}[route.kind]
-        title = f"{label}{term.name}" + (f" – page {route.number}" if route.number > 1 else "")
+        title = f"{label}{term.name}" + (f", page {route.number}" if route.number > 1 else "")
         description = term.description or f"{count} articles on {term.name} from {config.title}."
         kind_crumb = {"category": ("Categories", _index_url(config.permalinks, "category")),
                       "tag": ("Tags", _index_url(config.permalinks, "tag")),

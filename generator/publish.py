@@ -18,6 +18,7 @@ from generator.output import PREVIOUS, SHADOW, Staging, UnsafePath, digest, stat
 from generator.pages import Lookups, Route, build_context, output_path, route_inputs, shown_date
 from generator.progress import Progress
 from generator.render import LazyBody
+from generator.workers import Workers
 
 KEEP, REFILL, RENDER, CARRY = "keep", "refill", "render", "carry"
 PARALLEL_RENDER_MIN = 300  # pages: below this, forking workers costs more than it saves
@@ -110,8 +111,8 @@ class Publisher:
         _STATE.update(publisher=self)
         chunks = [routes[i::self.jobs] for i in range(self.jobs)]
         gc.freeze()  # see _pages
-        with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
-            parts = pool.map(_fingerprint_chunk, chunks)
+        with Workers(_fingerprint_chunk, self.jobs) as workers:
+            parts = list(workers.results(chunks))
         gc.unfreeze()
         _STATE.clear()
         out = {}
@@ -212,8 +213,8 @@ class Publisher:
             ends, sides = ctx.Array("l", [0, len(chunks)]), ctx.Value("l", 0)
             _STATE.update(publisher=self, staging=staging, chunks=chunks, ends=ends, sides=sides)
             gc.freeze()  # the workers' collector leaves the model alone: its pages stay shared, not copied
-            with ctx.Pool(self.jobs, initializer=_render_init) as pool:
-                for payload in pool.imap_unordered(_render_chunk, range(len(chunks))):
+            with Workers(_render_chunk, self.jobs, _render_init) as workers:
+                for payload in workers.results(range(len(chunks))):
                     self._absorb(payload, outcome)
                     task.advance(len(payload[0]))
             _STATE.clear()
