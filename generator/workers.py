@@ -15,6 +15,7 @@ from multiprocessing.connection import wait
 from typing import Callable, Iterable, Iterator
 
 IN_FLIGHT = 2  # tasks queued per worker: it starts the next while its last result is read
+_DIED = "a worker process died (killed, or out of memory?)"
 
 
 class WorkerError(RuntimeError):
@@ -80,7 +81,7 @@ class Workers:
                 try:
                     ok, value = conn.recv()
                 except (EOFError, OSError):
-                    raise WorkerError("a worker process died (killed, or out of memory?)") from None
+                    raise WorkerError(_DIED) from None
                 busy[conn] -= 1
                 _send_next(conn, pending, busy)
                 if not ok:
@@ -90,7 +91,10 @@ class Workers:
 
 def _send_next(conn, pending: Iterator, busy: dict) -> bool:
     for task in pending:
-        conn.send((task,))
+        try:
+            conn.send((task,))
+        except OSError:  # the pipe broke: its worker is gone
+            raise WorkerError(_DIED) from None
         busy[conn] += 1
         return True
     return False
