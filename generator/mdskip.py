@@ -19,8 +19,8 @@ import re._parser as sre_parse
 
 import markdown
 from markdown import blockparser, blockprocessors, util
-from markdown.extensions import abbr, def_list, fenced_code, footnotes, tables, toc
-from markdown.preprocessors import NormalizeWhitespace, Preprocessor
+from markdown.extensions import abbr, def_list, fenced_code, footnotes, md_in_html, tables, toc
+from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace, Preprocessor
 from markdown.treeprocessors import InlineProcessor
 
 Need = frozenset[str]  # the text must hold at least one of these characters
@@ -214,8 +214,26 @@ def install(md: markdown.Markdown) -> markdown.Markdown:
     _guard_toc_marker(md)
     _guard_blank_lines(md)
     _guard_fences(md)
+    _guard_html_blocks(md)
     _list_block_processors_once(md)
     return md
+
+
+def _guard_html_blocks(md: markdown.Markdown) -> None:
+    """The raw-HTML pass, which runs the whole text through an HTML parser: without a '<' there
+    is no tag, comment or declaration to find. (Nor an '&': the parser rewrites a character
+    reference that lacks its ';', so text with one still goes through it.)"""
+    processor = md.preprocessors["html_block"] if "html_block" in md.preprocessors else None
+    if type(processor) not in (HtmlBlockPreprocessor, md_in_html.HtmlBlockPreprocessor):
+        return
+    stock = processor.run
+
+    def run(lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        if "<" not in text and "&" not in text:
+            return text.split("\n")  # what the parser gives back for plain text
+        return stock(lines)
+    processor.run = run
 
 
 def _list_block_processors_once(md: markdown.Markdown) -> None:

@@ -48,6 +48,7 @@ def test_installed_in_the_converter():
     assert "test" in vars(md.parser.blockprocessors["quote"])
     assert "run" in vars(md.preprocessors["normalize_whitespace"])
     assert "run" in vars(md.preprocessors["fenced_code_block"])
+    assert "run" in vars(md.preprocessors["html_block"])
     assert "parseBlocks" in vars(md.parser) and "mdskip_block_processors" in md.preprocessors
     assert not isinstance(_markdown(stock=True).treeprocessors["inline"], mdskip.SkippingInlineProcessor)
 
@@ -122,6 +123,13 @@ def test_fenced_code_with_and_without_fences():
                  "```\n```", "``` {.py hl_lines=\"1\"}\nx\n```", "````\n```\n````", "text ``inline `` and ~~ tilde"):
         _same(stock, fast, text)
     assert "<pre>" in fast.convert("```python\nx = 1\n```")
+
+
+def test_raw_html_and_character_references_with_and_without_the_parser():
+    stock, fast = _pair()
+    for text in ("plain text\n\nmore", "a &amp b", "x &#65 y", "&copy", "<div>\n*x*\n</div>", "a < b", "<!-- c -->",
+                 '<div markdown="1">\n**b**\n</div>', "Q&A", "&#x41;", "tail &", "1 &lt 2"):
+        _same(stock, fast, text)
 
 
 def test_reused_lexers_highlight_as_fresh_ones(monkeypatch):
