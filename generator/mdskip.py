@@ -216,7 +216,31 @@ def install(md: markdown.Markdown) -> markdown.Markdown:
     _guard_fences(md)
     _guard_html_blocks(md)
     _list_block_processors_once(md)
+    _remember_block_level(md)
     return md
+
+
+def _remember_block_level(md: markdown.Markdown) -> None:
+    """is_block_level lowercases the tag and scans the list of some 50 block-level names; the
+    prettifier and the inline pass ask it about every element. The answers are kept per tag
+    while that list is the same list, of the same length (extensions add names when loaded)."""
+    if type(md).is_block_level is not markdown.Markdown.is_block_level or "is_block_level" in vars(md):
+        return
+    known: dict[str, bool] = {}
+    seen = [md.block_level_elements, len(md.block_level_elements)]
+
+    def is_block_level(tag) -> bool:
+        if not isinstance(tag, str):  # ElementTree's comments and processing instructions
+            return False
+        names = md.block_level_elements
+        if names is not seen[0] or len(names) != seen[1]:
+            known.clear()
+            seen[:] = [names, len(names)]
+        found = known.get(tag)
+        if found is None:
+            found = known[tag] = tag.lower().rstrip("/") in names
+        return found
+    md.is_block_level = is_block_level
 
 
 def _guard_html_blocks(md: markdown.Markdown) -> None:

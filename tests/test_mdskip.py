@@ -49,6 +49,7 @@ def test_installed_in_the_converter():
     assert "run" in vars(md.preprocessors["normalize_whitespace"])
     assert "run" in vars(md.preprocessors["fenced_code_block"])
     assert "run" in vars(md.preprocessors["html_block"])
+    assert "is_block_level" in vars(md)
     assert "parseBlocks" in vars(md.parser) and "mdskip_block_processors" in md.preprocessors
     assert not isinstance(_markdown(stock=True).treeprocessors["inline"], mdskip.SkippingInlineProcessor)
 
@@ -153,3 +154,17 @@ def test_reused_lexers_highlight_as_fresh_ones(monkeypatch):
         stock.reset()
         assert stock.convert(text) == html
     assert got[0] == got[-1] and '<span class="k">def</span>' in got[0]
+
+
+def test_block_level_answers_follow_the_list():
+    import markdown
+
+    fast = _markdown()
+    stock = markdown.Markdown.is_block_level
+    for tag in ("div", "DIV", "p/", "span", "x-box", "", 5, None):
+        assert fast.is_block_level(tag) == stock(fast, tag)
+    assert not fast.is_block_level("x-box")
+    fast.block_level_elements.append("x-box")  # an extension adding a name after the first answers
+    assert fast.is_block_level("x-box") and fast.is_block_level("X-BOX")
+    fast.block_level_elements = ["p"]
+    assert fast.is_block_level("p") and not fast.is_block_level("div")
