@@ -21,7 +21,7 @@ import markdown
 from markdown import blockparser, blockprocessors, util
 from markdown.extensions import abbr, def_list, fenced_code, footnotes, md_in_html, tables, toc
 from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace, Preprocessor
-from markdown.treeprocessors import InlineProcessor
+from markdown.treeprocessors import InlineProcessor, UnescapeTreeprocessor
 
 Need = frozenset[str]  # the text must hold at least one of these characters
 _NO_NEEDS: tuple[Need, ...] = ()
@@ -217,7 +217,22 @@ def install(md: markdown.Markdown) -> markdown.Markdown:
     _guard_html_blocks(md)
     _list_block_processors_once(md)
     _remember_block_level(md)
+    _guard_unescape(md)
     return md
+
+
+def _guard_unescape(md: markdown.Markdown) -> None:
+    """The last pass puts back backslash-escaped characters, a regex substitution on every text,
+    tail and attribute of the tree; each escape is marked with STX, so a text without one is
+    what the substitution returns (the same object, for a plain str)."""
+    processor = md.treeprocessors["unescape"] if "unescape" in md.treeprocessors else None
+    if type(processor) is not UnescapeTreeprocessor:
+        return
+    stock = processor.unescape
+
+    def unescape(text: str) -> str:
+        return text if type(text) is str and util.STX not in text else stock(text)
+    processor.unescape = unescape
 
 
 def _remember_block_level(md: markdown.Markdown) -> None:

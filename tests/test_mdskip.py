@@ -50,6 +50,7 @@ def test_installed_in_the_converter():
     assert "run" in vars(md.preprocessors["fenced_code_block"])
     assert "run" in vars(md.preprocessors["html_block"])
     assert "is_block_level" in vars(md)
+    assert "unescape" in vars(md.treeprocessors["unescape"])
     assert "parseBlocks" in vars(md.parser) and "mdskip_block_processors" in md.preprocessors
     assert not isinstance(_markdown(stock=True).treeprocessors["inline"], mdskip.SkippingInlineProcessor)
 
