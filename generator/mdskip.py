@@ -1,4 +1,4 @@
-"""Python-Markdown minus the regex searches that cannot match.
+"""Python-Markdown minus the work that cannot change its output.
 
 The inline pass tries every inline pattern (links, emphasis, code, entities...) on every run of
 text, and the block parser tries every block type's test on every block; nearly all of those
@@ -6,7 +6,9 @@ searches fail, and they are half the time Markdown takes on a news article. Most
 without some character ('[' for a link, '&' for an entity, '#' for a heading); that character is
 read off the compiled regex itself, and the search is skipped when the text lacks it. Skipping
 gives exactly what the failed search gives, so the output is unchanged (tests compare it with
-stock Python-Markdown on every corpus we have).
+stock Python-Markdown on every corpus we have). The same holds for whole passes over the text
+(fenced code, raw HTML, the unescape pass) when their marker characters are absent, and for
+answers asked again and again (the block processors' list, whether a tag is block-level).
 """
 
 from __future__ import annotations
