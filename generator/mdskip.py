@@ -220,7 +220,32 @@ def install(md: markdown.Markdown) -> markdown.Markdown:
     _list_block_processors_once(md)
     _remember_block_level(md)
     _guard_unescape(md)
+    _remember_toc_slugs(md)
     return md
+
+
+def _remember_toc_slugs(md: markdown.Markdown) -> None:
+    """The table of contents slugifies every heading (Unicode normalisation and two regex
+    substitutions); the slug depends on the text and separator alone, and section headings
+    recur from article to article ('What happened', 'Market reaction')."""
+    processor = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None
+    if type(processor) is not toc.TocTreeprocessor or processor.slugify not in (toc.slugify, toc.slugify_unicode):
+        return  # a site's own slugify may not be a pure function of its arguments
+    processor.slugify = _remembering(processor.slugify)
+
+
+def _remembering(slugify):
+    made: dict[tuple[str, str], str] = {}
+
+    def remembered(value: str, separator: str) -> str:
+        key = (value, separator)
+        slug = made.get(key)
+        if slug is None:
+            if len(made) >= 4096:
+                made.clear()
+            slug = made[key] = slugify(value, separator)
+        return slug
+    return remembered
 
 
 def _guard_unescape(md: markdown.Markdown) -> None:

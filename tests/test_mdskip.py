@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from markdown.extensions.toc import slugify as toc_slugify
+
 from generator import mdskip
 from generator.markup import _markdown
 
@@ -51,6 +53,7 @@ def test_installed_in_the_converter():
     assert "run" in vars(md.preprocessors["html_block"])
     assert "is_block_level" in vars(md)
     assert "unescape" in vars(md.treeprocessors["unescape"])
+    assert md.treeprocessors["toc"].slugify is not toc_slugify
     assert "parseBlocks" in vars(md.parser) and "mdskip_block_processors" in md.preprocessors
     assert not isinstance(_markdown(stock=True).treeprocessors["inline"], mdskip.SkippingInlineProcessor)
 
