@@ -28,6 +28,7 @@ SUFFIXES = (".md", ".markdown")
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_TITLE = 300
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # _CONTROL's characters
 _FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 
 
@@ -135,14 +136,17 @@ def decode(raw: bytes, rel: str, problems: list[Problem]) -> str:
         problems.append(Problem(rel, "file is not UTF-8; read as Windows-1252 (Latin-1)", line, level="warning",
                                 hint="save the file as UTF-8"))
         text = raw.decode("cp1252", errors="replace")
-    found = _CONTROL.search(text)
+    # C0 controls and DEL are single bytes in UTF-8 and Windows-1252 alike (never part of a longer
+    # sequence): finding none in the raw bytes, a C-speed deletion, spares the regex (a sixth of
+    # this function's time).
+    found = _CONTROL.search(text) if len(raw.translate(None, _CONTROL_BYTES)) != len(raw) else None
     if found:
         line = text.count("\n", 0, found.start()) + 1
         what = "NUL bytes" if "\x00" in text else "control characters"
         problems.append(Problem(rel, f"file contains {what} (first on this line); they were removed", line,
                                 level="warning", hint="is this a binary file? save it as plain UTF-8 text"))
         text = _CONTROL.sub("", text)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def parse_file(src: SourceFile, config: SiteConfig, converter: Converter, body: Body | None = None,
