@@ -28,6 +28,7 @@ SUFFIXES = (".md", ".markdown")
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_TITLE = 300
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SLASHES = re.compile(r"/{2,}")
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # _CONTROL's characters
 _FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 
@@ -401,15 +402,17 @@ def _terms(meta: dict, fm: str, key: str, rel: str, problems: list[Problem], con
             name = name.upper()
         if not name:
             continue
-        slug = _term_slug(name)
-        if slug not in out:
-            out[slug] = Term(kind, name, slug, expand_permalink(pattern, slug=slug))
+        term = _term(kind, name, pattern)
+        if term.slug not in out:
+            out[term.slug] = term
     return list(out.values())
 
 
 @lru_cache(maxsize=65536)
-def _term_slug(name: str) -> str:
-    return slugify(name) or _hashed_slug(name)
+def _term(kind: str, name: str, pattern: str) -> Term:
+    """One Term per name: a few hundred tags recur on thousands of articles (Terms are immutable)."""
+    slug = slugify(name) or _hashed_slug(name)
+    return Term(kind, name, slug, expand_permalink(pattern, slug=slug))
 
 
 def expand_permalink(pattern: str, *, slug: str, when: datetime | None = None, category: str = "") -> str:
@@ -420,4 +423,4 @@ def expand_permalink(pattern: str, *, slug: str, when: datetime | None = None, c
     url = pattern
     for key, value in values.items():
         url = url.replace("{" + key + "}", value)
-    return re.sub(r"/{2,}", "/", url)
+    return _SLASHES.sub("/", url) if "//" in url else url
