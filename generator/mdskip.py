@@ -168,14 +168,8 @@ def _guard(test, required: tuple[Need, ...]):
             return char in block and test(parent, block)
         return guarded_by
 
-    def guarded(parent, block: str) -> bool:  # _possible, inlined: a call less on every block
-        for need in required:
-            for char in need:
-                if char in block:
-                    break
-            else:
-                return False
-        return test(parent, block)
+    def guarded(parent, block: str) -> bool:
+        return _possible(block, required) and test(parent, block)
     return guarded
 
 
@@ -215,8 +209,12 @@ def install(md: markdown.Markdown) -> markdown.Markdown:
             processor.test = _guard(processor.test, required)
     _guard_toc_marker(md)
     _guard_blank_lines(md)
-    _guard_fences(md)
-    _guard_html_blocks(md)
+    # The fenced-code search tries every line when there is no fence (three backticks or tildes).
+    _skip_pass_without(md, "fenced_code_block", (fenced_code.FencedBlockPreprocessor,), ("```", "~~~"))
+    # The raw-HTML pass runs the text through an HTML parser: without a '<' there is no tag,
+    # comment or declaration to find. (Nor an '&': the parser rewrites a character reference
+    # that lacks its ';', so text with one still goes through it.)
+    _skip_pass_without(md, "html_block", (HtmlBlockPreprocessor, md_in_html.HtmlBlockPreprocessor), ("<", "&"))
     _list_block_processors_once(md)
     _remember_block_level(md)
     _guard_unescape(md)
@@ -231,21 +229,7 @@ def _remember_toc_slugs(md: markdown.Markdown) -> None:
     processor = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None
     if type(processor) is not toc.TocTreeprocessor or processor.slugify not in (toc.slugify, toc.slugify_unicode):
         return  # a site's own slugify may not be a pure function of its arguments
-    processor.slugify = _remembering(processor.slugify)
-
-
-def _remembering(slugify):
-    made: dict[tuple[str, str], str] = {}
-
-    def remembered(value: str, separator: str) -> str:
-        key = (value, separator)
-        slug = made.get(key)
-        if slug is None:
-            if len(made) >= 4096:
-                made.clear()
-            slug = made[key] = slugify(value, separator)
-        return slug
-    return remembered
+    processor.slugify = lru_cache(maxsize=4096)(processor.slugify)
 
 
 def _guard_unescape(md: markdown.Markdown) -> None:
@@ -285,23 +269,6 @@ def _remember_block_level(md: markdown.Markdown) -> None:
     md.is_block_level = is_block_level
 
 
-def _guard_html_blocks(md: markdown.Markdown) -> None:
-    """The raw-HTML pass, which runs the whole text through an HTML parser: without a '<' there
-    is no tag, comment or declaration to find. (Nor an '&': the parser rewrites a character
-    reference that lacks its ';', so text with one still goes through it.)"""
-    processor = md.preprocessors["html_block"] if "html_block" in md.preprocessors else None
-    if type(processor) not in (HtmlBlockPreprocessor, md_in_html.HtmlBlockPreprocessor):
-        return
-    stock = processor.run
-
-    def run(lines: list[str]) -> list[str]:
-        text = "\n".join(lines)
-        if "<" not in text and "&" not in text:
-            return text.split("\n")  # what the parser gives back for plain text
-        return stock(lines)
-    processor.run = run
-
-
 def _list_block_processors_once(md: markdown.Markdown) -> None:
     """The stock block parser lists its processors again, from their registry, for every block it
     parses. Nothing registers a processor while a document is parsed: listed once per document,
@@ -337,18 +304,18 @@ class _Lister(Preprocessor):
         return lines
 
 
-def _guard_fences(md: markdown.Markdown) -> None:
-    """The fenced-code search, which tries every line of the text when there is no fence: a
-    fence is three backticks or tildes, so without either the search is skipped."""
-    processor = md.preprocessors["fenced_code_block"] if "fenced_code_block" in md.preprocessors else None
-    if type(processor) is not fenced_code.FencedBlockPreprocessor:
+def _skip_pass_without(md: markdown.Markdown, name: str, kinds: tuple[type, ...], markers: tuple[str, ...]) -> None:
+    """Skip the stock preprocessor `name` (of one of `kinds`) on a text holding none of `markers`,
+    where its run gives the text back line for line."""
+    processor = md.preprocessors[name] if name in md.preprocessors else None
+    if type(processor) not in kinds:
         return
     stock = processor.run
 
     def run(lines: list[str]) -> list[str]:
         text = "\n".join(lines)
-        if "```" not in text and "~~~" not in text:
-            return text.split("\n")  # what the stock run returns when its search finds nothing
+        if not any(marker in text for marker in markers):
+            return text.split("\n")  # what the stock run gives back for such a text
         return stock(lines)
     processor.run = run
 
