@@ -36,9 +36,6 @@ class ImageInfo:
     height: int
     variants: tuple[Variant, ...] = ()
 
-    def srcset(self, webp: bool = False) -> str:
-        return ", ".join(f"{v.webp_url if webp else v.url} {v.width}w" for v in self.variants)
-
     def best(self, width: int) -> Variant | None:
         """The smallest variant at least `width` pixels wide (for a thumbnail src)."""
         fitting = [v for v in self.variants if v.width >= width]
