@@ -20,7 +20,7 @@ import re._constants as sre  # the regex parser's own view of a pattern (Python 
 import re._parser as sre_parse
 
 import markdown
-from markdown import blockparser, blockprocessors, util
+from markdown import blockparser, blockprocessors, postprocessors, util
 from markdown.extensions import abbr, def_list, fenced_code, footnotes, md_in_html, tables, toc
 from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace, Preprocessor
 from markdown.treeprocessors import InlineProcessor, UnescapeTreeprocessor
@@ -219,6 +219,7 @@ def install(md: markdown.Markdown) -> markdown.Markdown:
     _remember_block_level(md)
     _guard_unescape(md)
     _remember_toc_slugs(md)
+    _plain_headings_directly()
     return md
 
 
@@ -230,6 +231,34 @@ def _remember_toc_slugs(md: markdown.Markdown) -> None:
     if type(processor) is not toc.TocTreeprocessor or processor.slugify not in (toc.slugify, toc.slugify_unicode):
         return  # a site's own slugify may not be a pure function of its arguments
     processor.slugify = lru_cache(maxsize=4096)(processor.slugify)
+
+
+_STOCK_POSTPROCESSORS = (postprocessors.RawHtmlPostprocessor, postprocessors.AndSubstitutePostprocessor,
+                         footnotes.FootnotePostprocessor, md_in_html.MarkdownInHTMLPostprocessor)
+# (each of them only replaces placeholders, which start with STX)
+
+
+def _plain_headings_directly() -> None:
+    """The table of contents gets each heading's inner HTML by serialising the heading, cutting
+    its tags off again and running every postprocessor over the rest. For a heading that is one
+    run of text with nothing to escape and no placeholder (STX/ETX) in it, all of that gives the
+    text, stripped. The lookup is a module global of the toc extension: this holds for every
+    Markdown instance, and any other heading, or postprocessor, goes the stock way."""
+    stock = toc.render_inner_html
+    if getattr(stock, "plain_first", False):
+        return
+
+    def render_inner_html(el, md: markdown.Markdown) -> str:
+        if len(el) == 0 and all(type(pp) in _STOCK_POSTPROCESSORS for pp in md.postprocessors):
+            text = el.text or ""
+            if not _ESCAPED_OR_PLACED.search(text):
+                return text.strip()
+        return stock(el, md)
+    render_inner_html.plain_first, render_inner_html.stock = True, stock
+    toc.render_inner_html = render_inner_html
+
+
+_ESCAPED_OR_PLACED = re.compile(f"[&<>{util.STX}{util.ETX}]")
 
 
 def _guard_unescape(md: markdown.Markdown) -> None:

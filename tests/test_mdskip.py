@@ -160,6 +160,34 @@ def test_reused_lexers_highlight_as_fresh_ones(monkeypatch):
     assert got[0] == got[-1] and '<span class="k">def</span>' in got[0]
 
 
+HEADINGS = ["Plain words", "  spaced  out  ", "Q&A", "A &amp; B", "1 < 2 > 0", "*emphasis* and `code`", "[link](/x)",
+            "with a note[^1]", "<span>raw</span>", "escaped \\*star\\*", "Caf\u00e9 \u20ac 10", "&copy; 2026", "trailing #",
+            "a  \u00a0 b", "", "x\x02y", "\u00bfQu\u00e9?"]
+
+
+def test_heading_texts_read_directly_as_stock_serialises_them(monkeypatch):
+    """A plain heading's text goes to the table of contents directly; with stock's serialise, cut
+    and postprocess, every heading (and table of contents) must come out the same."""
+    from markdown.extensions import toc
+
+    rnd = random.Random(7)
+    texts = ["\n\n".join(f"{'#' * rnd.randint(1, 4)} {h}" for h in rnd.sample(HEADINGS, 6)) + "\n\n[^1]: n\n"
+             for _ in range(200)]
+    texts += ["".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 160))) for _ in range(500)]
+    fast = _markdown()
+    got = []
+    for text in texts:
+        fast.reset()
+        got.append((fast.convert(text), fast.toc))
+    assert getattr(toc.render_inner_html, "plain_first", False)
+    monkeypatch.setattr(toc, "render_inner_html", toc.render_inner_html.stock)
+    stock = _markdown(stock=True)
+    for text, html in zip(texts, got):
+        stock.reset()
+        assert (stock.convert(text), stock.toc) == html, f"differs from stock Python-Markdown on {text[:200]!r}"
+    assert '<a href="#plain-words">Plain words</a>' in "".join(toc for _, toc in got)
+
+
 def test_block_level_answers_follow_the_list():
     import markdown
 
