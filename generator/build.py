@@ -23,7 +23,7 @@ from generator.assemble import Site, assemble
 from generator.assets import AssetMap, collect_assets
 from generator.cache import Cache
 from generator.config import SiteConfig, load_config
-from generator.content import SourceFile, body_key, discover, expand_permalink, parse_file, read_source
+from generator.content import SourceFile, body_key, discover, expand_permalink, parse_files, read_source
 from generator.errors import ConfigError, Problem, ProblemError, Report
 from generator.extras import extra_outputs
 from generator.images import ImageInfo, ImageSet, prepare_images
@@ -187,8 +187,7 @@ def _parse_chunk(sources: list[SourceFile]):
     """
     cache: Cache = _WORKER["cache"]
     items, rows, bodies = [], [], []
-    for src in sources:
-        src, key, parsed, new_body = _parse_worker(src)
+    for src, key, parsed, new_body in _parse_worker(sources):
         lean = Parsed(parsed.source, parsed.article, None, parsed.problems)  # bodies live in the cache
         blob = pickle.dumps(lean, protocol=pickle.HIGHEST_PROTOCOL)
         if new_body is not None:
@@ -204,18 +203,25 @@ def _parse_chunk(sources: list[SourceFile]):
     return items, (rows, bodies)
 
 
-def _parse_worker(src: SourceFile):
-    """(source, body key, Parsed, newly converted Body or None) for one file."""
+def _parse_worker(sources: list[SourceFile]):
+    """(source, body key, Parsed, newly converted Body or None) for each file, in order."""
     cache: Cache = _WORKER["cache"]
-    try:
-        raw = read_source(src)
-    except ProblemError as exc:
-        return src, "", Parsed(src.rel, None, None, (exc.problem,)), None
-    key = body_key(raw)
-    body = cache.body(key) if _WORKER["lookup"] else None
-    parsed = parse_file(src, _WORKER["config"], _WORKER["converter"], body, raw=raw)
-    new_body = parsed.body if body is None and parsed.body is not None else None
-    return src, key if parsed.body is not None else "", parsed, new_body
+    out: list = []
+    todo = []  # (place in out, source, raw bytes, body key, cached body)
+    for src in sources:
+        try:
+            raw = read_source(src)
+        except ProblemError as exc:
+            out.append((src, "", Parsed(src.rel, None, None, (exc.problem,)), None))
+            continue
+        key = body_key(raw)
+        todo.append((len(out), src, raw, key, cache.body(key) if _WORKER["lookup"] else None))
+        out.append(None)
+    parsed_files = parse_files([(src, raw, body) for _, src, raw, _, body in todo], _WORKER["config"], _WORKER["converter"])
+    for (place, src, _, key, body), parsed in zip(todo, parsed_files):
+        new_body = parsed.body if body is None and parsed.body is not None else None
+        out[place] = (src, key if parsed.body is not None else "", parsed, new_body)
+    return out
 
 
 # --- the model ----------------------------------------------------------------------------------

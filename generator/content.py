@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from generator import __version__
 from generator.config import SiteConfig
@@ -150,24 +151,50 @@ def decode(raw: bytes, rel: str, problems: list[Problem]) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-def parse_file(src: SourceFile, config: SiteConfig, converter: Converter, body: Body | None = None,
-               raw: bytes | None = None) -> Parsed:
-    """Read, split, convert and validate one file. Never raises for bad content: problems are returned."""
-    problems: list[Problem] = []
-    try:
-        raw = read_source(src) if raw is None else raw
-        text = decode(raw, src.rel, problems)
-        meta, markdown_text, body_line, fm = split(text, src.rel)
-        if body is None:
-            try:
-                body = converter.convert(markdown_text)
-            except MarkdownTooComplex as exc:
-                raise ProblemError(Problem(src.rel, str(exc), body_line, "flatten the nesting")) from None
-        article = validate(src, meta, fm, body, config, problems, hashlib.sha256(raw).hexdigest()[:24])
-    except ProblemError as exc:
-        problems.append(exc.problem)
-        return Parsed(src.rel, None, None, tuple(problems))
-    return Parsed(src.rel, article, body, tuple(problems))
+def parse_files(files: list[tuple[SourceFile, bytes, Body | None]], config: SiteConfig,
+                converter: Converter) -> list[Parsed]:
+    """Split, convert and validate a run of files already read (with their body, where known);
+    never raises for bad content: each file's problems are in its Parsed.
+
+    One stage at a time over the whole run: Markdown's code pushes everything else out of the
+    CPU's caches, and front matter, body text and validation cost a third less done back to back
+    for every file than each between two conversions.
+    """
+    problems: list[list[Problem]] = [[] for _ in files]
+    failed: dict[int, Problem] = {}
+
+    def each(stage: Callable[[int, SourceFile, bytes], object]) -> list:
+        out = []
+        for i, (src, raw, _) in enumerate(files):
+            value = None
+            if i not in failed:
+                try:
+                    value = stage(i, src, raw)
+                except ProblemError as exc:
+                    failed[i] = exc.problem
+            out.append(value)
+        return out
+
+    splits = each(lambda i, src, raw: split(decode(raw, src.rel, problems[i]), src.rel))
+
+    def markdown(i: int, src: SourceFile, _raw: bytes):
+        if files[i][2] is not None:
+            return None
+        try:
+            return converter.html(splits[i][1])
+        except MarkdownTooComplex as exc:
+            raise ProblemError(Problem(src.rel, str(exc), splits[i][2], "flatten the nesting")) from None
+    converted = each(markdown)
+    bodies = each(lambda i, _src, _raw: files[i][2] if converted[i] is None else converter.body(*converted[i]))
+    articles = each(lambda i, src, raw: validate(src, splits[i][0], splits[i][3], bodies[i], config, problems[i],
+                                                 hashlib.sha256(raw).hexdigest()[:24]))
+    out = []
+    for i, (src, _, _) in enumerate(files):
+        if i in failed:
+            out.append(Parsed(src.rel, None, None, (*problems[i], failed[i])))
+        else:
+            out.append(Parsed(src.rel, articles[i], bodies[i], tuple(problems[i])))
+    return out
 
 
 # --- front matter validation -------------------------------------------------------------

@@ -98,6 +98,10 @@ class Converter:
 
     def convert(self, text: str) -> Body:
         """Render one body; raise MarkdownTooComplex where the parser recurses too deep."""
+        return self.body(*self.html(text))
+
+    def html(self, text: str) -> tuple[str, str]:
+        """The body's HTML and its table of contents (empty under three headings)."""
         self._md.reset()
         try:
             out = self._md.convert(text)
@@ -106,8 +110,12 @@ class Converter:
             raise MarkdownTooComplex("the Markdown nests too deeply (lists or quotes hundreds of levels deep)") from None
         # the renderer's slot markers are HTML comments: a body may not fake one
         out = out.replace("<!--slot:", "<!-- slot:").replace("<!--/slot:", "<!-- /slot:")
-        toc = self._md.toc if len(_HEADING.findall(out)) >= 3 else ""
-        return Body(html=out, toc=toc, first_paragraph=first_paragraph(out), words=count_words(out))
+        return out, self._md.toc if len(_HEADING.findall(out)) >= 3 else ""
+
+    @staticmethod
+    def body(html: str, toc: str) -> Body:
+        """The Body of converted HTML: with its first paragraph and word count."""
+        return Body(html=html, toc=toc, first_paragraph=first_paragraph(html), words=count_words(html))
 
 
 def plain_text(fragment: str) -> str:

@@ -24,6 +24,7 @@ KEEP, REFILL, RENDER, CARRY = "keep", "refill", "render", "carry"
 PARALLEL_RENDER_MIN = 300  # pages: below this, forking workers costs more than it saves
 PARALLEL_RELATED_MIN = 1000  # related lists to compute (~0.1 ms each) before fingerprints fork
 RENDER_CHUNK_MAX = 250  # pages per task (~0.25 s of work): the last task is the idle tail
+WRITE_RUN = 64  # pages rendered before they are written (see Publisher._write_run)
 
 
 @dataclass
@@ -245,7 +246,8 @@ class Publisher:
     def render_many(self, staging: Staging, items, load_body) -> list:
         renderer = self.model.renderer
         self.model.related.warm(r.key for r, a, _ in items if r.kind == "article" and a == RENDER)
-        out = []
+        out: list = []
+        made: list = []  # (route, rel, fingerprint, bytes, digest, seconds), written in runs of WRITE_RUN
         for route, action, fp in items:
             rel = output_path(route.url)
             started = time.perf_counter()
@@ -260,23 +262,38 @@ class Publisher:
                     context = build_context(route, inputs, self.model.site.config)
                     html = render_context(self.model, route, context, load_body)
                 data = html.encode("utf-8")
-                d = digest(data)
+                made.append((route, rel, fp, data, digest(data), time.perf_counter() - started))
+            except ProblemError as exc:
+                out.append(self._failed(staging, route, rel, exc.problem, time.perf_counter() - started))
+            if len(made) >= WRITE_RUN:
+                self._write_run(staging, made, out)
+        self._write_run(staging, made, out)
+        return out
+
+    def _write_run(self, staging: Staging, made: list, out: list) -> None:
+        """Write pages rendered back to back: the templates' code and the file system's then take
+        turns in the CPU's caches once a run, not once a page (a tenth of rendering's time)."""
+        for route, rel, fp, data, d, seconds in made:
+            try:
                 previous = self._previous(rel)
                 if previous is not None and self.manifest[rel][1] == d:
                     token, written = staging.keep(rel, previous, d), False
                 else:
                     token, written = staging.write(rel, data, d), True
-                out.append((rel, (fp, d, token), None, route.template, time.perf_counter() - started, written))
-            except (ProblemError, UnsafePath) as exc:
-                if isinstance(exc, UnsafePath):
-                    exc = ProblemError(Problem(route.key or route.url, f"output path {rel!r} would leave the output folder; "
-                                                                       "not written", None, "change its slug or permalink"))
-                entry = None
-                previous = self._previous(rel)
-                if previous is not None:  # keep the last good version online; re-render next build
-                    entry = ("", self.manifest[rel][1], staging.keep(rel, previous, self.manifest[rel][1]))
-                out.append((rel, entry, exc.problem, route.template, time.perf_counter() - started, False))
-        return out
+                out.append((rel, (fp, d, token), None, route.template, seconds, written))
+            except UnsafePath:
+                out.append(self._failed(staging, route, rel, Problem(
+                    route.key or route.url, f"output path {rel!r} would leave the output folder; not written", None,
+                    "change its slug or permalink"), seconds))
+        made.clear()
+
+    def _failed(self, staging: Staging, route: Route, rel: str, problem: Problem, seconds: float) -> tuple:
+        """A page that could not be made: its last good version stays online (re-rendered next build)."""
+        entry = None
+        previous = self._previous(rel)
+        if previous is not None:
+            entry = ("", self.manifest[rel][1], staging.keep(rel, previous, self.manifest[rel][1]))
+        return rel, entry, problem, route.template, seconds, False
 
 
 def lookups(model) -> Lookups:
