@@ -74,9 +74,14 @@ class RelatedIndex:
         chosen: list[int] = []
         cat = article.category.slug if article.category else None
         if segments:
-            # shared[j]: the weights of the tags j shares, summed in tag order (as a loop would)
-            candidates, where = np.unique(np.concatenate(segments), return_inverse=True)
-            shared = np.bincount(where, weights=np.repeat(weights, sizes))
+            # shared[j]: the weights of the tags j shares, summed in tag order (as a loop would):
+            # a stable sort keeps each candidate's entries in tag order, then each run is summed
+            found = np.concatenate(segments)
+            order = found.argsort(kind="stable")
+            found = found[order]
+            starts = np.flatnonzero(np.concatenate(([True], found[1:] != found[:-1])))
+            candidates = found[starts]
+            shared = np.add.reduceat(np.repeat(weights, sizes)[order], starts)
             others = candidates != i
             candidates, shared = candidates[others], shared[others]
             scale = max(s.time_scale_days, 0.001) * 86400.0
