@@ -248,7 +248,8 @@ class Publisher:
         self.model.related.warm(r.key for r, a, _ in items if r.kind == "article" and a == RENDER)
         out: list = []
         made: list = []  # (route, rel, fingerprint, bytes, digest, seconds), written in runs of WRITE_RUN
-        for route, action, fp in items:
+        # one template after the other: each one's code stays in the CPU's caches for its pages
+        for route, action, fp in sorted(items, key=lambda item: item[0].template):
             rel = output_path(route.url)
             started = time.perf_counter()
             try:
