@@ -96,12 +96,9 @@ class Converter:
     def __init__(self) -> None:
         self._md = _markdown()
 
-    def convert(self, text: str) -> Body:
-        """Render one body; raise MarkdownTooComplex where the parser recurses too deep."""
-        return self.body(*self.html(text))
-
     def html(self, text: str) -> tuple[str, str]:
-        """The body's HTML and its table of contents (empty under three headings)."""
+        """The body's HTML and its table of contents (empty under three headings); raises
+        MarkdownTooComplex where the parser recurses too deep."""
         self._md.reset()
         try:
             out = self._md.convert(text)
