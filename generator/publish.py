@@ -273,7 +273,7 @@ class Publisher:
 
     def _write_run(self, staging: Staging, made: list, out: list) -> None:
         """Write pages rendered back to back: the templates' code and the file system's then take
-        turns in the CPU's caches once a run, not once a page (a tenth of rendering's time)."""
+        turns in the CPU's caches once a run, not once a page."""
         for route, rel, fp, data, d, seconds in made:
             try:
                 previous = self._previous(rel)
