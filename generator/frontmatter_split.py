@@ -108,11 +108,14 @@ def _load_yaml(fm: str, path: str):
 # on what it accepts it gives what PyYAML gives (tests compare the two on generated and real files).
 
 _KEY_VALUE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(.*[^ ]))?[ ]*")
-_DOUBLE = re.compile(r'"([^"\\]*(?:\\["\\][^"\\]*)*)"(?:[ ]+#.*)?')  # escapes: \" and \\ only
+_DOUBLE_QUOTED = r'"([^"\\]*(?:\\["\\][^"\\]*)*)"'  # escapes: \" and \\ only
+_SINGLE_QUOTED = r"'([^']*(?:''[^']*)*)'"
+_COMMENT = r"(?:[ ]+#.*)?"
+_DOUBLE = re.compile(_DOUBLE_QUOTED + _COMMENT)
 _DOUBLE_ESCAPE = re.compile(r'\\(["\\])')
-_SINGLE = re.compile(r"'([^']*(?:''[^']*)*)'(?:[ ]+#.*)?")
-_FLOW = re.compile(r"\[(.*)\](?:[ ]+#.*)?")
-_FLOW_ITEM = re.compile(r'[ ]*(?:"([^"\\]*(?:\\["\\][^"\\]*)*)"|\'([^\']*(?:\'\'[^\']*)*)\'|([^,\[\]{}#"\' ](?:[^,\[\]{}#]*[^,\[\]{}# ])?))[ ]*(,|$)')
+_SINGLE = re.compile(_SINGLE_QUOTED + _COMMENT)
+_FLOW = re.compile(r"\[(.*)\]" + _COMMENT)
+_FLOW_ITEM = re.compile(rf'[ ]*(?:{_DOUBLE_QUOTED}|{_SINGLE_QUOTED}|([^,\[\]{{}}#"\' ](?:[^,\[\]{{}}#]*[^,\[\]{{}}# ])?))[ ]*(,|$)')
 # Outside these, YAML reads a character as a line break, an indent, or an error: PyYAML decides.
 _UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
