@@ -9,9 +9,16 @@ the repository's content/pages/, site.toml, layouts/ and assets/ (so the example
 and OUT/corpus.json: the metadata the benchmark needs (counts per category and tag, every
 article's slug and date) so it can check other generators' page counts without re-parsing.
 
-Same --n and --seed: byte-identical output. Bodies are 500-1,200 words (about 800 on average) with
-h2 sections, bullet lists, links, bold/italic/inline code, and in some articles a table, a quote
-or a fenced code block.
+Same --n, --seed and --profile: byte-identical output.
+
+--profile light (the default, kept so figures stay comparable over time): bodies of 500-1,200
+words (about 800 on average) with h2 sections, bullet lists, links, bold/italic/inline code, and in
+some articles a table, a quote or a fenced code block.
+
+--profile heavy (news copy as held-out corpora have it): bodies of 600-2,500 words, and one in
+thirty a long read of 5,000-9,000; h2 sections with h3 subsections (a table of contents), wide
+tables in most articles, long and nested lists, a link in about every third sentence, images in
+the body, code blocks, footnotes and quotes.
 """
 
 from __future__ import annotations
@@ -225,8 +232,9 @@ def tag_pool() -> list[str]:
 class Writer:
     """Text for one corpus: every random choice comes from one seeded Random."""
 
-    def __init__(self, seed: int, image_paths: list[str]):
+    def __init__(self, seed: int, image_paths: list[str], heavy: bool = False):
         self.r = random.Random(seed)
+        self.heavy = heavy
         self.tags = tag_pool()
         self.tag_cum = list(accumulate(1.0 / (rank + 1) ** 0.9 for rank in range(len(self.tags))))
         self.coins = COINS
@@ -262,7 +270,7 @@ class Writer:
         values["clause"] = r.choice(CLAUSES).format(**values)
         text = pattern.format(**values)
         roll = 1.0 if plain else r.random()
-        if roll < 0.10:  # a link, internal (another article) or external
+        if roll < (0.30 if self.heavy else 0.10):  # a link, internal (another article) or external
             anchor = r.choice(LINK_TEXT)
             href = r.choice(links) if links and r.random() < 0.5 else r.choice(EXTERNAL)
             text = text[:-1] + f", as detailed in this [{anchor}]({href})."
@@ -326,6 +334,60 @@ class Writer:
             parts.append(self.extra(leftover))
         return "\n\n".join(parts) + "\n"
 
+    def heavy_body(self, target_words: int, links: list[str]) -> str:
+        """A body as real news copy has it: longer, with subsections, tables, lists, notes and images."""
+        r = self.r
+        parts = [self.paragraph(r.randint(2, 4), links)]
+        if r.random() < 0.7:
+            parts += ["**Key takeaways**", self.bullets(r.randint(3, 6), links)]
+        notes: list[str] = []
+        words = sum(len(p.split()) for p in parts)
+        while words < target_words:
+            heading = r.choice(HEADINGS).format(topic=r.choice(self.topics), coin=r.choice(self.coins[:20])[0],
+                                                org=r.choice(self.orgs))
+            section = [f"## {heading}", self.paragraph(r.randint(3, 6), links)]
+            for _ in range(r.choice((0, 1, 1, 2))):
+                section += [f"### {r.choice(self.topics)} and {r.choice(self.coins[:30])[0]}",
+                            self.paragraph(r.randint(2, 5), links)]
+            roll = r.random()
+            if roll < 0.25:
+                section.append(self.table(r.randint(6, 12)))
+            elif roll < 0.40:
+                section.append(self.bullets(r.randint(8, 20), links, nested=True))
+            elif roll < 0.50:
+                lang, code = r.choice(CODE)
+                section.append(f"```{lang}\n{code}\n```")
+            elif roll < 0.60:
+                section.append("> " + self.paragraph(r.randint(1, 3), []))
+            elif roll < 0.70 and self.images:
+                section.append(f"![Chart of {r.choice(self.coins[:20])[0]} {r.choice(self.topics).lower()}]"
+                               f"({r.choice(self.images)})")
+            if r.random() < 0.2:
+                notes.append(self.fill(r.choice(SENTENCES), [], True))
+                section[-1] += f"[^{len(notes)}]"
+            block = "\n\n".join(section)
+            words += len(block.split())
+            parts.append(block)
+        parts += [f"[^{i}]: {note}" for i, note in enumerate(notes, 1)]
+        return "\n\n".join(parts) + "\n"
+
+    def bullets(self, n: int, links: list[str], nested: bool = False) -> str:
+        lines = []
+        for _ in range(n):
+            lines.append("- " + self.fill(self.r.choice(SENTENCES), links))
+            if nested and self.r.random() < 0.2:
+                lines += ["    - " + self.fill(self.r.choice(SENTENCES), links) for _ in range(self.r.randint(1, 3))]
+        return "\n".join(lines)
+
+    def table(self, n: int) -> str:
+        r = self.r
+        rows = ["| Asset | Issuer | Price (USD) | 24h change | Volume | Market cap |",
+                "| --- | --- | ---: | ---: | ---: | ---: |"]
+        for name, sym in r.sample(self.coins, min(n, len(self.coins))):
+            rows.append(f"| {name} ({sym}) | {r.choice(self.orgs)} | {r.uniform(0.05, 90000):,.2f} | "
+                        f"{r.uniform(-9, 9):+.2f}% | ${r.uniform(10, 9000):,.0f}M | ${r.uniform(0.1, 1300):,.1f}B |")
+        return "\n".join(rows)
+
     def extra(self, kind: str) -> str:
         r = self.r
         if kind == "table":
@@ -360,9 +422,9 @@ def front_matter(a: dict) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def make_articles(n: int, seed: int, image_paths: list[str]) -> tuple[list[dict], Writer]:
+def make_articles(n: int, seed: int, image_paths: list[str], heavy: bool = False) -> tuple[list[dict], Writer]:
     """Metadata and bodies of n articles, oldest first."""
-    w = Writer(seed, image_paths)
+    w = Writer(seed, image_paths, heavy)
     r = w.r
     start = END - timedelta(days=SPAN_DAYS)
     stamps = sorted(r.uniform(0, SPAN_DAYS * 86400 - 3600) for _ in range(n))
@@ -401,8 +463,12 @@ def make_articles(n: int, seed: int, image_paths: list[str]) -> tuple[list[dict]
         if r.random() < 0.6:
             a["author"] = r.choice(w.authors)
         # bodies link to articles published before them (as newsrooms do)
-        target = int(r.triangular(500, 1080, 580))  # sections overshoot it by ~80 words: 500-1,200, mean ~800
-        a["body"] = w.body(target, links[-200:])
+        if heavy:  # 600-2,500 words, one in thirty a long read
+            target = r.randint(5000, 9000) if r.random() < 1 / 30 else int(r.triangular(550, 2300, 650))
+            a["body"] = w.heavy_body(target, links[-200:])
+        else:
+            target = int(r.triangular(500, 1080, 580))  # sections overshoot it by ~80 words: 500-1,200, mean ~800
+            a["body"] = w.body(target, links[-200:])
         articles.append(a)
         links.append(a["url"])
     return articles, w
@@ -451,7 +517,7 @@ TICKER = {"as_of": "2026-06-30T17:00:00Z", "source": "snapshot", "coins": {
     "TRX": {"name": "TRON", "price_usd": 0.2812, "change_24h": 0.33}}}
 
 
-def generate(n: int, out: Path, seed: int, quiet: bool = False, root: Path = REPO) -> dict:
+def generate(n: int, out: Path, seed: int, quiet: bool = False, root: Path = REPO, profile: str = "light") -> dict:
     """Write the corpus; site.toml, layouts/, assets/ and content/pages/ come from root."""
     started = time.perf_counter()
     out = out.resolve()
@@ -462,7 +528,7 @@ def generate(n: int, out: Path, seed: int, quiet: bool = False, root: Path = REP
     copy_site_files(out, root)
     images = sorted(f"/assets/img/{p.name}" for p in (out / "assets" / "img").glob("*.jpg")
                     if p.name != "default-card.jpg")
-    articles, _ = make_articles(n, seed, images)
+    articles, _ = make_articles(n, seed, images, heavy=profile == "heavy")
     made_dirs: set[Path] = set()
     for a in articles:
         path = out / a["rel"]
@@ -488,7 +554,7 @@ def generate(n: int, out: Path, seed: int, quiet: bool = False, root: Path = REP
         for t in a["tags"]:
             tags[t] = tags.get(t, 0) + 1
         words += len(a["body"].split())
-    meta = {"n": n, "seed": seed, "end": END.isoformat(), "categories": cats, "tags": tags,
+    meta = {"n": n, "seed": seed, "profile": profile, "end": END.isoformat(), "categories": cats, "tags": tags,
             "words_total": words, "words_mean": round(words / max(n, 1)),
             "articles": [{"rel": a["rel"], "slug": a["slug"], "url": a["url"], "category": a["category"]}
                          for a in articles]}
@@ -505,9 +571,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, default=1000, help="number of articles (default 1000)")
     p.add_argument("--out", type=Path, required=True, help="the site folder to write (content/articles is replaced)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--profile", choices=("light", "heavy"), default="light",
+                   help="light: the original 500-1,200-word bodies; heavy: real-sized news copy (see above)")
     p.add_argument("-q", "--quiet", action="store_true")
     args = p.parse_args(argv)
-    generate(args.n, args.out, args.seed, args.quiet)
+    generate(args.n, args.out, args.seed, args.quiet, profile=args.profile)
     return 0
 
 

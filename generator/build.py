@@ -8,6 +8,7 @@ import gc
 import multiprocessing
 import os
 import pickle
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from generator.errors import ConfigError, Problem, ProblemError, Report
 from generator.extras import extra_outputs
 from generator.images import ImageInfo, ImageSet, prepare_images
 from generator.options import BuildOptions, build_clock
-from generator.markup import Converter
+from generator.markup import Converter, fast_path_warning
 from generator.model import Article, Body, Parsed, Term
 from generator.output import check_output_folder, clear_leftovers
 from generator.pages import Lookups, Route, absolute, plan_routes
@@ -368,6 +369,8 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     site_dir = options.source
     report = Report(quiet=options.quiet, strict=options.strict)
     config = load_site_config(options)
+    if not options.quiet:
+        _warn_once_about_markdown()
     out = output_dir(options, config)
     check_output_folder(site_dir, out, options.force)
     clear_leftovers(out)  # staging trees of killed builds go even when nothing else changes
@@ -445,6 +448,14 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     slowest = sorted(((s, n) for n, s in outcome.template_seconds.items()), reverse=True)
     return BuildResult(outcome.written, outcome.unchanged, outcome.removed, timings, report, out,
                        model.trending.source, slowest)
+
+
+@functools.cache
+def _warn_once_about_markdown() -> None:
+    """Says once a process (serve rebuilds many times) that the Markdown fast path is off."""
+    message = fast_path_warning()
+    if message:
+        print(message, file=sys.stderr)
 
 
 class _Aside:

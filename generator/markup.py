@@ -56,38 +56,25 @@ class _Formatters:
         return formatter
 
 
-def _remember_lexers() -> None:
-    """codehilite asks Pygments for a lexer by name for every code block, and finding one scans
-    the aliases of all of Pygments' 600 lexers before making a new one (a third of highlighting a
-    short block). A lexer keeps no state between texts: one per name and options is reused. The
-    lookup is a module global of codehilite, so this holds for every Markdown instance."""
-    from markdown.extensions import codehilite
-    find = codehilite.get_lexer_by_name
-    if getattr(find, "remembers", False):
-        return
-    made: dict[tuple[str, str], object] = {}
-
-    def get_lexer_by_name(alias, **options):
-        key = (alias, repr(sorted(options.items())))
-        lexer = made.get(key)
-        if lexer is None:
-            if len(made) >= 64:  # highlighted-line sets vary per block
-                made.clear()
-            lexer = made[key] = find(alias, **options)  # an unknown name raises, as before
-        return lexer
-    get_lexer_by_name.remembers = True
-    codehilite.get_lexer_by_name = get_lexer_by_name
-
-
 def _markdown(stock: bool = False) -> markdown.Markdown:
+    """A converter with the site's extensions: stock Python-Markdown, or with the fast path
+    where the installed release is one it was verified on."""
+    fast = not stock and mdskip.active()
     configs = EXTENSION_CONFIGS
-    if not stock:
+    if fast:
         configs = {**configs, "codehilite": {**configs["codehilite"], "pygments_formatter": _Formatters()}}
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs, output_format="html")
-    if stock:
-        return md
-    _remember_lexers()
-    return mdskip.install(md)
+    return mdskip.install(md) if fast else md
+
+
+def fast_path_warning() -> str | None:
+    """The one warning a build prints when Python-Markdown is a release the fast path does not know."""
+    if mdskip.active():
+        return None
+    known = ", ".join(sorted(mdskip.VERIFIED))
+    return (f"warning: Python-Markdown {markdown.__version__} is not a release the Markdown fast path was verified "
+            f"on ({known}); using stock Python-Markdown: the same pages, built more slowly\n"
+            f"  hint: install one of those releases, or verify this one (README, 'Upgrading Python-Markdown')")
 
 
 class Converter:

@@ -9,6 +9,10 @@ gives exactly what the failed search gives, so the output is unchanged (tests co
 stock Python-Markdown on every corpus we have). The same holds for whole passes over the text
 (fenced code, raw HTML, the unescape pass) when their marker characters are absent, and for
 answers asked again and again (the block processors' list, whether a tag is block-level).
+
+It reads Python-Markdown's internals, so it is applied only on the releases it was verified
+identical on (VERIFIED); on any other release install() leaves the instance stock. It changes
+only the instances handed to install(), never a module global of Markdown's.
 """
 
 from __future__ import annotations
@@ -24,6 +28,17 @@ from markdown import blockparser, blockprocessors, postprocessors, util
 from markdown.extensions import abbr, def_list, fenced_code, footnotes, md_in_html, tables, toc
 from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace, Preprocessor
 from markdown.treeprocessors import InlineProcessor, UnescapeTreeprocessor
+
+# Releases checked byte for byte against stock: tests/test_mdskip.py (random and tricky texts,
+# tests/markdown_cases/, every Markdown file of the repository) and the library's own test inputs.
+# How to add one: README, "Upgrading Python-Markdown".
+VERIFIED = frozenset({"3.11.3", "3.11.4"})
+
+
+def active() -> bool:
+    """Whether the installed Python-Markdown is a release the fast path was verified on."""
+    return markdown.__version__ in VERIFIED
+
 
 Need = frozenset[str]  # the text must hold at least one of these characters
 _NO_NEEDS: tuple[Need, ...] = ()
@@ -140,73 +155,44 @@ class SkippingInlineProcessor(InlineProcessor):
         return data
 
 
-# Stock block tests that are False whenever the named regex of the processor finds nothing.
-_BLOCK_TESTS = {
-    blockprocessors.HashHeaderProcessor.test: "RE",
-    blockprocessors.SetextHeaderProcessor.test: "RE",
-    blockprocessors.HRProcessor.test: "SEARCH_RE",
-    blockprocessors.OListProcessor.test: "RE",  # and the unordered and "sane" lists, which inherit it
-    def_list.DefListProcessor.test: "RE",
-}
-# (The block quote's test also measures the stack depth: see _guard_quote.)
-# Stock processors whose test is always True and whose run, when the named regex finds nothing,
-# puts the block back and returns False: for the parser, the same as a test that said False.
-_SEARCHING_RUNS = {
-    blockprocessors.ReferenceProcessor.run: (blockprocessors.ReferenceProcessor.test, "RE"),
-    footnotes.FootnoteBlockProcessor.run: (footnotes.FootnoteBlockProcessor.test, "RE"),
-    abbr.AbbrBlockprocessor.run: (abbr.AbbrBlockprocessor.test, "RE"),
-}
-# A table's header row splits into two cells or more, or has a border: either way it has a pipe.
-_TABLE_NEEDS = (frozenset("|"),)
+def _block_requirements(processor) -> tuple[Need, ...]:
+    """What a block must hold for this stock processor to take it; () when that cannot be told.
 
-
-def _guard(test, required: tuple[Need, ...]):
-    if len(required) == 1 and len(required[0]) == 1:  # one character: the common case, tested inline
-        (char,) = required[0]
-
-        def guarded_by(parent, block: str) -> bool:
-            return char in block and test(parent, block)
-        return guarded_by
-
-    def guarded(parent, block: str) -> bool:
-        return _possible(block, required) and test(parent, block)
-    return guarded
-
-
-def _guard_quote(processor: blockprocessors.BlockQuoteProcessor) -> None:
-    """The stock block-quote test, with the search skipped when the block lacks what its regex needs.
-    Not a wrapper around the stock method: its depth check counts stack frames, so the check is
-    made here, from a frame at the same depth as the stock test's."""
-    required = needs(processor.RE)
-    if not required:
-        return
-
-    def test(parent, block: str) -> bool:
-        return _possible(block, required) and bool(processor.RE.search(block)) and not util.nearing_recursion_limit()
-    processor.test = test
+    Its test is False (or, for the searching runs, its run puts the block back and returns
+    False, which the parser treats alike) whenever its regex finds nothing. Only stock methods
+    count, never an override, and only these: the parser calls test() itself, so the depth
+    checks some of them make (nearing_recursion_limit) see the stack as stock does."""
+    test, run = type(processor).test, type(processor).run
+    if test is tables.TableProcessor.test:
+        return (frozenset("|"),)  # a header row of two cells or with a border has a pipe
+    searched = {
+        blockprocessors.HashHeaderProcessor.test: "RE",
+        blockprocessors.SetextHeaderProcessor.test: "RE",
+        blockprocessors.HRProcessor.test: "SEARCH_RE",
+        blockprocessors.OListProcessor.test: "RE",  # and the unordered and "sane" lists, which inherit it
+        blockprocessors.BlockQuoteProcessor.test: "RE",
+        def_list.DefListProcessor.test: "RE",
+    }
+    if test in searched:
+        return needs(getattr(processor, searched[test]))
+    searching_runs = {  # test always True; run searches its regex
+        blockprocessors.ReferenceProcessor.run: blockprocessors.ReferenceProcessor.test,
+        footnotes.FootnoteBlockProcessor.run: footnotes.FootnoteBlockProcessor.test,
+        abbr.AbbrBlockprocessor.run: abbr.AbbrBlockprocessor.test,
+    }
+    if searching_runs.get(run) is test:
+        return needs(processor.RE)
+    return ()
 
 
 def install(md: markdown.Markdown) -> markdown.Markdown:
-    """Swap md's inline pass for the skipping one and guard the block tests that can be skipped."""
+    """Make md skip the work that cannot change its output; md unchanged on an unverified release."""
+    if not active():
+        return md
     stock = md.treeprocessors["inline"] if "inline" in md.treeprocessors else None
-    if type(stock) is InlineProcessor and hasattr(InlineProcessor, "_InlineProcessor__applyPattern"):
+    if type(stock) is InlineProcessor:
         priority = next((item.priority for item in md.treeprocessors._priority if item.name == "inline"), 20)
         md.treeprocessors.register(SkippingInlineProcessor(md), "inline", priority)
-    for processor in md.parser.blockprocessors:
-        test, run = type(processor).test, type(processor).run  # only stock methods, never an override
-        if test is blockprocessors.BlockQuoteProcessor.test:
-            _guard_quote(processor)
-            continue
-        if test is tables.TableProcessor.test:
-            required = _TABLE_NEEDS
-        elif test in _BLOCK_TESTS:
-            required = needs(getattr(processor, _BLOCK_TESTS[test]))
-        elif run in _SEARCHING_RUNS and _SEARCHING_RUNS[run][0] is test:
-            required = needs(getattr(processor, _SEARCHING_RUNS[run][1]))
-        else:
-            continue
-        if required:
-            processor.test = _guard(processor.test, required)
     _guard_toc_marker(md)
     _guard_blank_lines(md)
     # The fenced-code search tries every line when there is no fence (three backticks or tildes).
@@ -215,11 +201,10 @@ def install(md: markdown.Markdown) -> markdown.Markdown:
     # comment or declaration to find. (Nor an '&': the parser rewrites a character reference
     # that lacks its ';', so text with one still goes through it.)
     _skip_pass_without(md, "html_block", (HtmlBlockPreprocessor, md_in_html.HtmlBlockPreprocessor), ("<", "&"))
-    _list_block_processors_once(md)
+    _parse_blocks_with_guards(md)
     _remember_block_level(md)
     _guard_unescape(md)
     _remember_toc_slugs(md)
-    _plain_headings_directly()
     return md
 
 
@@ -231,34 +216,6 @@ def _remember_toc_slugs(md: markdown.Markdown) -> None:
     if type(processor) is not toc.TocTreeprocessor or processor.slugify not in (toc.slugify, toc.slugify_unicode):
         return  # a site's own slugify may not be a pure function of its arguments
     processor.slugify = lru_cache(maxsize=4096)(processor.slugify)
-
-
-_STOCK_POSTPROCESSORS = (postprocessors.RawHtmlPostprocessor, postprocessors.AndSubstitutePostprocessor,
-                         footnotes.FootnotePostprocessor, md_in_html.MarkdownInHTMLPostprocessor)
-# (each of them only replaces placeholders, which start with STX)
-
-
-def _plain_headings_directly() -> None:
-    """The table of contents gets each heading's inner HTML by serialising the heading, cutting
-    its tags off again and running every postprocessor over the rest. For a heading that is one
-    run of text with nothing to escape and no placeholder (STX/ETX) in it, all of that gives the
-    text, stripped. The lookup is a module global of the toc extension: this holds for every
-    Markdown instance, and any other heading, or postprocessor, goes the stock way."""
-    stock = toc.render_inner_html
-    if getattr(stock, "plain_first", False):
-        return
-
-    def render_inner_html(el, md: markdown.Markdown) -> str:
-        if len(el) == 0 and all(type(pp) in _STOCK_POSTPROCESSORS for pp in md.postprocessors):
-            text = el.text or ""
-            if not _ESCAPED_OR_PLACED.search(text):
-                return text.strip()
-        return stock(el, md)
-    render_inner_html.plain_first, render_inner_html.stock = True, stock
-    toc.render_inner_html = render_inner_html
-
-
-_ESCAPED_OR_PLACED = re.compile(f"[&<>{util.STX}{util.ETX}]")
 
 
 def _guard_unescape(md: markdown.Markdown) -> None:
@@ -298,12 +255,12 @@ def _remember_block_level(md: markdown.Markdown) -> None:
     md.is_block_level = is_block_level
 
 
-def _list_block_processors_once(md: markdown.Markdown) -> None:
-    """The stock block parser lists its processors again, from their registry, for every block it
-    parses. Nothing registers a processor while a document is parsed: listed once per document,
-    by a preprocessor that runs last, just before the parse. (The replacement parseBlocks is the
-    stock loop, one frame per call as well, so the block quote's recursion guard, which counts
-    frames, stops at the same depth.)"""
+def _parse_blocks_with_guards(md: markdown.Markdown) -> None:
+    """The stock block loop, with two savings: the processors are listed once per document (stock
+    lists them again from their registry for every block; nothing registers one while a document
+    is parsed), and a processor whose test needs a character the block lacks is passed over.
+    It is the stock loop in shape, one frame per call and test() called from it, so the depth
+    checks of the list, quote and definition tests stop at the same nesting as stock."""
     parser = md.parser
     if type(parser) is not blockparser.BlockParser or "parseBlocks" in vars(parser):
         return
@@ -312,24 +269,40 @@ def _list_block_processors_once(md: markdown.Markdown) -> None:
     md.preprocessors.register(lister, "mdskip_block_processors", -1000)
 
     def parseBlocks(parent, blocks: list[str]) -> None:
-        processors = lister.listed if lister.listed is not None else list(registry)
+        listed = lister.listed if lister.listed is not None else _guarded(registry)
         while blocks:
-            for processor in processors:
+            for processor, required in listed:
+                if required:
+                    block = blocks[0]
+                    skip = False
+                    for need in required:  # _possible(block, required), inlined: the hottest loop
+                        for char in need:
+                            if char in block:
+                                break
+                        else:
+                            skip = True
+                            break
+                    if skip:
+                        continue
                 if processor.test(parent, blocks[0]):
                     if processor.run(parent, blocks) is not False:  # run returns True or None
                         break
     parser.parseBlocks = parseBlocks
 
 
+def _guarded(registry) -> list[tuple[object, tuple[Need, ...]]]:
+    return [(processor, _block_requirements(processor)) for processor in registry]
+
+
 class _Lister(Preprocessor):
-    """Lists the block processors for the document about to be parsed."""
+    """Lists the block processors, with what each needs, for the document about to be parsed."""
 
     def __init__(self, md: markdown.Markdown):
         super().__init__(md)
         self.listed: list | None = None
 
     def run(self, lines: list[str]) -> list[str]:
-        self.listed = list(self.md.parser.blockprocessors)
+        self.listed = _guarded(self.md.parser.blockprocessors)
         return lines
 
 

@@ -1,19 +1,29 @@
-"""Markdown with the skipped searches gives exactly what stock Python-Markdown gives, on every text we have."""
+"""Markdown with the skipped searches gives exactly what stock Python-Markdown gives, on every text we have.
+
+On a Python-Markdown release the fast path was not verified on, it is not applied at all: the
+comparisons here then compare stock with stock, and the tests that need the fast path itself skip
+(CI runs this file on the declared floor release as well as on the newest one)."""
 
 from __future__ import annotations
 
+import os
 import random
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import markdown
 import pytest
+from markdown.extensions import codehilite, toc
+from markdown.treeprocessors import InlineProcessor
 
-from markdown.extensions.toc import slugify as toc_slugify
-
+from conftest import REPO, Site, article
 from generator import mdskip
 from generator.markup import _markdown
 
-REPO = Path(__file__).resolve().parent.parent
+CASES = Path(__file__).resolve().parent / "markdown_cases"
+needs_fast_path = pytest.mark.skipif(not mdskip.active(), reason=f"fast path off on Markdown {markdown.__version__}")
 
 # Pieces that trigger every inline pattern and the places where they interact.
 PIECES = list("ab [](){}<>!*_`\\&;#:/@^~|-=+.\n\n  \t\"'1x") + [
@@ -23,39 +33,82 @@ PIECES = list("ab [](){}<>!*_`\\&;#:/@^~|-=+.\n\n  \t\"'1x") + [
     "### h\n", "[TOC]", "**b**", "__u__", "\\*", "\n===\n", "\n---\n", "\nTerm\n: def\n", "* * *", "    ",
     "|", "\n| x |\n", "2) ", "+ ", "#", "\\[", "\\]", "TOC", "\n\n[TOC]\n\n", "\n\n\\[TOC\\]\n\n", "[^1]: x\n\n[TOC]",
     "\n   \n", "\r\n", "\r", "\n \t\n",  # lines of only spaces: the whitespace normaliser's regex
+    "***", "**a*", "*a**", "_a*", "**", "*", "_",  # the emphasis delimiter runs Markdown 3.11.4 reworked
 ]
+HEADINGS = ["Plain words", "  spaced  out  ", "Q&A", "A &amp; B", "1 < 2 > 0", "*emphasis* and `code`", "[link](/x)",
+            "with a note[^1]", "<span>raw</span>", "escaped \\*star\\*", "Caf\u00e9 \u20ac 10", "&copy; 2026", "trailing #",
+            "a  \u00a0 b", "", "x\x02y", "\u00bfQu\u00e9?"]
 
 
 def _pair():
     return _markdown(stock=True), _markdown()
 
 
-def _same(stock, fast, text: str) -> None:
-    stock.reset()
-    fast.reset()
+def _outcome(md, text: str):
+    """What a converter makes of text: its HTML and table of contents, or the error it raises."""
+    md.reset()
     try:
-        expected = stock.convert(text), stock.toc
+        return md.convert(text), md.toc
     except RecursionError:
-        return
-    assert (fast.convert(text), fast.toc) == expected, f"differs from stock Python-Markdown on {text[:200]!r}"
+        return "RecursionError"
 
 
+def _same(stock, fast, text: str) -> None:
+    expected = _outcome(stock, text)
+    assert _outcome(fast, text) == expected, f"differs from stock Python-Markdown on {text[:200]!r}"
+
+
+@needs_fast_path
 def test_installed_in_the_converter():
     md = _markdown()
     assert isinstance(md.treeprocessors["inline"], mdskip.SkippingInlineProcessor)
-    guarded = {name for name in ("table", "hashheader", "setextheader", "hr", "olist", "ulist", "deflist",
-                                 "footnote", "abbr", "reference")
-               if "test" in vars(md.parser.blockprocessors[name])}
-    assert len(guarded) == 10
-    assert "test" in vars(md.parser.blockprocessors["quote"])
     assert "run" in vars(md.preprocessors["normalize_whitespace"])
     assert "run" in vars(md.preprocessors["fenced_code_block"])
     assert "run" in vars(md.preprocessors["html_block"])
     assert "is_block_level" in vars(md)
     assert "unescape" in vars(md.treeprocessors["unescape"])
-    assert md.treeprocessors["toc"].slugify is not toc_slugify
+    assert md.treeprocessors["toc"].slugify is not toc.slugify
     assert "parseBlocks" in vars(md.parser) and "mdskip_block_processors" in md.preprocessors
+    guarded = {name for name in ("table", "hashheader", "setextheader", "hr", "olist", "ulist", "quote", "deflist",
+                                 "footnote", "abbr", "reference")
+               if mdskip._block_requirements(md.parser.blockprocessors[name])}
+    assert len(guarded) == 11
     assert not isinstance(_markdown(stock=True).treeprocessors["inline"], mdskip.SkippingInlineProcessor)
+
+
+def test_no_module_global_of_markdown_is_changed():
+    """Only the generator's own instances are changed: Markdown instances other code makes stay stock."""
+    from pygments.lexers import get_lexer_by_name
+
+    render_inner_html, handle_inline = toc.render_inner_html, InlineProcessor.__dict__.copy()
+    fast = _markdown()
+    fast.convert("# A\n\n## B\n\n```python\nx = 1\n```\n\n[TOC]\n\n*e* [l](/u) | a |\n|---|\n")
+    assert toc.render_inner_html is render_inner_html
+    assert codehilite.get_lexer_by_name is get_lexer_by_name
+    assert InlineProcessor.__dict__ == handle_inline
+    other = markdown.Markdown(extensions=["toc", "tables"])
+    assert type(other.treeprocessors["inline"]) is InlineProcessor
+    assert "parseBlocks" not in vars(other.parser) and "is_block_level" not in vars(other)
+    assert not any("test" in vars(p) for p in other.parser.blockprocessors)
+
+
+def test_fast_path_applies_only_to_verified_releases(monkeypatch):
+    monkeypatch.setattr(markdown, "__version__", "3.99.0")
+    md = _markdown()
+    assert type(md.treeprocessors["inline"]) is InlineProcessor and "parseBlocks" not in vars(md.parser)
+    assert mdskip.install(markdown.Markdown()).treeprocessors["inline"].__class__ is InlineProcessor
+
+
+def test_same_html_on_the_committed_tricky_documents():
+    """tests/markdown_cases/: the documents an upgrade of Python-Markdown is most likely to break."""
+    files = sorted(CASES.glob("*.md"))
+    assert len(files) >= 7
+    stock, fast = _pair()
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        expected = _outcome(stock, text)
+        assert isinstance(expected, tuple) and expected[0].strip(), path.name
+        assert _outcome(fast, text) == expected, f"{path.name} differs from stock Python-Markdown"
 
 
 def test_same_html_on_every_markdown_file_in_the_repository():
@@ -75,6 +128,14 @@ def test_same_html_on_random_markup(seed):
         _same(stock, fast, "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 160))))
 
 
+def test_same_html_on_headings():
+    stock, fast = _pair()
+    rnd = random.Random(7)
+    for _ in range(200):
+        _same(stock, fast, "\n\n".join(f"{'#' * rnd.randint(1, 4)} {h}" for h in rnd.sample(HEADINGS, 6))
+              + "\n\n[^1]: n\n")
+
+
 def test_required_characters_read_off_the_regex():
     def need(pattern, flags=0):
         return {"".join(sorted(s)) for s in mdskip.needs(re.compile(pattern, flags))}
@@ -92,11 +153,17 @@ def test_required_characters_read_off_the_regex():
 
 
 def test_same_html_at_the_nesting_limits():
-    """Deep nesting is where the parser measures its stack: the skips must not move that edge."""
+    """Deep nesting is where the parser measures its stack: the skips must not move that edge.
+    Every outcome is compared, a RecursionError included (stock's, for releases that raise one)."""
     stock, fast = _pair()
+    outcomes = set()
     for depth in (50, 120, 200, 400, 900):
-        for unit in ("> ", "- ", "1. ", "    ", "* > "):
-            _same(stock, fast, unit * depth + "x [y](/z) *w*\n\n" + unit * (depth // 2) + "# h")
+        for unit in ("> ", "- ", "1. ", "    ", "* > ", "> - ", "Term\n:   "):
+            text = unit * depth + "x [y](/z) *w*\n\n" + unit * (depth // 2) + "# h"
+            expected = _outcome(stock, text)
+            outcomes.add(expected if isinstance(expected, str) else "html")
+            assert _outcome(fast, text) == expected, f"differs from stock at depth {depth} of {unit!r}"
+    assert "html" in outcomes
 
 
 def test_table_of_contents_marker_still_replaced():
@@ -106,9 +173,9 @@ def test_table_of_contents_marker_still_replaced():
     assert '<div class="toc">' in fast.convert("# A\n\n[TOC]\n\n## B")
 
 
+@needs_fast_path
 def test_a_pattern_without_requirements_still_runs():
     """A custom pattern whose regex needs no particular character is tried on every text."""
-    import markdown
     from markdown.inlinepatterns import SimpleTagInlineProcessor
 
     class Ext(markdown.extensions.Extension):
@@ -117,6 +184,7 @@ def test_a_pattern_without_requirements_still_runs():
 
     fast = mdskip.install(markdown.Markdown(extensions=[Ext()]))
     stock = markdown.Markdown(extensions=[Ext()])
+    assert isinstance(fast.treeprocessors["inline"], mdskip.SkippingInlineProcessor)
     for text in ("a 12 b", "no digits", "[x](/u) 7 &amp;"):
         assert fast.convert(text) == stock.convert(text)
     assert "<kbd>12</kbd>" in fast.convert("a 12 b")
@@ -125,9 +193,10 @@ def test_a_pattern_without_requirements_still_runs():
 def test_fenced_code_with_and_without_fences():
     stock, fast = _pair()
     for text in ("no fence here", "``` not closed", "~~~\ncode\n~~~", "a\n\n```python\nx = 1\n```\n\nb",
-                 "```\n```", "``` {.py hl_lines=\"1\"}\nx\n```", "````\n```\n````", "text ``inline `` and ~~ tilde"):
+                 "```\n```", "``` {.py hl_lines=\"1\"}\nx\n```", "````\n```\n````", "text ``inline `` and ~~ tilde",
+                 "```python\ndef f(x):\n    return x\n```\n\n```python\ndef f(x):\n    return x\n```"):
         _same(stock, fast, text)
-    assert "<pre>" in fast.convert("```python\nx = 1\n```")
+    assert '<span class="k">def</span>' in fast.convert("```python\ndef f(x):\n    return x\n```")
 
 
 def test_raw_html_and_character_references_with_and_without_the_parser():
@@ -137,60 +206,8 @@ def test_raw_html_and_character_references_with_and_without_the_parser():
         _same(stock, fast, text)
 
 
-def test_reused_lexers_highlight_as_fresh_ones(monkeypatch):
-    """Lexers are made once per name and options; each block must still come out as a lexer
-    made just for it would make it (compared with Pygments' own lookup, not the remembered one)."""
-    import pygments.lexers
-    from markdown.extensions import codehilite
-
-    fast = _markdown()
-    blocks = ["```python\ndef f(x):\n    return x  # one\n```", "```python\nclass A:\n    pass\n```",
-              "```js\nlet a = `t${x}`;\n```", "```python hl_lines=\"2\"\na = 1\nb = 2\n```",
-              "```nosuchlang\n<x> & y\n```", "```python\ndef f(x):\n    return x  # one\n```"]
-    got = []
-    for text in blocks:
-        fast.reset()
-        got.append(fast.convert(text))
-    assert codehilite.get_lexer_by_name is not pygments.lexers.get_lexer_by_name  # the remembering one
-    monkeypatch.setattr(codehilite, "get_lexer_by_name", pygments.lexers.get_lexer_by_name)
-    stock = _markdown(stock=True)
-    for text, html in zip(blocks, got):
-        stock.reset()
-        assert stock.convert(text) == html
-    assert got[0] == got[-1] and '<span class="k">def</span>' in got[0]
-
-
-HEADINGS = ["Plain words", "  spaced  out  ", "Q&A", "A &amp; B", "1 < 2 > 0", "*emphasis* and `code`", "[link](/x)",
-            "with a note[^1]", "<span>raw</span>", "escaped \\*star\\*", "Caf\u00e9 \u20ac 10", "&copy; 2026", "trailing #",
-            "a  \u00a0 b", "", "x\x02y", "\u00bfQu\u00e9?"]
-
-
-def test_heading_texts_read_directly_as_stock_serialises_them(monkeypatch):
-    """A plain heading's text goes to the table of contents directly; with stock's serialise, cut
-    and postprocess, every heading (and table of contents) must come out the same."""
-    from markdown.extensions import toc
-
-    rnd = random.Random(7)
-    texts = ["\n\n".join(f"{'#' * rnd.randint(1, 4)} {h}" for h in rnd.sample(HEADINGS, 6)) + "\n\n[^1]: n\n"
-             for _ in range(200)]
-    texts += ["".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 160))) for _ in range(500)]
-    fast = _markdown()
-    got = []
-    for text in texts:
-        fast.reset()
-        got.append((fast.convert(text), fast.toc))
-    assert getattr(toc.render_inner_html, "plain_first", False)
-    monkeypatch.setattr(toc, "render_inner_html", toc.render_inner_html.stock)
-    stock = _markdown(stock=True)
-    for text, html in zip(texts, got):
-        stock.reset()
-        assert (stock.convert(text), stock.toc) == html, f"differs from stock Python-Markdown on {text[:200]!r}"
-    assert '<a href="#plain-words">Plain words</a>' in "".join(toc for _, toc in got)
-
-
+@needs_fast_path
 def test_block_level_answers_follow_the_list():
-    import markdown
-
     fast = _markdown()
     stock = markdown.Markdown.is_block_level
     for tag in ("div", "DIV", "p/", "span", "x-box", "", 5, None):
@@ -200,3 +217,29 @@ def test_block_level_answers_follow_the_list():
     assert fast.is_block_level("x-box") and fast.is_block_level("X-BOX")
     fast.block_level_elements = ["p"]
     assert fast.is_block_level("p") and not fast.is_block_level("div")
+
+
+# Runs the generator as `python -m generator` with Python-Markdown claiming a release nobody verified.
+_UNKNOWN_RELEASE = ("import runpy, sys, markdown\n"
+                    "markdown.__version__ = '3.99.0'\n"
+                    "sys.argv = ['generator', *sys.argv[1:]]\n"
+                    "runpy.run_module('generator', run_name='__main__')\n")
+
+
+def test_an_unknown_release_builds_the_same_pages_with_one_warning(site: Site, tmp_path: Path):
+    for i, name in enumerate(sorted(CASES.glob("*.md"))[:5]):
+        site.write(f"content/articles/case-{i}.md",
+                   article(f"Case {name.stem}", f"2024-03-0{i + 1}", "Bitcoin", ["ETF"], body=name.read_text()))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out_known, out_unknown = tmp_path / "known", tmp_path / "unknown"
+    known = subprocess.run([sys.executable, "-m", "generator", "build", "--source", str(site.root), "--output",
+                            str(out_known), "--no-search"], capture_output=True, text=True, env=env)
+    unknown = subprocess.run([sys.executable, "-c", _UNKNOWN_RELEASE, "build", "--source", str(site.root),
+                              "--output", str(out_unknown), "--no-search"], capture_output=True, text=True, env=env)
+    assert known.returncode == 0 and unknown.returncode == 0, known.stderr + unknown.stderr
+    assert unknown.stderr.count("3.99.0 is not a release the Markdown fast path was verified on") == 1, unknown.stderr
+    assert "fast path" not in known.stderr or not mdskip.active()
+    pages = sorted(p.relative_to(out_known) for p in out_known.rglob("*.html"))
+    assert len(pages) > 10
+    for rel in pages:
+        assert (out_unknown / rel).read_bytes() == (out_known / rel).read_bytes(), rel
