@@ -9,6 +9,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.errors import Problem
+from generator.stamps import source_stamp
 
 ASSETS_DIR = "assets"
 HASHED = (".css", ".js")
@@ -55,7 +56,7 @@ def collect_assets(site_dir: Path, config: SiteConfig, problems: list[Problem]) 
                 out_rel = f"{rel[: -len(path.suffix)]}.{tag}{path.suffix}"
                 amap.names["/" + rel] = "/" + out_rel
             st = path.stat()
-            h.update(f"{rel}\0{out_rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            h.update(f"{rel}\0{out_rel}\0{st.st_size}\0{source_stamp(st)}\n".encode())
             amap.files[out_rel] = path
     amap.key = h.hexdigest()[:16]
     return amap

@@ -22,6 +22,7 @@ from generator.frontmatter_split import key_line, split
 from generator.markup import Converter, MarkdownTooComplex, SETTINGS_KEY, shorten
 from generator.model import Article, Body, Image, Parsed, Term
 from generator.slugs import slugify
+from generator.stamps import source_stamp
 
 CONTENT_DIR = "content"
 PAGES_DIR = "pages"  # content/pages/: static pages
@@ -39,7 +40,7 @@ class SourceFile:
     rel: str  # posix path relative to the site folder
     path: Path
     kind: str  # "article" | "page"
-    mtime_ns: int
+    mtime_ns: int  # output.source_stamp: the later of mtime and ctime
     size: int
 
 
@@ -92,7 +93,7 @@ def discover(site_dir: Path, problems: list[Problem]) -> list[SourceFile]:
                 problems.append(Problem(rel, f"cannot read: {exc.strerror}", hint="fix or remove the file"))
                 continue
             in_pages = not top and rel.split("/", 2)[1] == PAGES_DIR
-            found.append(SourceFile(rel, Path(entry.path), "page" if in_pages else "article", st.st_mtime_ns, st.st_size))
+            found.append(SourceFile(rel, Path(entry.path), "page" if in_pages else "article", source_stamp(st), st.st_size))
         stack.extend(reversed(subfolders))
     return found
 

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.model import Article
+from generator.stamps import source_stamp
 
 VARIANT_DIR = "assets/img/_v"  # in the output
 RESIZABLE = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
@@ -89,7 +90,7 @@ def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[
             continue
         try:
             st = path.stat()
-            stamp = (st.st_size, st.st_mtime_ns)
+            stamp = (st.st_size, source_stamp(st))
             known = measured.get(src)
             if known is not None and known[0] == stamp:
                 digest, width, height = known[1:]

@@ -18,6 +18,7 @@ from generator.output import PREVIOUS, SHADOW, Staging, UnsafePath, digest, stat
 from generator.pages import Lookups, Route, build_context, output_path, route_inputs, shown_date
 from generator.progress import Progress
 from generator.render import LazyBody
+from generator.stamps import source_stamp
 from generator.workers import Workers
 
 KEEP, REFILL, RENDER, CARRY = "keep", "refill", "render", "carry"
@@ -137,7 +138,7 @@ class Publisher:
         self.fragments_key = fragments_key
         extras = extras()
         extra_digests = {rel: digest(data) for rel, data in extras.items()}
-        asset_digests = {rel: f"file:{stat_token(path.stat())}" for rel, path in assets.items()}
+        asset_digests = {rel: _file_digest(path.stat()) for rel, path in assets.items()}
         wanted = {output_path(r.url) for r, _, _ in decisions} | set(extras) | set(assets)
         pages_changed = any(a != KEEP for _, a, _ in decisions)
         old_search = {rel for rel in self.manifest if search is not None and rel.startswith(search.prefix)}
@@ -316,6 +317,11 @@ def page_fingerprint(model, route: Route) -> str:
 def page_context(model, route: Route) -> dict:
     """What the route's template receives (pages.build_context of its inputs)."""
     return build_context(route, page_inputs(model, route), model.site.config)
+
+
+def _file_digest(st) -> str:
+    """An asset's version for the manifest: its stat, as a source's (it is copied, never linked)."""
+    return f"file:{stat_token(st)}:{source_stamp(st)}"
 
 
 def render_route(model, route: Route, load_body: Callable[[Article], Body]) -> str:

@@ -13,6 +13,7 @@ import errno
 import gc
 import re
 import html
+import ipaddress
 import logging
 import mimetypes
 import os
@@ -44,6 +45,7 @@ from generator.pages import Route, output_path
 from generator.progress import Progress
 from generator.publish import render_route
 from generator.render import LAYOUTS_DIR
+from generator.stamps import source_stamp
 
 QUIET_MS = 15  # a save ends when the folders are quiet this long
 BURST_QUIET_MS = 200  # ... and a burst of many files (a git checkout), which a busy machine may pause mid-way
@@ -168,7 +170,7 @@ def discover_one(site_dir: Path, rel: str, problems: list[Problem]) -> list[Sour
     except OSError:
         return []
     kind = "page" if len(parts) > 2 and parts[1] == "pages" else "article"
-    return [SourceFile(rel, path, kind, st.st_mtime_ns, st.st_size)]
+    return [SourceFile(rel, path, kind, source_stamp(st), st.st_size)]
 
 
 class Watcher(FileSystemEventHandler):
@@ -235,7 +237,37 @@ class Watcher(FileSystemEventHandler):
             self.on_reload(changed)
 
 
-class PageHandler(web.RequestHandler):
+def allowed_host(host: str, bound: str) -> bool:
+    """Whether a request's Host header names this preview: an IP address, localhost, or the name it
+    was bound to. A web page on any other name that resolves here (DNS rebinding) is refused, so it
+    cannot read the preview's pages or drafts."""
+    if host.startswith("["):  # [::1]:8000
+        name = host[1:].split("]", 1)[0]
+    else:  # name:port, a bare name, or a bare IPv6 address
+        name = host.split(":", 1)[0] if host.count(":") == 1 else host
+    name = name.rstrip(".").lower()
+    if name in ("localhost", bound.strip("[]").lower()) or name.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+class LocalOnly:
+    """Refuses requests whose Host is not this preview's (mixed into every handler)."""
+
+    bound_host = "127.0.0.1"  # set by serve()
+
+    def prepare(self) -> None:
+        if not allowed_host(self.request.host, self.bound_host):
+            self.set_status(403)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish(f"refused: Host {self.request.host!r} is not this preview's address\n")
+
+
+class PageHandler(LocalOnly, web.RequestHandler):
     """Answers every request from the current snapshot; never reads outside the model's own files."""
 
     preview: Preview = None  # set by serve()
@@ -243,6 +275,10 @@ class PageHandler(web.RequestHandler):
 
     def compute_etag(self):
         return None
+
+    def head(self, _path: str = "") -> None:
+        """The headers a GET would give (tornado sends no body for HEAD, and the length of the one it would)."""
+        return self.get(_path)
 
     def get(self, _path: str = "") -> None:
         snap = self.preview.snapshot
@@ -332,6 +368,10 @@ class PageHandler(web.RequestHandler):
         self.finish(self._inject(page))
 
 
+def _local(handler: type) -> type:
+    return type(f"Local{handler.__name__}", (LocalOnly, handler), {})
+
+
 def _error_banner(messages: list[str]) -> str:
     items = "".join(f"<li><pre>{html.escape(m)}</pre></li>" for m in messages[:50])
     return ('<div id="build-errors" role="alert" style="background:#fff0f0;color:#700;border:3px solid #c00;'
@@ -373,8 +413,9 @@ def serve(args) -> int:
         loop.add_callback(LiveReloadHandler.reload_waiters, path)
 
     PageHandler.preview = preview
-    app = web.Application([(r"/livereload", LiveReloadHandler), (r"/forcereload", ForceReloadHandler),
-                           (r"/livereload.js", LiveReloadJSHandler), (r"/(.*)", PageHandler)])
+    LocalOnly.bound_host = args.host
+    app = web.Application([(r"/livereload", _local(LiveReloadHandler)), (r"/forcereload", _local(ForceReloadHandler)),
+                           (r"/livereload.js", _local(LiveReloadJSHandler)), (r"/(.*)", PageHandler)])
     port = None
     for candidate in range(args.port, args.port + 20):
         try:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.output import stat_token
+from generator.stamps import source_stamp
 
 RECORD = ".cache/last-build.json"
 WATCHED_DIRS = ("content", "layouts", "assets")
@@ -47,7 +48,7 @@ def inputs_key(site_dir: Path, options_key: str) -> str | None:
 def _stat_into(h, path: str) -> None:
     try:
         st = os.stat(path)
-        h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
+        h.update(f"{path}\0{st.st_size}\0{source_stamp(st)}\0{st.st_ino}\n".encode())
     except OSError:
         h.update(f"{path}\0missing\n".encode())
 

@@ -1065,3 +1065,63 @@ def test_base_path_from_base_url(serve, site):
     assert TARGET_TITLE in page and LIVE_TAG.search(page.encode())
     assert f'href="/news{TARGET_URL}"' in s.text("/news/")
     assert s.status(TARGET_URL) == 404
+
+
+# --- the preview answers only its own address, and HEAD ---------------------------------------------
+
+def _ask(s: Served, method: str, path: str, host: str) -> tuple[int, dict, bytes]:
+    with socket.create_connection((s.host, s.port), timeout=HANG) as sock:
+        sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return int(lines[0].split()[1]), headers, body
+
+
+def test_refuses_other_host_names_against_dns_rebinding(serve, site):
+    small_site(site)
+    s = serve(site.root)
+    for host in (f"127.0.0.1:{s.port}", f"localhost:{s.port}", "localhost", f"preview.localhost:{s.port}"):
+        assert _ask(s, "GET", TARGET_URL, host)[0] == 200, host
+    for host in ("evil.example", f"evil.example:{s.port}", f"127.0.0.1.evil.example:{s.port}", "localhost.evil.example"):
+        status, _, body = _ask(s, "GET", TARGET_URL, host)
+        assert status == 403 and b"Target Headline" not in body, host
+        assert _ask(s, "GET", "/livereload.js", host)[0] == 403
+    # the livereload WebSocket too: a rebinding page must not learn of saves
+    with socket.create_connection((s.host, s.port), timeout=HANG) as sock:
+        key = base64.b64encode(os.urandom(16)).decode()
+        sock.sendall((f"GET /livereload HTTP/1.1\r\nHost: evil.example:{s.port}\r\nUpgrade: websocket\r\n"
+                      f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        assert sock.recv(4096).startswith(b"HTTP/1.1 403")
+
+
+def test_answers_head_with_the_headers_of_get(serve, site):
+    small_site(site)
+    s = serve(site.root)
+    host = f"127.0.0.1:{s.port}"
+    for path in (TARGET_URL, "/assets/css/site.css", "/feed.xml", "/no/such/page/"):
+        got_status, got_headers, got_body = _ask(s, "GET", path, host)
+        status, headers, body = _ask(s, "HEAD", path, host)
+        assert (status, body) == (got_status, b""), path
+        assert headers["content-type"] == got_headers["content-type"], path
+        assert int(headers["content-length"]) == len(got_body) > 0, path
+
+
+def test_an_edit_that_keeps_size_and_mtime_still_shows(serve, site, tmp_path):
+    """Tools that restore a file's mtime (touch -r, rsync -t in place) of an edit of the same size:
+    the preview and the build both see the new text."""
+    small_site(site)
+    path = site.root / TARGET
+    before = path.stat()
+    s = serve(site.root)
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("Target Headline Original", "Target Headline Restored")
+    assert len(edited) == len(text)
+    with open(path, "r+", encoding="utf-8") as fh:  # in place: same inode, same size
+        fh.write(edited)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_mtime_ns, path.stat().st_size) == (before.st_mtime_ns, before.st_size)
+    wait_for(lambda: "Target Headline Restored" in s.text(TARGET_URL), "the edit in the preview", server=s)
