@@ -7,13 +7,11 @@ matter that is a list or a scalar, YAML alias bombs, and line numbers.
 
 from __future__ import annotations
 
-import functools
 import re
 import tomllib
 
 import frontmatter
 import yaml
-from yaml.constructor import SafeConstructor
 
 from generator.errors import Problem, ProblemError
 
@@ -79,9 +77,6 @@ def split(text: str, path: str) -> tuple[dict, str, int, str]:
 
 
 def _load_yaml(fm: str, path: str):
-    simple = plain_yaml(fm)
-    if simple is not None:
-        return simple
     try:
         if "*" in fm and "&" in fm and _expanded_size(yaml.compose(fm, Loader=_Loader)) > MAX_EXPANDED_NODES:
             raise ProblemError(Problem(path, "front matter's YAML aliases expand to more than "
@@ -96,139 +91,6 @@ def _load_yaml(fm: str, path: str):
                                    "check quotes and indentation; quote values that contain ': ' or start with '[', '{', '@', '`' or '*'")) from None
     except RecursionError:
         raise ProblemError(Problem(path, "front matter nests too deeply", 2, "flatten the YAML")) from None
-
-
-# --- the common case, read directly -----------------------------------------------------------
-#
-# Most front matter is a few 'key: value' lines: plain or quoted strings, a flow list of names,
-# a whole number, true or false. PyYAML's C parser still builds each value through its Python
-# constructor, some 100 microseconds a file (as much as the rest of reading it, Markdown aside).
-# plain_yaml() reads exactly that subset, and answers None for anything else (a nested list, an
-# escape, a colon in a plain value, a tab, an unusual character...), which then goes to PyYAML:
-# on what it accepts it gives what PyYAML gives (tests compare the two on generated and real files).
-
-_KEY_VALUE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ ]+(.*[^ ]))?[ ]*")
-_DOUBLE_QUOTED = r'"([^"\\]*(?:\\["\\][^"\\]*)*)"'  # escapes: \" and \\ only
-_SINGLE_QUOTED = r"'([^']*(?:''[^']*)*)'"
-_COMMENT = r"(?:[ ]+#.*)?"
-_DOUBLE = re.compile(_DOUBLE_QUOTED + _COMMENT)
-_DOUBLE_ESCAPE = re.compile(r'\\(["\\])')
-_SINGLE = re.compile(_SINGLE_QUOTED + _COMMENT)
-_FLOW = re.compile(r"\[(.*)\]" + _COMMENT)
-_FLOW_ITEM = re.compile(rf'[ ]*(?:{_DOUBLE_QUOTED}|{_SINGLE_QUOTED}|([^,\[\]{{}}#"\' ](?:[^,\[\]{{}}#]*[^,\[\]{{}}# ])?))[ ]*(,|$)')
-# Outside these, YAML reads a character as a line break, an indent, or an error: PyYAML decides.
-_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
-_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_STR = "tag:yaml.org,2002:str"
-
-
-class _Resolver(yaml.resolver.Resolver):
-    yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers  # what _Loader would tag a plain scalar
-
-
-_resolver = _Resolver()
-_MAY_RESOLVE = frozenset(k for k in _Loader.yaml_implicit_resolvers if k)  # first characters of non-strings
-
-
-@functools.lru_cache(maxsize=4096)
-def _tag(value: str) -> str:
-    return _resolver.resolve(yaml.ScalarNode, value, (True, False))
-
-
-def _plain(value: str):
-    """A plain scalar's value as _Loader reads it; _NOT_SIMPLE if not surely that."""
-    if not value or value[0] in _INDICATORS:
-        return _NOT_SIMPLE
-    if value[0] not in _MAY_RESOLVE:
-        return value
-    tag = _tag(value)
-    if tag == _STR:
-        return value
-    if tag == "tag:yaml.org,2002:bool":
-        return SafeConstructor.bool_values[value.lower()]
-    if tag == "tag:yaml.org,2002:null":
-        return None
-    if tag == "tag:yaml.org,2002:int" and _DECIMAL.fullmatch(value):
-        return int(value)
-    return _NOT_SIMPLE  # floats, octal, sexagesimal, merge keys...
-
-
-_NOT_SIMPLE = object()
-
-
-def plain_yaml(fm: str) -> dict | None:
-    """fm as PyYAML (with _Loader) reads it, when it is one level of simple 'key: value' lines;
-    None when it is anything else."""
-    if not (fm.replace("\n", "").isprintable() if fm.isascii() else _UNUSUAL.search(fm) is None):
-        return None
-    out: dict = {}
-    for line in fm.split("\n"):
-        if not line.strip(" ") or line.lstrip(" ").startswith("#"):
-            continue
-        m = _KEY_VALUE.fullmatch(line)
-        if m is None:
-            return None
-        key, raw = m.group(1), m.group(2)
-        if key[0] in _MAY_RESOLVE and _tag(key) != _STR:
-            return None
-        if raw is None:
-            value = None  # 'key:' alone is null, unless the next lines hold its value (not matched)
-        elif raw[0] == '"':
-            q = _DOUBLE.fullmatch(raw)
-            if q is None:
-                return None
-            value = _unescape(q.group(1))
-        elif raw[0] == "'":
-            q = _SINGLE.fullmatch(raw)
-            if q is None:
-                return None
-            value = q.group(1).replace("''", "'")
-        elif raw[0] == "[":
-            value = _flow_list(raw)
-        elif ": " in raw or raw.endswith(":") or " #" in raw or any(c in raw for c in "[]{}"):
-            return None
-        else:
-            value = _plain(raw)
-        if value is _NOT_SIMPLE:
-            return None
-        out[key] = value
-    return out or None  # no keys at all: PyYAML says None or fails
-
-
-def _unescape(text: str) -> str:
-    return _DOUBLE_ESCAPE.sub(r"\1", text) if "\\" in text else text
-
-
-def _flow_list(raw: str):
-    """'[a, "b", 'c']' as a list, or _NOT_SIMPLE."""
-    m = _FLOW.fullmatch(raw)
-    if m is None:
-        return _NOT_SIMPLE
-    inner = m.group(1)
-    if not inner.strip(" "):
-        return []
-    items, pos, end = [], 0, len(inner)
-    while pos < end:
-        item = _FLOW_ITEM.match(inner, pos)
-        if item is None:
-            return _NOT_SIMPLE
-        double, single, plain, comma = item.groups()
-        if double is not None:
-            items.append(_unescape(double))
-        elif single is not None:
-            items.append(single.replace("''", "'"))
-        else:
-            if ":" in plain or "?" in plain:  # YAML versions differ on these in a flow list
-                return _NOT_SIMPLE
-            value = _plain(plain)
-            if value is _NOT_SIMPLE:
-                return _NOT_SIMPLE
-            items.append(value)
-        pos = item.end()
-        if comma == "," and pos >= end:
-            return _NOT_SIMPLE  # a trailing comma: PyYAML decides
-    return items
 
 
 def _depth(value) -> int:
