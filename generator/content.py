@@ -19,7 +19,7 @@ from generator import __version__
 from generator.config import SiteConfig
 from generator.errors import Problem, ProblemError
 from generator.frontmatter_split import key_line, split
-from generator.markup import Converter, MarkdownTooComplex, SETTINGS_KEY, shorten
+from generator.markup import Converter, MarkdownError, SETTINGS_KEY, shorten
 from generator.model import Article, Body, Image, Parsed, Term
 from generator.slugs import slugify
 from generator.stamps import source_stamp
@@ -183,8 +183,8 @@ def parse_files(files: list[tuple[SourceFile, bytes, Body | None]], config: Site
             return None
         try:
             return converter.html(splits[i][1])
-        except MarkdownTooComplex as exc:
-            raise ProblemError(Problem(src.rel, str(exc), splits[i][2], "flatten the nesting")) from None
+        except MarkdownError as exc:
+            raise ProblemError(Problem(src.rel, str(exc), splits[i][2], exc.hint)) from None
     converted = each(markdown)
     bodies = each(lambda i, _src, _raw: files[i][2] if converted[i] is None else converter.body(*converted[i]))
     articles = each(lambda i, src, raw: validate(src, splits[i][0], splits[i][3], bodies[i], config, problems[i],

@@ -33,8 +33,16 @@ _SPACE = re.compile(r"\s+")
 _HEADING = re.compile(r"<h[23]\b")
 
 
-class MarkdownTooComplex(Exception):
+class MarkdownError(Exception):
+    """Python-Markdown could not convert a body; the hint says what the editor can do."""
+
+    hint = "simplify the unusual markup (raw HTML, escapes) the message points at, or upgrade Python-Markdown"
+
+
+class MarkdownTooComplex(MarkdownError):
     """The body nests too deeply for the Markdown parser."""
+
+    hint = "flatten the nesting"
 
 
 class _Formatters:
@@ -85,13 +93,17 @@ class Converter:
 
     def html(self, text: str) -> tuple[str, str]:
         """The body's HTML and its table of contents (empty under three headings); raises
-        MarkdownTooComplex where the parser recurses too deep."""
+        MarkdownError where Python-Markdown fails (MarkdownTooComplex where it recurses too deep)."""
         self._md.reset()
         try:
             out = self._md.convert(text)
         except RecursionError:
             self._md = _markdown()  # a parser that blew its stack is not reused
             raise MarkdownTooComplex("the Markdown nests too deeply (lists or quotes hundreds of levels deep)") from None
+        except Exception as exc:  # noqa: BLE001 - a library bug on odd input costs this one file, not the build
+            self._md = _markdown()
+            raise MarkdownError(f"Python-Markdown {markdown.__version__} failed on this body: "
+                                f"{type(exc).__name__}: {str(exc)[:200]}") from None
         # the renderer's slot markers are HTML comments: a body may not fake one
         out = out.replace("<!--slot:", "<!-- slot:").replace("<!--/slot:", "<!-- /slot:")
         return out, self._md.toc if len(_HEADING.findall(out)) >= 3 else ""
