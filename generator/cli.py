@@ -130,6 +130,7 @@ def cmd_build(args) -> int:
               f"{result.removed:,} removed in {t['total']:.2f} s "
               f"(content {t['content']:.2f} s, model {t['model']:.2f} s, render+write {t['render+write']:.2f} s); "
               f"{len(report.errors)} errors, {len(report.warnings)} warnings", file=sys.stderr)
+        _print_unused(result.unused_keys)
         if args.verbose and result.slowest:
             print("slowest templates (total seconds): " +
                   ", ".join(f"{name} {secs:.2f}" for secs, name in result.slowest[:5]), file=sys.stderr)
@@ -149,7 +150,18 @@ def _replay(args, last: dict, out: Path, seconds: float) -> int:
         print(f"built {out}: 0 written, {last.get('files', 0):,} unchanged, 0 removed in {seconds:.2f} s "
               f"(nothing changed since the last build); {len(report.errors)} errors, {len(report.warnings)} warnings",
               file=sys.stderr)
+        _print_unused(last.get("unused_keys") or {})
     return EXIT_CONTENT if report.failed else EXIT_OK
+
+
+def _print_unused(counts: dict[str, int]) -> None:
+    """'front matter keys not used: layout (12 files), series (3)': nothing is dropped silently."""
+    if counts:
+        shown = [f"{key} ({n} file{'s' if n != 1 else ''})" if i == 0 else f"{key} ({n})"
+                 for i, (key, n) in enumerate(list(counts.items())[:20])]
+        more = f", and {len(counts) - 20} more" if len(counts) > 20 else ""
+        print("front matter keys not used (layouts can read them as article.extra): " + ", ".join(shown) + more,
+              file=sys.stderr)
 
 
 def cmd_serve(args) -> int:
