@@ -55,6 +55,18 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--tags", "-t", default="", help="comma-separated tags")
     n.add_argument("--source", "-s", type=Path, default=Path("."), metavar="DIR", help="the site folder")
 
+    i = sub.add_parser("import", help="import content from another system (wordpress)",
+                       description="Import content from another system into the site's content/ folder.")
+    isub = i.add_subparsers(dest="system", metavar="SYSTEM", required=True)
+    w = isub.add_parser("wordpress", help="a WordPress export (WXR .xml)",
+                        description="Write a WordPress export's posts, pages, authors and comments as Markdown "
+                                    "files under content/; never overwrites a file edited since the last import.")
+    w.add_argument("export", type=Path, help="the export file (WordPress: Tools → Export → All content)")
+    w.add_argument("--source", "-s", type=Path, default=Path("."), metavar="DIR", help="the site folder")
+    w.add_argument("--media", type=Path, metavar="DIR",
+                   help="a local copy of wp-content/uploads: media is copied into assets/uploads/")
+    w.add_argument("--force", action="store_true", help="overwrite files even where they were edited since")
+
     c = sub.add_parser("check", help="check every internal link and #anchor of the built output",
                        description="Check every internal link and #anchor in the built output folder.")
     c.add_argument("--source", "-s", type=Path, default=Path("."), metavar="DIR", help="the site folder")
@@ -70,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         parser().print_help()
         return EXIT_USAGE
     try:
-        return {"build": cmd_build, "serve": cmd_serve, "new": cmd_new, "check": cmd_check}[args.command](args)
+        return {"build": cmd_build, "serve": cmd_serve, "new": cmd_new, "check": cmd_check,
+                "import": cmd_import}[args.command](args)
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -203,6 +216,12 @@ def cmd_new(args) -> int:
 def _yaml_str(text: str) -> str:
     import json
     return json.dumps(text, ensure_ascii=False)
+
+
+def cmd_import(args) -> int:
+    from generator.wpimport import import_wordpress
+
+    return import_wordpress(args.export, args.source, args.media, args.force)
 
 
 def cmd_check(args) -> int:
