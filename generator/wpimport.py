@@ -118,8 +118,8 @@ class _Importer:
                 continue
             plan = self._plan(item, taken)
             self.plans[item.id] = plan
-            if plan.published and plan.old_path:
-                self.by_old_path.setdefault(_path_key(plan.old_path), plan.url)
+            if plan.published and plan.old_path:  # keyed by the path as the old site's links spell it
+                self.by_old_path.setdefault(_path_key(unquote(urlsplit(item.link).path)), plan.url)
         for url in (self.channel.link, self.channel.base_site_url, self.channel.base_blog_url):
             if url:
                 self.old_hosts.add(urlsplit(url).netloc.lower())
@@ -149,6 +149,9 @@ class _Importer:
             url = expand_permalink(self.config.permalinks.article, slug=slug, when=when, category=cat_slug)
         link = urlsplit(item.link)
         old_path = unicodedata.normalize("NFC", unquote(link.path)) if item.link and not link.query else ""
+        base = self.config.base_path
+        if base != "/" and (old_path + "/").startswith(base):  # the new site lives under the same sub-path
+            old_path = "/" + old_path[len(base):]
         if old_path in ("", "/"):
             old_path = ""
         published = item.status in ("publish", "future") and not item.password
@@ -304,8 +307,8 @@ class _Importer:
             return found + fragment
         if UPLOADS in parts.path:
             return None  # media: _media_for
-        if not parts.netloc and self.channel.link:  # a path of the old site that was not imported: keep it there
-            return self.channel.link.rstrip("/") + href.strip()
+        if not parts.netloc and self._origin:  # a path of the old site that was not imported: keep it there
+            return self._origin + href.strip()
         return None
 
     def _media_for(self, url: str) -> str:
@@ -320,9 +323,15 @@ class _Importer:
         if self.media is not None:
             self.missing_media.add(rel)
         self.remote_media += 1
-        if not parts.netloc and self.channel.link:
-            return self.channel.link.rstrip("/") + url.strip()
+        if not parts.netloc and self._origin:
+            return self._origin + url.strip()
         return url
+
+    @property
+    def _origin(self) -> str:
+        """'https://old.example': where the old site's root-relative links lead."""
+        parts = urlsplit(self.channel.base_site_url or self.channel.link)
+        return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
     def _copy_media(self) -> None:
         for rel, src in sorted(self.copies.items()):
@@ -346,7 +355,10 @@ class _Importer:
         digest = hashlib.sha256(data).hexdigest()
         if track:
             self.new_manifest[rel] = digest
-        if path.is_file() and rel != MANIFEST:  # (the record of what was written is always brought up to date)
+        if rel == MANIFEST:  # the record of what was written: brought up to date, never "kept"
+            if path.is_file() and path.read_bytes() == data:
+                return
+        elif path.is_file():
             current = hashlib.sha256(path.read_bytes()).hexdigest()
             if current == digest:
                 self.report.unchanged.append(rel)
