@@ -223,6 +223,10 @@ def _tidy(soup: BeautifulSoup, ctx: Context) -> None:
             p.string = caption.get_text(" ", strip=True)
             replacement.append(p)
         fig.replace_with(replacement)
+    headings = soup.find_all(re.compile(r"^h[1-6]$"))
+    levels = sorted({int(h.name[1]) for h in headings})
+    for h in headings:  # the page's title is the h1: the body's outline starts at h2, without gaps
+        h.name = f"h{min(6, 2 + levels.index(int(h.name[1])))}"
     for tag in soup.find_all(True):
         for attr in ("href", "src", "poster"):
             value = tag.get(attr)

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sys
+import tomllib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -275,12 +276,24 @@ class _Importer:
         logins = [a.login for a in self.channel.authors] + sorted(used - set(authors) - {""})
         if not logins:
             return
-        lines = ["# Authors imported from WordPress: display name, slug (for /author/{slug}/) and login.", ""]
+        entries = []  # the file's authors first (another export's, or written by hand), then this export's new ones
+        try:
+            entries = [a for a in tomllib.loads((self.site_dir / AUTHORS_FILE).read_text(encoding="utf-8"))
+                       .get("authors", []) if isinstance(a, dict)]
+        except (OSError, ValueError):
+            pass
+        known = {str(a.get("login", a.get("name", ""))) for a in entries}
         for login in logins:
-            author = authors.get(login)
-            name = author.display_name if author else login
-            lines += ["[[authors]]", f"name = {_toml(name)}", f"slug = {_toml(slugify(name) or slugify(login) or login)}",
-                      f"login = {_toml(login)}", ""]
+            if login not in known:
+                author = authors.get(login)
+                name = author.display_name if author else login
+                entries.append({"name": name, "slug": slugify(name) or slugify(login) or login, "login": login})
+        lines = ["# Authors: display name, slug (for /author/{slug}/) and WordPress login.", ""]
+        for entry in entries:
+            lines.append("[[authors]]")
+            lines += [f"{key} = {_toml(str(value))}" for key, value in entry.items()
+                      if isinstance(value, (str, int)) and re.fullmatch(r"[A-Za-z0-9_-]+", key)]
+            lines.append("")
         self.report.counts["authors"] = len(logins)
         self._write(AUTHORS_FILE, "\n".join(lines).encode())
 
