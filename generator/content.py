@@ -352,6 +352,8 @@ def site_path(value) -> str | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
+    if text in ("date", "pretty", "ordinal", "weekdate", "none"):  # Jekyll's permalink styles, not paths
+        return None
     if text.startswith(("http://", "https://", "//")):
         text = urlsplit(text).path or "/"
     text = unquote(text)

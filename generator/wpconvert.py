@@ -21,6 +21,9 @@ _SHORTCODE = re.compile(r"\[(/?)([A-Za-z][\w-]*)((?:\s[^\[\]]*)?)\]")
 _ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s'"\]]+))|"([^"]*)"|(\S+)""")
 _FANCY_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2033": '"', "\u2018": "'", "\u2019": "'", "\u2032": "'"})
 _CORE = {"caption", "wp_caption", "gallery", "embed", "audio", "video", "playlist"}
+# Plugin shortcodes that are often written bare ('[toc]'); any with attributes, a closing tag, '_' or '-' is found anyway.
+_BARE = {"toc", "ad", "ads", "adsense", "advert", "newsletter", "subscribe", "donate", "divider", "clear", "spacer",
+         "sponsored", "related", "ticker", "price", "poll", "form", "contact", "share", "social"}
 _MEDIA_EXT = {"audio": ("mp3", "ogg", "oga", "wav", "m4a", "flac", "wma"), "video": ("mp4", "m4v", "webm", "ogv", "mov", "flv", "wmv")}
 _AUTOP_BLOCK = re.compile(r"\s*</?(?:p|div|h[1-6]|ul|ol|li|dl|dd|dt|table|thead|tbody|tr|td|th|blockquote|pre|figure|"
                           r"figcaption|hr|iframe|video|audio|section|article|aside|header|footer|form|address|"
@@ -90,7 +93,7 @@ def parse_attrs(text: str) -> dict[str, str]:
 
 def _is_shortcode(name: str, attrs: str, paired: bool) -> bool:
     """Real shortcodes, not bracketed prose like '[sic]' or '[Update: ...]'."""
-    return name.lower() in _CORE or paired or "=" in attrs or "_" in name or "-" in name
+    return name.lower() in _CORE or name.lower() in _BARE or paired or "=" in attrs or "_" in name or "-" in name
 
 
 def expand_shortcodes(text: str, post_id: int, ctx: Context) -> str:

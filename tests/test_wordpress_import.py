@@ -262,3 +262,18 @@ def test_a_large_export_streams(tmp_path):
     count, peak_kb = map(int, done.stdout.split())
     assert count == 15_000
     assert peak_kb < 60_000, f"peak {peak_kb} KB reading a {big.stat().st_size // 1_000_000} MB export"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a [toc] b", "a  b"),  # a bare plugin shortcode: gone
+    ("[su_box title=\"T\"]inner[/su_box]", "inner"),  # unknown, paired: its content kept
+    ("volatility [sic] and [Update: none] and [1]", "volatility [sic] and [Update: none] and [1]"),  # prose
+    ("[[gallery]]", "[gallery]"),  # escaped: written literally, as WordPress shows it
+    ("[embed]https://youtu.be/x[/embed]", '\n\n<p class="embed"><a href="https://youtu.be/x">https://youtu.be/x</a></p>\n\n'),
+    ("[caption caption=\u201cOld style\u201d]<img src=\"a.jpg\" alt=\"\">[/caption]",
+     '\n\n<figure class="wp-caption"><img src="a.jpg" alt=""><figcaption>Old style</figcaption></figure>\n\n'),
+])
+def test_shortcodes(text, expected):
+    from generator.wpconvert import Context, expand_shortcodes
+    ctx = Context({}, {}, lambda href: None, lambda url: url)
+    assert expand_shortcodes(text, 1, ctx) == expected
