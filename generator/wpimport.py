@@ -329,9 +329,10 @@ class _Importer:
         parts = urlsplit(url.strip())
         if not self._is_old(parts) or UPLOADS not in parts.path:
             return url
-        rel = unquote(parts.path.split(UPLOADS, 1)[1])
-        if self.media is not None and rel and ".." not in rel.split("/") and (self.media / rel).is_file():
-            self.copies[rel] = self.media / rel
+        rel = re.sub(r"/+", "/", unquote(parts.path.split(UPLOADS, 1)[1])).strip("/")
+        source = self._in_media(rel)
+        if source is not None:
+            self.copies[rel] = source
             return f"/{MEDIA_DIR}/" + quote(rel, safe="/")
         if self.media is not None:
             self.missing_media.add(rel)
@@ -339,6 +340,18 @@ class _Importer:
         if not parts.netloc and self._origin:
             return self._origin + url.strip()
         return url
+
+    def _in_media(self, rel: str) -> Path | None:
+        """The file under --media for an uploads path; None when absent or when it would lead outside."""
+        if self.media is None or not rel or ".." in rel.split("/") or "\0" in rel:
+            return None
+        path = self.media / rel
+        try:
+            if path.is_file() and path.resolve().is_relative_to(self.media.resolve()):
+                return path
+        except (OSError, ValueError):
+            pass
+        return None
 
     @property
     def _origin(self) -> str:
@@ -348,8 +361,10 @@ class _Importer:
 
     def _copy_media(self) -> None:
         for rel, src in sorted(self.copies.items()):
-            data = src.read_bytes()
-            self._write(f"{MEDIA_DIR}/{rel}", data, track=False, media=True)
+            try:
+                self._write(f"{MEDIA_DIR}/{rel}", src.read_bytes(), track=False, media=True)
+            except OSError as exc:
+                self.report.errors.append(f"{src}: error: media file not copied: {exc.strerror or exc}")
         if self.media is not None:
             self.report.counts["media files"] = len(self.copies)
 
