@@ -60,7 +60,7 @@ def to_markdown(content: str, post_id: int, ctx: Context) -> str:
     text = _BLOCK_COMMENT.sub("", content)
     if not blocks:
         text = _URL_LINE.sub(lambda m: _embed(m.group(1)), text)  # WordPress embeds a URL on a line of its own
-    text = expand_shortcodes(text, post_id, ctx)
+    text = expand_shortcodes(text, post_id, ctx)  # inside <pre> too, as WordPress does: no shortcode stays text
     if not blocks:
         text = autop(text)
     soup = BeautifulSoup(text, "html.parser")
@@ -226,6 +226,15 @@ def _tidy(soup: BeautifulSoup, ctx: Context) -> None:
             p.string = caption.get_text(" ", strip=True)
             replacement.append(p)
         fig.replace_with(replacement)
+    for frame in soup.find_all("iframe"):  # a player or widget: a link instead, no third-party request
+        src = frame.get("src") or ""
+        if not isinstance(src, str) or not src.startswith(("http://", "https://", "//")):
+            frame.decompose()
+            continue
+        src = "https:" + src if src.startswith("//") else src
+        found = re.match(r"https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]+)", src)
+        frame.replace_with(BeautifulSoup(_embed(f"https://www.youtube.com/watch?v={found.group(1)}" if found else src),
+                                         "html.parser"))
     headings = soup.find_all(re.compile(r"^h[1-6]$"))
     levels = sorted({int(h.name[1]) for h in headings})
     for h in headings:  # the page's title is the h1: the body's outline starts at h2, without gaps
@@ -252,6 +261,11 @@ class _Markdown(MarkdownConverter):
         if "_inline" in parent_tags or parent_tags & {"p", "li", "a"}:
             return raw.replace("\n", " ")
         return "\n\n" + raw + "\n\n"
+
+    def escape(self, text, parent_tags):
+        """Text that looked like markup in the HTML ('&lt;tag&gt;', '&amp;copy;') stays text in Markdown."""
+        text = re.sub(r"&(?=#?\w+;)", "&amp;", text)
+        return super().escape(re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text), parent_tags)
 
     def _raw_inline(self, el, text, parent_tags):
         return re.sub(r"\s+", " ", str(el))

@@ -304,3 +304,15 @@ def test_media_never_comes_from_outside_the_media_folder(site, tmp_path):
     assert not (site.root / "assets/uploads").exists()
     text = (site.root / "content/articles/2024/post.md").read_text(encoding="utf-8")
     assert "https://old.example/wp-content/uploads/linked.jpg" in text  # left where it was
+
+
+def test_iframes_become_links_and_escaped_markup_stays_text():
+    from generator.wpconvert import Context, to_markdown
+    import markdown
+    ctx = Context({}, {}, lambda href: None, lambda url: url)
+    body = ('<p>Price &lt;b&gt;five&lt;/b&gt; &amp;copy; a &lt; b</p>\n'
+            '<iframe src="https://www.youtube-nocookie.com/embed/abc123" width="560"></iframe>')
+    html = markdown.markdown(to_markdown(body, 1, ctx))
+    assert "<iframe" not in html
+    assert '<a href="https://www.youtube.com/watch?v=abc123">' in html
+    assert "Price &lt;b&gt;five&lt;/b&gt; &amp;copy; a &lt; b" in html
