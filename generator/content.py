@@ -326,9 +326,10 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
     url = None
     if meta.get("url") not in (None, ""):
         url = site_path(meta["url"])
-        if url is None or url == "/":
+        if url is None or url == "/" or not url.endswith(("/", ".html", ".htm")):  # a page, not a feed or a file
             warn("url", f"{written.get('url', 'url')} {str(meta['url'])[:60]!r} is not a page path like /2019/05/old-slug/; "
-                        "the permalink pattern is used", "write a path that starts with '/', without '..', '?' or '#'")
+                        "the permalink pattern is used",
+                 "write a path that starts with '/' and ends with '/' or '.html', without '..', '?' or '#'")
             url = None
     if url is None:
         url = expand_permalink(config.permalinks.page if src.kind == "page" else config.permalinks.article,

@@ -57,7 +57,10 @@ def test_permalink_and_url_set_the_url_exactly(site):
     site.write("content/a.md", article("Alpha", "2024-05-01", "Bitcoin", permalink="/custom/alpha.html"))
     site.write("content/pages/about.md", "---\ntitle: About us\nurl: about-us\n---\n\nWho we are.\n")
     site.write("content/c.md", article("Gamma", "2024-05-03", "Bitcoin", url="'/:year/:title/'"))
+    site.write("content/d.md", article("Delta", "2024-05-04", "Bitcoin", permalink="/feed.xml"))
     done = site.build()
+    assert site.page("/2024/05/delta/").is_file() and "content/d.md:5: warning: permalink '/feed.xml'" in done.stderr
+    assert (site.out / "feed.xml").read_text(encoding="utf-8").startswith("<?xml")
     assert site.page("/custom/alpha.html").is_file()
     assert "About us" in site.html("/about-us/").title
     assert site.page("/2024/05/gamma/").is_file()
