@@ -229,6 +229,7 @@ def normalise_keys(meta: dict) -> tuple[dict, dict[str, str]]:
             written[key] = name
     return out, written
 
+
 def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfig,
              problems: list[Problem], raw_digest: str) -> Article | None:
     """Typed, checked article from raw front matter; problems are appended, fatal ones raised."""
