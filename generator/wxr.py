@@ -216,7 +216,8 @@ def read_export(path: Path, channel: Channel) -> Iterator[Item]:
                     parent.remove(el)  # what was read is let go: a 100 MB export streams in little memory
     except ParseError as exc:
         line, column = getattr(exc, "position", (0, 0))
-        raise ExportError(f"{path}:{line}:{column}: error: not well-formed XML: {exc.msg if hasattr(exc, 'msg') else exc}"
+        what = re.sub(r": line \d+, column \d+$", "", str(exc))
+        raise ExportError(f"{path}:{line}:{column}: error: not well-formed XML: {what}"
                           "\n  hint: is the export complete? WordPress's Tools → Export writes it whole") from None
     except DefusedXmlException as exc:
         raise ExportError(f"{path}: error: refused: the file declares {type(exc).__name__} "
