@@ -74,6 +74,8 @@ def import_wordpress(export: Path, site_dir: Path, media: Path | None, force: bo
     config = load_config(site_dir)
     if media is not None and not media.is_dir():
         raise ConfigError(f"{media}: error: no such folder\n  hint: --media takes a local copy of wp-content/uploads")
+    if media is not None and (media / "uploads").is_dir() and not any(media.glob("[12][0-9][0-9][0-9]")):
+        media = media / "uploads"  # given wp-content/ rather than wp-content/uploads/
     importer = _Importer(export, site_dir, media, force, config)
     try:
         importer.learn()
