@@ -34,6 +34,7 @@ from generator.model import Article, Body, Parsed, Term
 from generator.output import check_output_folder, clear_leftovers
 from generator.pages import Lookups, Route, absolute, plan_routes
 from generator.progress import Progress
+from generator.redirects import Redirect, plan_redirects
 from generator.related import RelatedLists
 from generator.render import LAYOUTS_DIR, Renderer, layouts_fingerprint
 from generator.ticker import TickerData, load_ticker
@@ -55,6 +56,7 @@ class BuildResult:
     output: Path | None = None
     trending_source: str = ""
     slowest: list[tuple[float, str]] = field(default_factory=list)
+    unused_keys: dict[str, int] = field(default_factory=dict)  # front matter key -> files that set it
 
     @property
     def exit_code(self) -> int:
@@ -242,6 +244,7 @@ class Model:
     assets_key: str = ""
     image_srcs: set[str] = field(default_factory=set)
     lookups: Lookups | None = None  # publish.lookups()
+    redirects: tuple[Redirect, ...] = ()  # old URLs (front matter aliases) and where they lead
 
 
 def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now: datetime, options: BuildOptions,
@@ -275,7 +278,9 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     renderer.slot_context = {"ticker": ticker, "trending": trending.articles,
                              "latest": site.articles[:config.latest_count]}
     routes = plan_routes(site, problems)
-    return Model(site, related, trending, ticker, assets, renderer, routes, images, files_key, wanted)
+    redirects = plan_redirects(site, routes, problems)
+    return Model(site, related, trending, ticker, assets, renderer, routes, images, files_key, wanted,
+                 redirects=redirects)
 
 
 def _no_snippet(_key: str) -> None:
@@ -397,7 +402,8 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
 
     t = time.perf_counter()
     abs_url = model.renderer.env.globals["abs_url"]
-    extras = _Aside(lambda c: extra_outputs(model.site, model.routes, abs_url, loader.body_loader(c), now), cache,
+    extras = _Aside(lambda c: extra_outputs(model.site, model.routes, abs_url, loader.body_loader(c), now,
+                                            model.redirects), cache,
                     jobs if len(model.routes) >= PARALLEL_EXTRAS_MIN else 1)
     search = SearchIndexer(config) if config.search.enabled and options.search else None
     manifest = cache.manifest()
@@ -443,11 +449,21 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     snapshot.save(site_dir, inputs, next_change(articles, model, now), out,
                   {rel: entry[2] for rel, entry in publisher.new_manifest.items()},
                   {"trending": model.trending.source, "files": len(publisher.new_manifest),
-                   "problems": [dataclasses.astuple(p) for p in problems]})
+                   "problems": [dataclasses.astuple(p) for p in problems], "unused_keys": unused_keys(articles)})
     timings["total"] = time.perf_counter() - started
     slowest = sorted(((s, n) for n, s in outcome.template_seconds.items()), reverse=True)
     return BuildResult(outcome.written, outcome.unchanged, outcome.removed, timings, report, out,
-                       model.trending.source, slowest)
+                       model.trending.source, slowest, unused_keys(articles))
+
+
+def unused_keys(articles: list[Article]) -> dict[str, int]:
+    """Front matter keys the generator does not read (layouts may, as article.extra), by how many
+    files set them, most first: the build summary lists them so nothing is dropped silently."""
+    counts: dict[str, int] = {}
+    for article in articles:
+        for key in article.extra:
+            counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 @functools.cache

@@ -55,6 +55,18 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--tags", "-t", default="", help="comma-separated tags")
     n.add_argument("--source", "-s", type=Path, default=Path("."), metavar="DIR", help="the site folder")
 
+    i = sub.add_parser("import", help="import content from another system (wordpress)",
+                       description="Import content from another system into the site's content/ folder.")
+    isub = i.add_subparsers(dest="system", metavar="SYSTEM", required=True)
+    w = isub.add_parser("wordpress", help="a WordPress export (WXR .xml)",
+                        description="Write a WordPress export's posts, pages, authors and comments as Markdown "
+                                    "files under content/; never overwrites a file edited since the last import.")
+    w.add_argument("export", type=Path, help="the export file (WordPress: Tools → Export → All content)")
+    w.add_argument("--source", "-s", type=Path, default=Path("."), metavar="DIR", help="the site folder")
+    w.add_argument("--media", type=Path, metavar="DIR",
+                   help="a local copy of wp-content/uploads: media is copied into assets/uploads/")
+    w.add_argument("--force", action="store_true", help="overwrite files even where they were edited since")
+
     c = sub.add_parser("check", help="check every internal link and #anchor of the built output",
                        description="Check every internal link and #anchor in the built output folder.")
     c.add_argument("--source", "-s", type=Path, default=Path("."), metavar="DIR", help="the site folder")
@@ -70,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         parser().print_help()
         return EXIT_USAGE
     try:
-        return {"build": cmd_build, "serve": cmd_serve, "new": cmd_new, "check": cmd_check}[args.command](args)
+        return {"build": cmd_build, "serve": cmd_serve, "new": cmd_new, "check": cmd_check,
+                "import": cmd_import}[args.command](args)
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -130,6 +143,7 @@ def cmd_build(args) -> int:
               f"{result.removed:,} removed in {t['total']:.2f} s "
               f"(content {t['content']:.2f} s, model {t['model']:.2f} s, render+write {t['render+write']:.2f} s); "
               f"{len(report.errors)} errors, {len(report.warnings)} warnings", file=sys.stderr)
+        _print_unused(result.unused_keys)
         if args.verbose and result.slowest:
             print("slowest templates (total seconds): " +
                   ", ".join(f"{name} {secs:.2f}" for secs, name in result.slowest[:5]), file=sys.stderr)
@@ -149,7 +163,18 @@ def _replay(args, last: dict, out: Path, seconds: float) -> int:
         print(f"built {out}: 0 written, {last.get('files', 0):,} unchanged, 0 removed in {seconds:.2f} s "
               f"(nothing changed since the last build); {len(report.errors)} errors, {len(report.warnings)} warnings",
               file=sys.stderr)
+        _print_unused(last.get("unused_keys") or {})
     return EXIT_CONTENT if report.failed else EXIT_OK
+
+
+def _print_unused(counts: dict[str, int]) -> None:
+    """'front matter keys not used: layout (12 files), series (3)': nothing is dropped silently."""
+    if counts:
+        shown = [f"{key} ({n} file{'s' if n != 1 else ''})" if i == 0 else f"{key} ({n})"
+                 for i, (key, n) in enumerate(list(counts.items())[:20])]
+        more = f", and {len(counts) - 20} more" if len(counts) > 20 else ""
+        print("front matter keys not used (layouts can read them as article.extra): " + ", ".join(shown) + more,
+              file=sys.stderr)
 
 
 def cmd_serve(args) -> int:
@@ -191,6 +216,12 @@ def cmd_new(args) -> int:
 def _yaml_str(text: str) -> str:
     import json
     return json.dumps(text, ensure_ascii=False)
+
+
+def cmd_import(args) -> int:
+    from generator.wpimport import import_wordpress
+
+    return import_wordpress(args.export, args.source, args.media, args.force)
 
 
 def cmd_check(args) -> int:

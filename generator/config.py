@@ -131,6 +131,7 @@ class SiteConfig:
     home_category_blocks: int = 4
     latest_count: int = 5
     sidebar_lists: str = "frame"  # "frame": trending/latest on their own page in an iframe; "inline": in every page
+    slug_from: str = "title"  # where a slug comes from when front matter has none: "title" or "filename" (Jekyll, Hugo)
     permalinks: Permalinks = field(default_factory=Permalinks)
     categories: tuple[Category, ...] = ()
     menu: tuple[MenuItem, ...] = ()
@@ -273,6 +274,8 @@ def _check(config: SiteConfig) -> list[str]:
             problems.append(f"permalinks.{name} must contain {{slug}}: got {pattern!r}")
     if config.sidebar_lists not in ("frame", "inline"):
         problems.append(f"sidebar_lists must be \"frame\" or \"inline\", got {config.sidebar_lists!r}")
+    if config.slug_from not in ("title", "filename"):
+        problems.append(f"slug_from must be \"title\" or \"filename\", got {config.slug_from!r}")
     for key in ("per_page", "words_per_minute", "latest_count"):
         if getattr(config, key) < 1:
             problems.append(f"{key} must be at least 1")

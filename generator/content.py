@@ -14,6 +14,7 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
+from urllib.parse import unquote, urlsplit
 
 from generator import __version__
 from generator.config import SiteConfig
@@ -200,17 +201,47 @@ def parse_files(files: list[tuple[SourceFile, bytes, Body | None]], config: Site
 
 # --- front matter validation -------------------------------------------------------------
 
+# Other generators' names (Jekyll, Hugo, Pelican, Eleventy) for the keys validate() reads, in order
+# of precedence: each is read as the key it stands for unless the file sets that key itself (then
+# it is ignored and listed as such). One table, applied before validation, so no key is dropped silently.
+KEY_ALIASES: dict[str, str] = {
+    "redirect_from": "aliases",  # Jekyll (jekyll-redirect-from); Hugo says aliases
+    "permalink": "url",  # Jekyll, Eleventy; Hugo says url
+    "lastmod": "updated", "modified": "updated", "last_modified_at": "updated", "date_modified": "updated",
+    "description": "summary", "excerpt": "summary",
+    "featured_image": "image", "cover": "image", "thumbnail": "image",
+    "authors": "author",
+    "keywords": "tags",
+}
+# Keys validate() reads, besides those of KEY_ALIASES' right-hand side.
+KNOWN_KEYS = frozenset({"title", "date", "published", "updated", "category", "categories", "tags", "coins", "slug",
+                        "summary", "reading_time", "image", "image_alt", "author", "draft", "trending", "url",
+                        "aliases"})
+
+
+def normalise_keys(meta: dict) -> tuple[dict, dict[str, str]]:
+    """Front matter with lower-case keys and other generators' names mapped by KEY_ALIASES; and
+    for each key so filled, the name the file used (for error lines)."""
+    out = {str(k).strip().lower(): v for k, v in meta.items()}
+    written: dict[str, str] = {}
+    for name, key in KEY_ALIASES.items():
+        if name in out and out.get(key) in (None, "", []):
+            out[key] = out.pop(name)
+            written[key] = name
+    return out, written
+
+
 def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfig,
              problems: list[Problem], raw_digest: str) -> Article | None:
     """Typed, checked article from raw front matter; problems are appended, fatal ones raised."""
     rel = src.rel
-    meta = {str(k).strip().lower(): v for k, v in meta.items()}
+    meta, written = normalise_keys(meta)
 
     def fail(key: str, message: str, hint: str) -> ProblemError:
-        return ProblemError(Problem(rel, message, key_line(fm, key) or 1, hint))
+        return ProblemError(Problem(rel, message, key_line(fm, written.get(key, key)) or 1, hint))
 
     def warn(key: str, message: str, hint: str = "") -> None:
-        problems.append(Problem(rel, message, key_line(fm, key) or 1, hint, "warning"))
+        problems.append(Problem(rel, message, key_line(fm, written.get(key, key)) or 1, hint, "warning"))
 
     if not fm:
         raise ProblemError(Problem(rel, "no front matter: the file must start with a '---' line", 1,
@@ -237,20 +268,18 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
             raise fail("date", f"{str(raw_date)[:60]!r} is not a date",
                        "write dates as 2025-07-17 or 2025-07-17T09:30:00+02:00 (years 1–9999)")
     updated = when
-    for key in ("updated", "lastmod", "modified", "last_modified_at", "date_modified"):
-        if meta.get(key) not in (None, ""):
-            parsed = parse_date(meta[key], config)
-            if parsed is None:
-                warn(key, f"{key} {str(meta[key])[:60]!r} is not a date; ignored", "use 2025-07-17 or 2025-07-17T09:30:00Z")
-            updated = parsed or updated
-            break
+    if meta.get("updated") not in (None, ""):
+        parsed = parse_date(meta["updated"], config)
+        if parsed is None:
+            warn("updated", f"{written.get('updated', 'updated')} {str(meta['updated'])[:60]!r} is not a date; ignored",
+                 "use 2025-07-17 or 2025-07-17T09:30:00Z")
+        updated = parsed or updated
 
     category = None
     if src.kind == "article":
         category = _category(meta, fm, rel, config, problems, fail)
 
-    tags = tuple(_terms(meta, fm, "tags", rel, problems, config, "tag") or
-                 _terms(meta, fm, "keywords", rel, problems, config, "tag"))
+    tags = tuple(_terms(meta, fm, "tags", rel, problems, config, "tag"))
     coins = tuple(_terms(meta, fm, "coins", rel, problems, config, "coin", upper=True))
 
     slug_source = meta.get("slug")
@@ -259,10 +288,13 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
         if not slug:
             raise fail("slug", f"slug {str(slug_source)[:60]!r} has no letters or digits to use in a URL",
                        "use lowercase words joined by hyphens, e.g. 'slug: bitcoin-etf-flows'")
+    elif config.slug_from == "filename":  # Jekyll's 2024-05-01-slug.md, Hugo's slug.md or slug/index.md
+        name = file_slug or (src.path.parent.name if src.path.stem in ("index", "_index") else src.path.stem)
+        slug = slugify(name) or slugify(title) or _hashed_slug(title)
     else:
         slug = slugify(title) or (slugify(file_slug) if file_slug else "") or _hashed_slug(title)
 
-    summary_raw = next((meta[k] for k in ("summary", "description", "excerpt") if meta.get(k) not in (None, "")), None)
+    summary_raw = meta.get("summary") if meta.get("summary") not in (None, "") else None
     summary = shorten(clean_text(summary_raw), 500) if summary_raw is not None else shorten(body.first_paragraph, 300)
 
     reading_time = max(1, math.ceil(body.words / config.words_per_minute))
@@ -275,7 +307,7 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
                  "write 'reading_time: 5'")
 
     image = None
-    image_src = next((meta[k] for k in ("image", "featured_image", "cover", "thumbnail") if meta.get(k)), None)
+    image_src = meta.get("image") or None
     if isinstance(image_src, dict):  # Hugo/Jekyll style: image: {src: ..., alt: ...}
         meta.setdefault("image_alt", image_src.get("alt", ""))
         image_src = image_src.get("src") or image_src.get("path")
@@ -285,7 +317,7 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
         else:
             image = Image(src=image_src.strip(), alt=clean_text(meta.get("image_alt")) or title)
 
-    author = meta.get("author", meta.get("authors", ""))
+    author = meta.get("author", "")
     if isinstance(author, list):
         author = ", ".join(clean_text(a) for a in author if isinstance(a, (str, int)))
     author = clean_text(author) if isinstance(author, (str, int)) else ""
@@ -293,18 +325,66 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
     draft = _flag(meta.get("draft")) or meta.get("published") is False
     trending = _flag(meta.get("trending"))
 
-    url = expand_permalink(config.permalinks.page if src.kind == "page" else config.permalinks.article,
-                           slug=slug, when=when, category=category.slug if category else "")
-    known = {"title", "date", "published", "updated", "lastmod", "modified", "last_modified_at", "date_modified",
-             "category", "categories", "tags", "keywords", "coins", "slug", "summary", "description", "excerpt",
-             "reading_time", "image", "featured_image", "cover", "thumbnail", "image_alt", "author", "authors",
-             "draft", "trending"}
-    extra = {k: v for k, v in meta.items() if k not in known}
+    url = None
+    if meta.get("url") not in (None, ""):
+        url = site_path(meta["url"])
+        if url is None or url == "/" or not url.endswith(("/", ".html", ".htm")):  # a page, not a feed or a file
+            warn("url", f"{written.get('url', 'url')} {str(meta['url'])[:60]!r} is not a page path like /2019/05/old-slug/; "
+                        "the permalink pattern is used",
+                 "write a path that starts with '/' and ends with '/' or '.html', without '..', '?' or '#'")
+            url = None
+    if url is None:
+        url = expand_permalink(config.permalinks.page if src.kind == "page" else config.permalinks.article,
+                               slug=slug, when=when, category=category.slug if category else "")
+    aliases = _aliases(meta.get("aliases"), url, warn, written.get("aliases", "aliases"))
+    extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
     digest = hashlib.sha256(f"{raw_digest}\0{rel}\0{config.fingerprint()}\0{__version__}".encode()).hexdigest()[:24]
     return Article(source=rel, kind=src.kind, digest=digest, title=title, date=when, updated=max(updated, when),
                    slug=slug, url=url, category=category, tags=tags, coins=coins, summary=summary,
                    reading_time=reading_time, words=body.words, image=image, author=author, trending=trending,
-                   draft=draft, has_toc=bool(body.toc), extra=extra)
+                   draft=draft, has_toc=bool(body.toc), aliases=aliases, extra=extra)
+
+
+_PATH_BAD = re.compile(r"[\x00-\x20\x7f\\?#<>\"'`]")  # control characters, spaces, backslash, query, fragment, markup
+
+
+def site_path(value) -> str | None:
+    """A site path from a front matter URL ('/old/path/', a full http(s) URL, or 'old/path'); None
+    when it is not one. Percent-escapes are decoded: the path names a file in the output. A last
+    part without a dot gets its trailing '/' (a folder with an index.html)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text in ("date", "pretty", "ordinal", "weekdate", "none"):  # Jekyll's permalink styles, not paths
+        return None
+    if text.startswith(("http://", "https://", "//")):
+        text = urlsplit(text).path or "/"
+    text = unquote(text)
+    if not text or _PATH_BAD.search(text):
+        return None
+    text = _SLASHES.sub("/", "/" + text.lstrip("/"))
+    parts = text.strip("/").split("/")
+    if any(part in (".", "..") or part.startswith(":") for part in parts):  # ':title' is a Jekyll pattern, not a path
+        return None
+    if text != "/" and not text.endswith("/") and "." not in parts[-1]:
+        text += "/"
+    return unicodedata.normalize("NFC", text)
+
+
+def _aliases(value, url: str, warn, key: str) -> tuple[str, ...]:
+    """Old paths that redirect to this page: a list (or one string) of site paths or full URLs."""
+    if value in (None, "", []):
+        return ()
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        path = site_path(item)
+        if path is None or path == "/":
+            warn("aliases", f"{key} holds {str(item)[:60]!r}, which is not an old page path; it was skipped",
+                 "write old paths like /2019/05/old-slug/ (or full URLs)")
+        elif path != url and path not in out:
+            out.append(path)
+    return tuple(out)
 
 
 def clean_text(value) -> str:

@@ -17,6 +17,7 @@ from generator.assemble import Site
 from generator.model import Article, Body
 from generator.output import MARKER, marker_text
 from generator.pages import Route, feed_url, listed
+from generator.redirects import Redirect, redirect_outputs
 
 
 def escape(text: str, entities: dict[str, str] | None = None) -> str:
@@ -48,8 +49,9 @@ def _x(text: str) -> str:
 
 
 def extra_outputs(site: Site, routes: list[Route], abs_url: Callable[[str], str],
-                  load_body: Callable[[Article], Body], now: datetime) -> dict[str, bytes]:
-    """Every non-page output, output path -> bytes."""
+                  load_body: Callable[[Article], Body], now: datetime,
+                  redirects: tuple[Redirect, ...] = ()) -> dict[str, bytes]:
+    """Every non-page output, output path -> bytes (redirect pages for old URLs among them)."""
     config = site.config
     out: dict[str, bytes] = {}
     feeds = [("feed.xml", "", site.articles, config.title)]
@@ -67,6 +69,8 @@ def extra_outputs(site: Site, routes: list[Route], abs_url: Callable[[str], str]
     out[MARKER] = marker_text(config.base_url)
     out["robots.txt"] = (f"User-agent: *\nAllow: /\n\nSitemap: {abs_url('/sitemap.xml')}\n"
                          f"Sitemap: {abs_url('/sitemap-news.xml')}\n").encode()
+    for rel, data in redirect_outputs(redirects, config.base_path, abs_url, config.language).items():
+        out.setdefault(rel, data)  # an alias never replaces a feed or sitemap
     return out
 
 

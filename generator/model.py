@@ -65,6 +65,7 @@ class Article:
     trending: bool
     draft: bool
     has_toc: bool
+    aliases: tuple[str, ...] = ()  # old site paths that redirect here ('aliases:' / 'redirect_from:')
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property

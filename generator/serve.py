@@ -317,7 +317,8 @@ class PageHandler(LocalOnly, web.RequestHandler):
         if snap.extras is None:
             model = snap.model
             abs_url = model.renderer.env.globals["abs_url"]
-            snap.extras = extra_outputs(model.site, model.routes, abs_url, self.preview.body_loader(), model.site.now)
+            snap.extras = extra_outputs(model.site, model.routes, abs_url, self.preview.body_loader(), model.site.now,
+                                        model.redirects)
         return snap.extras
 
     def _page(self, model: Model, snap: Snapshot, route: Route, status: int) -> None:
