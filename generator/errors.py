@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,22 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line else self.path
         text = f"{where}: {self.level}: {self.message}"
         return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+def preview(value: object, limit: int = 60) -> str:
+    """A value as a message quotes it: its repr, cut to a short prefix (a value may be megabytes)."""
+    shorten = reprlib.Repr()
+    shorten.maxstring = shorten.maxother = limit
+    shorten.maxlong = 40
+    shorten.maxlist = shorten.maxtuple = shorten.maxdict = 8
+    shorten.maxlevel = 3
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"a number of about {int(value.bit_length() * 0.30103):,} digits"
+    try:
+        text = shorten.repr(value)
+    except ValueError:  # an int too long to print, deep inside
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= limit + 20 else text[:limit] + "…"
 
 
 class ProblemError(Exception):
