@@ -17,7 +17,7 @@ from typing import Callable
 
 from generator import __version__
 from generator.config import SiteConfig
-from generator.errors import Problem, ProblemError
+from generator.errors import Problem, ProblemError, preview
 from generator.frontmatter_split import key_line, split
 from generator.markup import Converter, MarkdownTooComplex, SETTINGS_KEY, shorten
 from generator.model import Article, Body, Image, Parsed, Term
@@ -289,8 +289,9 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
         author = ", ".join(clean_text(a) for a in author if isinstance(a, (str, int)))
     author = clean_text(author) if isinstance(author, (str, int)) else ""
 
-    draft = _flag(meta.get("draft")) or meta.get("published") is False
-    trending = _flag(meta.get("trending"))
+    flags = {key: _boolean_key(meta, key, fm, rel, problems) for key in BOOLEAN_KEYS}
+    draft = flags["draft"] or _flag_word(meta.get("published")) is False
+    trending = flags["trending"]
 
     url = expand_permalink(config.permalinks.page if src.kind == "page" else config.permalinks.article,
                            slug=slug, when=when, category=category.slug if category else "")
@@ -314,10 +315,42 @@ def clean_text(value) -> str:
     return " ".join(_CONTROL.sub("", text).split())
 
 
-def _flag(value) -> bool:
+# Front matter keys that are yes/no, and what a bad value counts as: an error never publishes a draft.
+BOOLEAN_KEYS = {"draft": True, "trending": False}
+TRUE_WORDS = ("true", "yes", "on", "1")
+FALSE_WORDS = ("false", "no", "off", "0")
+
+
+def _flag_word(value) -> bool | None:
+    """A YAML/TOML boolean, 1/0, or one of TRUE_WORDS/FALSE_WORDS (any case); None for anything else."""
+    if value is True or value is False:
+        return value
+    if type(value) is int and value in (0, 1):
+        return value == 1
     if isinstance(value, str):
-        return value.strip().lower() in ("true", "yes", "1", "on")
-    return value is True or value == 1
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    return None
+
+
+def _boolean_key(meta: dict, key: str, fm: str, rel: str, problems: list[Problem]) -> bool:
+    """A yes/no key's value (False when absent); a value that is not a yes or a no is an error, and
+    counts as BOOLEAN_KEYS[key] (so a mistyped `draft:` keeps the article unpublished)."""
+    if key not in meta or meta[key] is None:
+        return False
+    value = _flag_word(meta[key])
+    if value is not None:
+        return value
+    fallback = BOOLEAN_KEYS[key]
+    outcome = "the article is treated as a draft and not published" if key == "draft" and fallback else \
+        f"taken as {str(fallback).lower()}"
+    problems.append(Problem(rel, f"{key} must be true or false, got {preview(meta[key])}; {outcome}",
+                            key_line(fm, key) or 1, f"write '{key}: true' or '{key}: false' "
+                            f"(also accepted: {', '.join(TRUE_WORDS[1:] + FALSE_WORDS[1:])})"))
+    return fallback
 
 
 def _hashed_slug(text: str) -> str:
