@@ -39,6 +39,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="use a non-empty output folder this generator did not create")
     b.add_argument("--no-search", action="store_true", help="skip building the Pagefind search index")
     b.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: one per core)")
+    b.add_argument("--lock-wait", type=float, default=None, metavar="SECONDS",
+                   help="how long to wait for another build of the same site to finish (default 600; 0: exit 2 at once)")
 
     s = sub.add_parser("serve", help="preview the site with live reload",
                        description="Serve a live preview that reloads the browser on every save.")
@@ -104,6 +106,18 @@ def run() -> None:
 
 
 def cmd_build(args) -> int:
+    from generator.lock import DEFAULT_WAIT, BuildLock
+
+    wait = DEFAULT_WAIT if args.lock_wait is None else args.lock_wait
+    if not wait >= 0:
+        raise ConfigError(f"error: --lock-wait must be a number of seconds, 0 or more, got {args.lock_wait}")
+    if not (args.source / "site.toml").is_file():  # nothing to lock; the build says what is missing
+        return _cmd_build(args)
+    with BuildLock(args.source, wait, args.quiet):
+        return _cmd_build(args)
+
+
+def _cmd_build(args) -> int:
     import time
 
     from generator import snapshot
