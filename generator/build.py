@@ -30,7 +30,7 @@ from generator.images import ImageInfo, ImageSet, prepare_images
 from generator.options import BuildOptions, build_clock
 from generator.markup import Converter
 from generator.model import Article, Body, Parsed, Term
-from generator.output import check_output_folder, clear_leftovers
+from generator.output import check_output_folder, clear_leftovers, real_output
 from generator.pages import Lookups, Route, absolute, plan_routes
 from generator.progress import Progress
 from generator.related import RelatedLists
@@ -368,7 +368,7 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     site_dir = options.source
     report = Report(quiet=options.quiet, strict=options.strict)
     config = load_site_config(options)
-    out = output_dir(options, config)
+    out = real_output(output_dir(options, config))
     check_output_folder(site_dir, out, options.force)
     clear_leftovers(out)  # staging trees of killed builds go even when nothing else changes
     if not (site_dir / LAYOUTS_DIR).is_dir():
@@ -494,10 +494,11 @@ def next_change(articles: list[Article], model: Model, now: datetime) -> datetim
     """The first moment the output could differ for the same sources: a future article's time comes,
     an article leaves the news sitemap's or trending's window, or the year (in the footer) turns."""
     from generator.extras import NEWS_WINDOW
-    events = [datetime(now.year + 1, 1, 1, tzinfo=timezone.utc)]
+    events = [datetime(now.year + 1, 1, 1, tzinfo=timezone.utc) if now.year < 9999 else datetime.max.replace(tzinfo=timezone.utc)]
     window = timedelta(days=model.site.config.trending.window_days)
     for a in articles:
-        events += [a.date, a.date + NEWS_WINDOW, a.date + window]
+        if a.date.year < 9000:  # a later date's windows end past datetime.max; the new year comes first anyway
+            events += [a.date, a.date + NEWS_WINDOW, a.date + window]
     return min((e for e in events if e > now), default=events[0])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import traceback
@@ -79,12 +80,36 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # the disk, not the content: full, read-only, no permission
+        if getattr(args, "verbose", False):
+            traceback.print_exc()
+        print(os_error_message(exc), file=sys.stderr)
+        return EXIT_CONTENT
     except Exception as exc:  # noqa: BLE001 - last resort: say what broke, never a bare traceback
         if getattr(args, "verbose", False):
             traceback.print_exc()
         else:
             print(f"error: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)", file=sys.stderr)
         return EXIT_CONTENT
+
+
+_OS_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space (the output folder was left as it was) and build again",
+    errno.EDQUOT: "the disk quota is used up: free some space and build again",
+    errno.EROFS: "the file system is read-only: build onto a writable disk (--output DIR)",
+    errno.EACCES: "no permission: make the folder writable for this user, or build elsewhere (--output DIR)",
+    errno.EPERM: "no permission: make the folder writable for this user, or build elsewhere (--output DIR)",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """`path: error: what the system said` plus a hint: the build stopped on the disk, not the content."""
+    where = exc.filename if exc.filename is not None else "error"
+    from generator.errors import shown_path
+    text = f"{shown_path(str(where))}: error: {exc.strerror or exc}" if exc.filename is not None else \
+        f"error: {exc.strerror or exc}"
+    hint = _OS_HINTS.get(exc.errno, "check the disk and the folder's permissions, then build again")
+    return f"{text}; the build stopped and the live output was left as it was\n  hint: {hint}"
 
 
 def run() -> None:
@@ -129,6 +154,9 @@ def _cmd_build(args) -> int:
                            force=args.force, search=not args.no_search, jobs=args.jobs)
     inputs = snapshot.inputs_key(args.source, options_key(options))
     out = snapshot.output_folder(args.source, args.output)
+    if out is not None and out.is_symlink():
+        from generator.output import real_output
+        out = real_output(out)
     last = snapshot.unchanged(args.source, inputs, out, build_clock()) if out is not None else None
     if last is not None:  # nothing changed since the last build: replay its report, touch nothing
         from generator.output import clear_leftovers

@@ -7,6 +7,7 @@ import hashlib
 import math
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
@@ -91,10 +92,26 @@ def discover(site_dir: Path, problems: list[Problem]) -> list[SourceFile]:
             except OSError as exc:
                 problems.append(Problem(rel, f"cannot read: {exc.strerror}", hint="fix or remove the file"))
                 continue
+            if not stat.S_ISREG(st.st_mode):  # a named pipe would block the read for ever
+                problems.append(Problem(rel, "not a regular file (a named pipe, socket or device?); skipped",
+                                        level="warning", hint="remove it from content/"))
+                continue
+            if not _utf8(rel):
+                problems.append(Problem(rel, "file name is not UTF-8; skipped",
+                                        hint="rename the file (and its folders) with UTF-8 characters"))
+                continue
             in_pages = not top and rel.split("/", 2)[1] == PAGES_DIR
             found.append(SourceFile(rel, Path(entry.path), "page" if in_pages else "article", st.st_mtime_ns, st.st_size))
         stack.extend(reversed(subfolders))
     return found
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # os.fsdecode kept undecodable bytes as lone surrogates
+        return False
+    return True
 
 
 def _check_link(path: Path, real_root: Path, site_dir: Path, problems: list[Problem], what: str) -> bool:

@@ -273,6 +273,10 @@ def _load_toml(fm: str, path: str):
         line = int(found.group(1)) if found else 2
         raise ProblemError(Problem(path, f"front matter is not valid TOML: {exc}", line,
                                    "TOML needs quoted strings: title = \"My headline\"")) from None
+    except (RecursionError, ValueError) as exc:  # arrays or tables nested thousands deep; a 5,000-digit number
+        what = "nests too deeply" if isinstance(exc, RecursionError) else "holds a value that cannot be read"
+        raise ProblemError(Problem(path, f"front matter {what}; refused", 2,
+                                   "front matter holds flat values and short lists")) from None
 
 
 def key_line(fm_text: str, key: str) -> int | None:

@@ -67,6 +67,23 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
+def real_output(out: Path) -> Path:
+    """The folder a build swaps: `out` itself, or, when `out` is a symlink (public -> /srv/www/site,
+    a usual deploy layout), the folder it points to. The link is the user's and stays as it is;
+    the spare tree goes beside its target, where the atomic exchange can happen."""
+    if not out.is_symlink():
+        return out
+    try:
+        target = out.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise ConfigError(f"{out}: error: the output folder is a symlink to {os.readlink(out)!r}, which does not exist "
+                          "or loops\n  hint: create the folder it points to, or point the link at a folder") from None
+    if not target.is_dir():
+        raise ConfigError(f"{out}: error: the output folder is a symlink to {target}, which is not a folder\n"
+                          "  hint: point the link at a folder")
+    return target
+
+
 def check_output_folder(site_dir: Path, out: Path, force: bool) -> None:
     """Refuse output folders that hold sources or are not ours (exit 2 with the reason)."""
     site = site_dir.resolve()

@@ -29,6 +29,7 @@ from generator import __version__
 from generator.errors import Problem, ProblemError
 from generator.model import Article, Body
 from generator.pages import Route
+from generator.walk import walk_files
 
 LAYOUTS_DIR = "layouts"
 SLOTS = ("ticker", "header", "sidebar", "footer")
@@ -76,10 +77,14 @@ class LazyBody:
 
 
 def layouts_fingerprint(layouts: Path) -> str:
+    """A hash of every layout file, symlinked folders (a shared theme) included."""
     h = hashlib.sha256(__version__.encode())
-    for path in sorted(layouts.rglob("*")):
-        if path.is_file():
-            h.update(path.relative_to(layouts).as_posix().encode() + b"\0" + path.read_bytes())
+    for found in walk_files(layouts, LAYOUTS_DIR):
+        try:
+            data = Path(found.path).read_bytes()
+        except OSError:
+            data = b"\0unreadable"
+        h.update(found.rel.encode() + b"\0" + data)
     return h.hexdigest()[:24]
 
 
