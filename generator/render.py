@@ -352,8 +352,27 @@ def _date_filters() -> tuple[Callable, Callable]:
     return date, lambda d: date(d, iso)
 
 
+def _extends_cycle(env: jinja2.Environment, name: str) -> bool:
+    """Whether the chain of `{% extends 'literal' %}` starting at template `name` comes back on itself."""
+    seen: list[str] = []
+    while name not in seen:
+        seen.append(name)
+        try:
+            tree = env.parse(env.loader.get_source(env, name)[0])
+        except Exception:  # noqa: BLE001 - unreadable or invalid: not a proven cycle
+            return False
+        parent = next(iter(tree.find_all(jinja2.nodes.Extends)), None)
+        if parent is None or not isinstance(parent.template, jinja2.nodes.Const):
+            return False
+        name = parent.template.value
+    return True
+
+
 def render_template(env: jinja2.Environment, layouts: Path, name: str, context: dict) -> str:
     """Render, turning any Jinja failure into 'layouts/FILE.html:LINE: message'."""
+    endless = env.__dict__.setdefault("_endless", {})  # template name -> its recursion problem
+    if name in endless:  # hitting the recursion limit again costs a quarter second a page
+        raise ProblemError(endless[name])
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
@@ -366,8 +385,11 @@ def render_template(env: jinja2.Environment, layouts: Path, name: str, context: 
                                    line, f"create {LAYOUTS_DIR}/{missing} or fix the name")) from None
     except RecursionError as exc:
         path, line = _template_frame(exc.__traceback__, layouts)
-        raise ProblemError(Problem(path or f"{LAYOUTS_DIR}/{name}", "templates include or extend each other without end",
-                                   line, "look for an include or extends that leads back to itself")) from None
+        problem = Problem(path or f"{LAYOUTS_DIR}/{name}", "templates include or extend each other without end",
+                          line, "look for an include or extends that leads back to itself")
+        if _extends_cycle(env, name):  # the layouts loop whatever the page holds: fail its other pages at once
+            endless[name] = problem
+        raise ProblemError(problem) from None
     except jinja2.UndefinedError as exc:
         path, line = _template_frame(exc.__traceback__, layouts)
         raise ProblemError(Problem(path or f"{LAYOUTS_DIR}/{name}", f"undefined variable: {exc.message}", line,
