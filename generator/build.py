@@ -8,6 +8,7 @@ import gc
 import multiprocessing
 import os
 import pickle
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from generator.images import ImageInfo, ImageSet, prepare_images
 from generator.options import BuildOptions, build_clock
 from generator.markup import Converter
 from generator.model import Article, Body, Parsed, Term
-from generator.output import check_output_folder, clear_leftovers, real_output
+from generator.output import check_output_folder, clear_leftovers, real_output, set_aside_foreign
 from generator.pages import Lookups, Route, absolute, plan_routes
 from generator.progress import Progress
 from generator.related import RelatedLists
@@ -370,6 +371,10 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     config = load_site_config(options)
     out = real_output(output_dir(options, config))
     check_output_folder(site_dir, out, options.force)
+    aside = set_aside_foreign(out) if options.force else None
+    if aside is not None:
+        print(f"{out}: note: --force: the folder held files this generator did not make; they were moved to {aside}",
+              file=sys.stderr)
     clear_leftovers(out)  # staging trees of killed builds go even when nothing else changes
     if not (site_dir / LAYOUTS_DIR).is_dir():
         raise ConfigError(f"{site_dir / LAYOUTS_DIR}: error: no layouts/ folder; the site needs its Jinja templates")

@@ -12,6 +12,7 @@ import ctypes
 import hashlib
 import os
 import shutil
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -102,6 +103,23 @@ def check_output_folder(site_dir: Path, out: Path, force: bool) -> None:
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists() and not force:
         raise ConfigError(f"{out}: error: output folder is not empty and was not made by this generator\n"
                           "  hint: pick an empty or new folder, or pass --force to replace its contents")
+
+
+def set_aside_foreign(out: Path) -> Path | None:
+    """With --force, a non-empty output folder this generator did not make is moved aside whole
+    (to .NAME.replaced-TIME beside it) rather than mixed into the build's trees, which would delete
+    its files; returns where it went."""
+    if not out.is_dir() or (out / MARKER).exists() or not any(out.iterdir()):
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = out.parent / f".{out.name}.replaced-{stamp}"
+    n = 1
+    while aside.exists() or aside.is_symlink():
+        n += 1
+        aside = out.parent / f".{out.name}.replaced-{stamp}-{n}"
+    os.rename(out, aside)
+    out.mkdir()
+    return aside
 
 
 class Staging:
