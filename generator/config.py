@@ -271,6 +271,11 @@ def _check(config: SiteConfig) -> list[str]:
             problems.append(f"permalinks.{name} must be like '/news/{{year}}/{{slug}}/': start and end with '/', "
                             f"use letters, digits, '-', '_' and the fields {{year}} {{month}} {{day}} {{slug}} "
                             f"{{category}}, no empty, '.' or '..' parts; got {pattern!r}")
+        first = pattern.strip("/").split("/")[0].casefold()
+        if "{" not in first and (first in RESERVED_FOLDERS or first in RESERVED_FILES or
+                                 first.startswith("sitemap-") and first.endswith(".xml")):
+            owner = RESERVED_FOLDERS.get(first) or RESERVED_FILES.get(first) or "a sitemap part"
+            problems.append(f"permalinks.{name} puts pages under /{first}/, which is reserved for {owner}: got {pattern!r}")
         if "{slug}" not in pattern:
             problems.append(f"permalinks.{name} must contain {{slug}}: got {pattern!r}")
     if config.sidebar_lists not in ("frame", "inline"):
@@ -305,6 +310,14 @@ def _check(config: SiteConfig) -> list[str]:
                         f"no '~', no control characters), got {preview(config.output)}")
     return problems
 
+
+# Output paths the build makes itself (besides pages): no page or term may claim them, or a folder
+# of the same name, or a place inside them (pages._without_reserved). Sitemap parts are sitemap-N.xml.
+RESERVED_FOLDERS = {"pagefind": "the search index (pagefind/)", "assets": "the site's assets (assets/)",
+                    "widgets": "the sidebar widgets (widgets/)"}
+RESERVED_FILES = {"feed.xml": "the Atom feed", "feed.json": "the JSON feed", "sitemap.xml": "the sitemap",
+                  "sitemap-news.xml": "the news sitemap", "robots.txt": "robots.txt",
+                  ".generator-output": "the output folder's marker", "404.html": "the 404 page"}
 
 MAX_NAME = 200  # characters in a category, menu or link name
 MAX_SLUG = 100
