@@ -23,6 +23,9 @@ from generator.errors import ConfigError, preview
 from generator.slugs import slugify
 
 CONFIG_FILE = "site.toml"
+# Not text in HTML or XML 1.0 (tabs and newlines are): C0/C1 controls, surrogates, noncharacters.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" +
+                       "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)) + "]")
 
 
 @dataclass(frozen=True)
@@ -243,6 +246,10 @@ def _convert(hint, value, name: str, problems: list[str]):
         return dict(value)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if hint is str and isinstance(value, str) and _NOT_TEXT.search(value):
+        problems.append(f"'{name}' holds control characters or non-characters (U+{ord(_NOT_TEXT.search(value).group()):04X}) "
+                        f"that HTML and XML cannot carry: {preview(value)}")
+        return _BAD
     if isinstance(hint, type) and isinstance(value, hint) and not (hint is int and isinstance(value, bool)):
         return value
     expected = getattr(hint, "__name__", str(hint))

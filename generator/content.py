@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 from typing import Callable
 
 from generator import __version__
@@ -32,6 +33,11 @@ MAX_TITLE = 300
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SLASHES = re.compile(r"/{2,}")
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # _CONTROL's characters
+_URL_KEEP = "/:?#[]@!$&'()*+,;=%~"  # reserved URL characters and existing %XX escapes stay as they are
+# Not text in HTML or XML 1.0: C0 and C1 controls, lone surrogates, noncharacters (U+FDD0..U+FDEF,
+# U+xFFFE and U+xFFFF on every plane). Front matter values and bodies lose them.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" +
+                       "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)) + "]")
 _FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 
 
@@ -165,6 +171,14 @@ def decode(raw: bytes, rel: str, problems: list[Problem]) -> str:
         problems.append(Problem(rel, f"file contains {what} (first on this line); they were removed", line,
                                 level="warning", hint="is this a binary file? save it as plain UTF-8 text"))
         text = _CONTROL.sub("", text)
+    if not text.isascii():
+        found = _NOT_TEXT.search(text)
+        if found:
+            line = text.count("\n", 0, found.start()) + 1
+            problems.append(Problem(rel, f"file contains characters that HTML and XML cannot hold (U+{ord(found.group()):04X}, "
+                                         "first on this line); they were removed", line, level="warning",
+                                    hint="delete them; they are invisible control codes or non-characters"))
+            text = _NOT_TEXT.sub("", text)
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
@@ -299,7 +313,8 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
         if not isinstance(image_src, str) or _CONTROL.search(image_src) or "\n" in image_src:
             warn("image", "image must be a path like /assets/img/photo.jpg; ignored")
         else:
-            image = Image(src=image_src.strip(), alt=clean_text(meta.get("image_alt")) or title)
+            # spaces and quotes in a path or URL are percent-encoded, so every href and src is valid
+            image = Image(src=quote(image_src.strip(), safe=_URL_KEEP), alt=clean_text(meta.get("image_alt")) or title)
 
     author = meta.get("author", meta.get("authors", ""))
     if isinstance(author, list):
@@ -329,7 +344,7 @@ def clean_text(value) -> str:
     if value is None or isinstance(value, (list, dict, bool)):
         return ""
     text = unicodedata.normalize("NFC", str(value))
-    return " ".join(_CONTROL.sub("", text).split())
+    return " ".join(_NOT_TEXT.sub("", text).split())
 
 
 # Front matter keys that are yes/no, and what a bad value counts as: an error never publishes a draft.

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.model import Article
 
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 VARIANT_DIR = "assets/img/_v"  # in the output
 RESIZABLE = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 
@@ -78,7 +80,7 @@ def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[
         parts = urlsplit(src)
         if parts.scheme or parts.netloc:
             continue  # remote images: used as they are
-        rel = parts.path.lstrip("/")
+        rel = unquote(parts.path).lstrip("/")  # the file's name: src is percent-encoded (content.validate)
         path = site_dir / rel
         if not rel.startswith("assets/") or ".." in rel.split("/") or not path.is_file():
             for article in users or [None]:
@@ -117,7 +119,7 @@ def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[
                     if w >= width:
                         continue
                     hh = round(height * w / width)
-                    stem = f"{Path(rel).stem}-{digest[:8]}-{w}"
+                    stem = f"{_SAFE_NAME.sub('-', Path(rel).stem)}-{digest[:8]}-{w}"  # a plain name for plain URLs
                     base_rel = f"{VARIANT_DIR}/{stem}{suffix}"
                     webp_rel = f"{VARIANT_DIR}/{stem}.webp"
                     for out_rel, fmt in ((base_rel, RESIZABLE[suffix]), (webp_rel, "WEBP")):
