@@ -264,14 +264,14 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
     else:
         when = parse_date(raw_date, config)
         if when is None:
-            raise fail("date", f"{str(raw_date)[:60]!r} is not a date",
+            raise fail("date", f"{preview(raw_date)} is not a date",
                        "write dates as 2025-07-17 or 2025-07-17T09:30:00+02:00 (years 1–9999)")
     updated = when
     for key in ("updated", "lastmod", "modified", "last_modified_at", "date_modified"):
         if meta.get(key) not in (None, ""):
             parsed = parse_date(meta[key], config)
             if parsed is None:
-                warn(key, f"{key} {str(meta[key])[:60]!r} is not a date; ignored", "use 2025-07-17 or 2025-07-17T09:30:00Z")
+                warn(key, f"{key} {preview(meta[key])} is not a date; ignored", "use 2025-07-17 or 2025-07-17T09:30:00Z")
             updated = parsed or updated
             break
 
@@ -287,7 +287,7 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
     if slug_source not in (None, ""):
         slug = slugify(str(slug_source))
         if not slug:
-            raise fail("slug", f"slug {str(slug_source)[:60]!r} has no letters or digits to use in a URL",
+            raise fail("slug", f"slug {preview(slug_source)} has no letters or digits to use in a URL",
                        "use lowercase words joined by hyphens, e.g. 'slug: bitcoin-etf-flows'")
     else:
         slug = slugify(title) or (slugify(file_slug) if file_slug else "") or _hashed_slug(title)
@@ -301,7 +301,7 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
         if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 1000:
             reading_time = value
         else:
-            warn("reading_time", f"reading_time {str(value)[:30]!r} is not a whole number of minutes; computed {reading_time}",
+            warn("reading_time", f"reading_time {preview(value, 30)} is not a whole number of minutes; computed {reading_time}",
                  "write 'reading_time: 5'")
 
     image = None
@@ -450,7 +450,7 @@ def _category(meta: dict, fm: str, rel: str, config: SiteConfig, problems: list[
             value = [v for v in re.split(r"[,\n]", value) if v.strip()] or value
         if isinstance(value, list):
             if len(value) > 1:
-                problems.append(Problem(rel, f"'categories' lists {len(value)}; the first, {clean_text(value[0])!r}, is used",
+                problems.append(Problem(rel, f"'categories' lists {len(value)}; the first, {preview(clean_text(value[0]))}, is used",
                                         key_line(fm, key), "set 'category:' to the one you want", "note"))
             value = value[0] if value else None
     if isinstance(value, list):
@@ -466,7 +466,7 @@ def _category(meta: dict, fm: str, rel: str, config: SiteConfig, problems: list[
     close = difflib.get_close_matches(name, [c.name for c in config.categories], n=1, cutoff=0.0)
     hint = f"did you mean {close[0]!r}? or declare it under [[categories]] in site.toml" if close else \
         "declare it under [[categories]] in site.toml"
-    problems.append(Problem(rel, f"category {name!r} is not declared in site.toml; it gets its own page",
+    problems.append(Problem(rel, f"category {preview(name)} is not declared in site.toml; it gets its own page",
                             key_line(fm, key), hint, "warning"))
     slug = slugify(name) or _hashed_slug(name)
     return Term("category", name, slug, expand_permalink(config.permalinks.category, slug=slug))
