@@ -86,6 +86,11 @@ def main(argv: list[str] | None = None) -> int:
         print(os_error_message(exc), file=sys.stderr)
         return EXIT_CONTENT
     except Exception as exc:  # noqa: BLE001 - last resort: say what broke, never a bare traceback
+        if type(exc).__module__ == "sqlite3":  # the build cache's disk is full or failing
+            where = getattr(args, "source", Path(".")) / ".cache" / "build.sqlite"
+            print(f"{where}: error: the build cache cannot be written: {exc}; the build stopped and the live output "
+                  "was left as it was\n  hint: free disk space, or delete the .cache folder", file=sys.stderr)
+            return EXIT_CONTENT
         if getattr(args, "verbose", False):
             traceback.print_exc()
         else:

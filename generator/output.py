@@ -242,6 +242,8 @@ class Staging:
             while view:
                 view = view[os.write(fd, view):]
             token = stat_token(os.fstat(fd))
+        except OSError as exc:  # a full disk: say which file (os.write does not)
+            raise OSError(exc.errno, exc.strerror, target) from None
         finally:
             os.close(fd)
         self._shade(rel, target)

@@ -28,7 +28,7 @@ def inputs_key(site_dir: Path, options_key: str) -> str | None:
     try:
         raw = (site_dir / "site.toml").read_bytes()
         config = tomllib.loads(raw.decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError, RecursionError):  # unreadable or odd: the build says what
         return None
     h.update(raw)
     extra_files = [config.get("trending", {}).get("pageviews", ""), config.get("ticker", {}).get("snapshot", "")]
@@ -64,7 +64,7 @@ def output_folder(site_dir: Path, output: Path | None) -> Path | None:
         return output
     try:
         value = tomllib.loads((site_dir / "site.toml").read_text(encoding="utf-8-sig")).get("output", "public")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError, RecursionError):  # unreadable or odd: the build says what
         return None
     return site_dir / value if isinstance(value, str) and value.strip() not in ("", ".", "/") else None
 

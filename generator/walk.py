@@ -84,3 +84,18 @@ def walk_files(root: str | os.PathLike, label: str, problems: list[Problem] | No
 def _holds(folder: str, inner: str) -> bool:
     """folder is inner or one of the folders above it (following it would walk the whole tree again)."""
     return inner == folder or inner.startswith(folder.rstrip("/") + "/")
+
+
+def linked_folders(root: str | os.PathLike) -> list[tuple[str, str]]:
+    """(rel, real path) of every symlinked folder walk_files follows under root (for watchers:
+    a file watcher does not follow links, so each linked folder is watched where it really is)."""
+    out: list[tuple[str, str]] = []
+    folders = {os.path.dirname(found.rel) for found in walk_files(root, "")}
+    for rel in sorted(folders):
+        parts = rel.split("/") if rel else []
+        for i in range(1, len(parts) + 1):
+            sub = "/".join(parts[:i])
+            path = os.path.join(os.fspath(root), sub)
+            if os.path.islink(path) and all(r != sub for r, _ in out):
+                out.append((sub, os.path.realpath(path)))
+    return out
