@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 
 MAX_DIGITS = 30  # longer integers are not a count or a price: read as infinity, then refused
 
@@ -19,6 +21,21 @@ class DataFileError(ValueError):
     def __init__(self, message: str, line: int | None = None):
         super().__init__(message)
         self.line = line
+
+
+MAX_BYTES = 64 * 1024 * 1024
+
+
+def read_text(path) -> str:
+    """A data file's text; refuses what is not a regular file (a named pipe would block for ever)
+    or is too big to be an export, with an OSError that says so."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError("not a regular file (a named pipe?)")
+    if st.st_size > MAX_BYTES:
+        raise OSError(f"{st.st_size // (1024 * 1024)} MB; the limit is {MAX_BYTES // (1024 * 1024)} MB")
+    with open(path, encoding="utf-8-sig") as fh:
+        return fh.read()
 
 
 def _int(text: str) -> int | float:

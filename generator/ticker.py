@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.config import SiteConfig
-from generator.datafiles import figure, load_json
+from generator.datafiles import figure, load_json, read_text
 from generator.errors import Problem, preview
 from generator.slugs import slugify
 
@@ -41,7 +41,7 @@ def load_ticker(config: SiteConfig, site_dir: Path, coin_urls: dict[str, str], p
     if settings.snapshot:
         path = site_dir / settings.snapshot
         try:
-            snapshot = load_json(path.read_text(encoding="utf-8"))
+            snapshot = load_json(read_text(path))
             if not isinstance(snapshot, dict):
                 raise ValueError("the top level must be an object")
         except FileNotFoundError:

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.config import SiteConfig
-from generator.datafiles import DataFileError, figure, load_json
+from generator.datafiles import DataFileError, figure, load_json, read_text
 from generator.errors import Problem, preview
 from generator.model import Article
 
@@ -58,7 +58,7 @@ def _from_views(articles, views: dict[str, float], settings, now: datetime) -> t
 def load_pageviews(path: Path, rel: str, base_path: str, problems: list[Problem]) -> dict[str, float]:
     """{site path: views} from a CSV with path and views columns, or JSON ({path: views} or a list of rows)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_text(path)
     except FileNotFoundError:
         problems.append(Problem(rel, "page-view file named in site.toml [trending] does not exist", level="warning",
                                 hint="export it from your analytics, or remove trending.pageviews"))
@@ -84,7 +84,11 @@ def load_pageviews(path: Path, rel: str, base_path: str, problems: list[Problem]
             return {}
     else:
         reader = csv.DictReader(io.StringIO(text))
-        fields = {f.strip().lower(): f for f in reader.fieldnames or []}
+        try:
+            fields = {f.strip().lower(): f for f in reader.fieldnames or []}
+        except csv.Error as exc:
+            problems.append(Problem(rel, f"not a readable CSV file: {exc}; page views ignored", level="warning"))
+            return {}
         path_col = next((fields[k] for k in ("path", "url", "page", "page path") if k in fields), None)
         views_col = next((fields[k] for k in ("views", "pageviews", "page views", "count") if k in fields), None)
         if path_col is None or views_col is None:
