@@ -27,14 +27,15 @@ class AssetMap:
 
 
 def collect_assets(site_dir: Path, config: SiteConfig, problems: list[Problem]) -> AssetMap:
-    """Every file under assets/ (symlinked folders followed, loops and odd files warned about)."""
+    """Every file under assets/ (symlinked folders inside the site followed; loops, odd files and
+    links leading out of the site reported)."""
     root = site_dir / ASSETS_DIR
     amap = AssetMap()
     h = hashlib.sha256()
     if not root.is_dir():
         amap.key = h.hexdigest()[:16]
         return amap
-    for found in walk_files(root, ASSETS_DIR, problems, skip=(".", "_")):
+    for found in walk_files(root, ASSETS_DIR, problems, skip=(".", "_"), within=site_dir):
         rel = f"{ASSETS_DIR}/{found.rel}"
         path = Path(found.path)
         out_rel = rel

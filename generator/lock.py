@@ -29,12 +29,14 @@ class BuildLock:
         self.wait = wait
         self.quiet = quiet
         self.fd: int | None = None
+        self.made_folder = False  # .cache/ made for the lock: removed again if the build made nothing
 
     def __enter__(self) -> "BuildLock":
         folder = self.path.parent
         if folder.exists() and not folder.is_dir() or folder.is_symlink() and not folder.is_dir():
             raise ConfigError(f"{folder}: error: this is a file, not a folder; the generator keeps its build cache "
                               f"and lock there\n  hint: remove or rename it (it is safe to delete the cache)")
+        self.made_folder = not folder.exists()
         try:
             folder.mkdir(parents=True, exist_ok=True)
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
@@ -79,13 +81,20 @@ class BuildLock:
         return None
 
     def __exit__(self, *exc) -> None:
-        if self.fd is not None:
-            try:
-                os.ftruncate(self.fd, 0)  # a clean end leaves no pid: the next build has nothing to take over
-            finally:
-                fcntl.flock(self.fd, fcntl.LOCK_UN)
-                os.close(self.fd)
-                self.fd = None
+        if self.fd is None:
+            return
+        try:
+            os.ftruncate(self.fd, 0)  # a clean end leaves no pid: the next build has nothing to take over
+            if self.made_folder and os.listdir(self.path.parent) == [self.path.name]:
+                # nothing was built (a site.toml or output folder error): leave the site as it was
+                os.unlink(self.path)
+                os.rmdir(self.path.parent)
+        except OSError:
+            pass
+        finally:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
 
 
 def _pid_in(fd: int) -> int | None:

@@ -411,7 +411,7 @@ def serve(args) -> int:
     for name in WATCHED:
         watch(name)
     for name in (LAYOUTS_DIR, "assets"):  # a shared theme, a media share: watched where they really are
-        for rel, real in linked_folders(site_dir / name):
+        for rel, real in linked_folders(site_dir / name, site_dir if name == "assets" else None):
             if os.path.isdir(real):
                 watcher.links.append((f"{name}/{rel}", real))
                 watches[f"{name}/{rel}"] = observer.schedule(watcher, real, recursive=True)

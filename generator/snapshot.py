@@ -41,7 +41,8 @@ def inputs_key(site_dir: Path, options_key: str) -> str | None:
                 for filename in sorted(filenames):
                     _stat_into(h, os.path.join(dirpath, filename))
             continue
-        for found in walk_files(root, name, []):  # the files the build uses, through linked folders
+        within = site_dir if name == "assets" else None  # as collect_assets walks it
+        for found in walk_files(root, name, [], within=within):  # the files the build uses, through linked folders
             st = found.st
             h.update(f"{name}/{found.rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
     for rel in extra_files:

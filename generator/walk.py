@@ -25,13 +25,17 @@ class Found:
 
 
 def walk_files(root: str | os.PathLike, label: str, problems: list[Problem] | None = None,
-               skip: tuple[str, ...] = (".",)) -> Iterator[Found]:
+               skip: tuple[str, ...] = (".",), within: str | os.PathLike | None = None) -> Iterator[Found]:
     """Every regular file under root, sorted, following symlinked folders; names starting with
     one of `skip` are left out. `label` is root's name in messages ('assets'); problems (a loop,
-    a broken link, a named pipe, a name that is not UTF-8) go to `problems` as warnings."""
-    def warn(rel: str, message: str, hint: str) -> None:
+    a broken link, a named pipe, a name that is not UTF-8) go to `problems` as warnings. With
+    `within` (the site folder), a link whose target is outside it is refused with an error: what
+    is under assets/ is published, and a link must not publish the rest of the disk."""
+    def warn(rel: str, message: str, hint: str, level: str = "warning") -> None:
         if problems is not None:
-            problems.append(Problem(f"{label}/{rel}", message, level="warning", hint=hint))
+            problems.append(Problem(f"{label}/{rel}", message, level=level, hint=hint))
+
+    fence = os.path.realpath(within) if within is not None else None
 
     root = os.fspath(root)
     try:
@@ -67,6 +71,10 @@ def walk_files(root: str | os.PathLike, label: str, problems: list[Problem] | No
             except OSError:
                 warn(rel, "symlink is broken or loops; skipped", "point the link at a real file or folder, or remove it")
                 continue
+            if fence is not None and entry.is_symlink() and not _holds(fence, os.path.realpath(entry.path)):
+                warn(rel, f"symlink leads outside the site folder (to {os.path.realpath(entry.path)}); not copied",
+                     "copy the files into the site, or move the linked folder inside the site folder", "error")
+                continue
             if stat.S_ISDIR(st.st_mode):
                 ident = (st.st_dev, st.st_ino)
                 if ident in chain or entry.is_symlink() and _holds(os.path.realpath(entry.path), real_root):
@@ -86,11 +94,11 @@ def _holds(folder: str, inner: str) -> bool:
     return inner == folder or inner.startswith(folder.rstrip("/") + "/")
 
 
-def linked_folders(root: str | os.PathLike) -> list[tuple[str, str]]:
+def linked_folders(root: str | os.PathLike, within: str | os.PathLike | None = None) -> list[tuple[str, str]]:
     """(rel, real path) of every symlinked folder walk_files follows under root (for watchers:
     a file watcher does not follow links, so each linked folder is watched where it really is)."""
     out: list[tuple[str, str]] = []
-    folders = {os.path.dirname(found.rel) for found in walk_files(root, "")}
+    folders = {os.path.dirname(found.rel) for found in walk_files(root, "", within=within)}
     for rel in sorted(folders):
         parts = rel.split("/") if rel else []
         for i in range(1, len(parts) + 1):

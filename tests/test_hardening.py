@@ -157,17 +157,23 @@ def test_output_symlink_is_kept_and_the_swap_happens_behind_it(site: Site, tmp_p
 
 def test_symlinked_layout_and_asset_folders_are_followed_whole(site: Site, tmp_path: Path):
     good_site(site)
-    theme, media = site.root / "theme", tmp_path / "media-share"
+    theme, media = site.root / "theme", site.root / "media"
     (site.root / "layouts/partials").rename(theme)
     os.symlink("../theme", site.root / "layouts/partials")
     (site.root / "assets/img").rename(media)
-    os.symlink(media, site.root / "assets/img")
+    os.symlink("../media", site.root / "assets/img")
     os.symlink("..", media / "loop")  # a loop inside the share
     os.mkfifo(media / "pipe.jpg")  # never read: it would block the build
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/private.txt").write_text("PRIVATE-OUTSIDE-THE-SITE")
+    os.symlink(tmp_path / "elsewhere", site.root / "assets/outside")  # published if followed: refused
     built = bounded_build(site)
     assert_sane(built)
-    assert built.returncode == 0, built.stderr
+    assert built.returncode == 1, built.stderr
     assert {p.path for p in built.problems if p.level == "warning"} == {"assets/img/loop", "assets/img/pipe.jpg"}
+    (refused,) = [p for p in built.problems if p.level == "error"]
+    assert refused.path == "assets/outside" and "outside the site folder" in refused.message and refused.hint
+    assert not (site.out / "assets/outside").exists()
     shared = sorted(p.name for p in media.iterdir() if p.is_file() and not p.is_fifo() and not p.name.startswith("_"))
     copied = sorted(p.name for p in (site.out / "assets/img").iterdir() if p.is_file())
     assert shared and copied == shared, "only part of the linked folder was copied"
@@ -175,11 +181,11 @@ def test_symlinked_layout_and_asset_folders_are_followed_whole(site: Site, tmp_p
     footer = theme / "footer.html"
     footer.write_text(footer.read_text(encoding="utf-8") + "\n<p>THEME-EDIT-SEEN</p>\n", encoding="utf-8")
     again = bounded_build(site)
-    assert again.returncode == 0 and "nothing changed" not in again.stderr, again.stderr
+    assert again.returncode == 1 and "nothing changed" not in again.stderr, again.stderr
     assert "THEME-EDIT-SEEN" in site.page("/").read_text(encoding="utf-8")
     (media / "late.jpg").write_bytes((media / shared[0]).read_bytes())
     third = bounded_build(site)
-    assert third.returncode == 0 and (site.out / "assets/img/late.jpg").is_file(), third.stderr
+    assert third.returncode == 1 and (site.out / "assets/img/late.jpg").is_file(), third.stderr
 
 
 def test_preview_sees_edits_inside_a_symlinked_layout_folder(site: Site):
