@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from typing import Callable
 
 from generator import __version__
@@ -310,8 +310,9 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
         meta.setdefault("image_alt", image_src.get("alt", ""))
         image_src = image_src.get("src") or image_src.get("path")
     if image_src is not None:
-        if not isinstance(image_src, str) or _CONTROL.search(image_src) or "\n" in image_src:
-            warn("image", "image must be a path like /assets/img/photo.jpg; ignored")
+        if not _image_src_ok(image_src):
+            warn("image", f"image {preview(image_src)} must be a site path like /assets/img/photo.jpg or an "
+                          "http(s) URL; ignored", "fix the image: field")
         else:
             # spaces and quotes in a path or URL are percent-encoded, so every href and src is valid
             image = Image(src=quote(image_src.strip(), safe=_URL_KEEP), alt=clean_text(meta.get("image_alt")) or title)
@@ -337,6 +338,19 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
                    slug=slug, url=url, category=category, tags=tags, coins=coins, summary=summary,
                    reading_time=reading_time, words=body.words, image=image, author=author, trending=trending,
                    draft=draft, has_toc=bool(body.toc), extra=extra)
+
+
+def _image_src_ok(src) -> bool:
+    """A site path, or an http(s) or data: URL, of a sane length and free of control characters."""
+    if not isinstance(src, str) or not 0 < len(src.strip()) <= 2000 or _NOT_TEXT.search(src) or "\n" in src:
+        return False
+    try:
+        parts = urlsplit(src.strip())
+    except ValueError:  # 'http://[not-an-address'
+        return False
+    if parts.scheme:
+        return parts.scheme.lower() in ("http", "https", "data") and (parts.scheme.lower() == "data" or bool(parts.netloc))
+    return not parts.netloc and src.strip().startswith("/")
 
 
 def clean_text(value) -> str:
