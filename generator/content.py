@@ -57,6 +57,9 @@ def discover(site_dir: Path, problems: list[Problem]) -> list[SourceFile]:
     """
     root = (site_dir / CONTENT_DIR)
     if not root.is_dir():
+        if root.exists() or root.is_symlink():
+            problems.append(Problem(CONTENT_DIR, "content/ is not a folder (a file, or a broken link); no articles",
+                                    hint="make content/ a folder holding the Markdown files"))
         return []
     real_root = root.resolve()
     found: list[SourceFile] = []

@@ -99,7 +99,8 @@ def check_output_folder(site_dir: Path, out: Path, force: bool) -> None:
             raise ConfigError(f"{out}: error: refusing to use {what} as the output folder (it would be overwritten)\n"
                               "  hint: choose a folder of its own, e.g. --output public")
     if target.exists() and not target.is_dir():
-        raise ConfigError(f"{out}: error: output path exists and is not a folder")
+        raise ConfigError(f"{out}: error: output path exists and is not a folder\n"
+                          "  hint: move the file away, or choose another folder with --output DIR")
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists() and not force:
         raise ConfigError(f"{out}: error: output folder is not empty and was not made by this generator\n"
                           "  hint: pick an empty or new folder, or pass --force to replace its contents")
