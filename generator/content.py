@@ -327,6 +327,12 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
 
     flags = {key: _boolean_key(meta, key, fm, rel, problems) for key in BOOLEAN_KEYS}
     draft = flags["draft"] or _flag_word(meta.get("published")) is False
+    published = meta.get("published")
+    if published is not None and _flag_word(published) is None and parse_date(published, config) is None:
+        problems.append(Problem(rel, f"published must be true, false or a date, got {preview(published)}; the article "
+                                     "is treated as a draft and not published", key_line(fm, "published") or 1,
+                                "write 'published: true' or 'published: false' (or use draft:)"))
+        draft = True
     trending = flags["trending"]
 
     url = expand_permalink(config.permalinks.page if src.kind == "page" else config.permalinks.article,
