@@ -88,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - last resort: say what broke, never a bare traceback
         if type(exc).__module__ == "sqlite3":  # the build cache's disk is full or failing
             where = getattr(args, "source", Path(".")) / ".cache" / "build.sqlite"
-            print(f"{where}: error: the build cache cannot be written: {exc}; the build stopped and the live output "
-                  "was left as it was\n  hint: free disk space, or delete the .cache folder", file=sys.stderr)
+            print(f"{where}: error: the build cache cannot be written: {exc}; the build stopped (the output folder holds "
+                  "the last complete build)\n  hint: free disk space, or delete the .cache folder", file=sys.stderr)
             return EXIT_CONTENT
         if getattr(args, "verbose", False):
             traceback.print_exc()
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 _OS_HINTS = {
-    errno.ENOSPC: "the disk is full: free some space (the output folder was left as it was) and build again",
+    errno.ENOSPC: "the disk is full: free some space and build again",
     errno.EDQUOT: "the disk quota is used up: free some space and build again",
     errno.EROFS: "the file system is read-only: build onto a writable disk (--output DIR)",
     errno.EACCES: "no permission: make the folder writable for this user, or build elsewhere (--output DIR)",
@@ -114,7 +114,7 @@ def os_error_message(exc: OSError) -> str:
     text = f"{shown_path(str(where))}: error: {exc.strerror or exc}" if exc.filename is not None else \
         f"error: {exc.strerror or exc}"
     hint = _OS_HINTS.get(exc.errno, "check the disk and the folder's permissions, then build again")
-    return f"{text}; the build stopped and the live output was left as it was\n  hint: {hint}"
+    return f"{text}; the build stopped (the output folder holds the last complete build)\n  hint: {hint}"
 
 
 def run() -> None:
