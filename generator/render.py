@@ -352,6 +352,9 @@ def _date_filters() -> tuple[Callable, Callable]:
     return date, lambda d: date(d, iso)
 
 
+RECURSION_STRIKES = 3  # pages of one template hitting the recursion limit before the rest are failed at once
+
+
 def _extends_cycle(env: jinja2.Environment, name: str) -> bool:
     """Whether the chain of `{% extends 'literal' %}` starting at template `name` comes back on itself."""
     seen: list[str] = []
@@ -387,7 +390,11 @@ def render_template(env: jinja2.Environment, layouts: Path, name: str, context: 
         path, line = _template_frame(exc.__traceback__, layouts)
         problem = Problem(path or f"{LAYOUTS_DIR}/{name}", "templates include or extend each other without end",
                           line, "look for an include or extends that leads back to itself")
-        if _extends_cycle(env, name):  # the layouts loop whatever the page holds: fail its other pages at once
+        strikes = env.__dict__.setdefault("_recursion_strikes", {})
+        strikes[name] = strikes.get(name, 0) + 1
+        # The layouts loop whatever the page holds (an extends cycle, or the same template running
+        # into the limit page after page): its other pages fail at once instead of a quarter second each.
+        if strikes[name] >= RECURSION_STRIKES or _extends_cycle(env, name):
             endless[name] = problem
         raise ProblemError(problem) from None
     except jinja2.UndefinedError as exc:
