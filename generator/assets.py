@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.stamps import source_stamp
+from generator.walk import walk_files
 
 ASSETS_DIR = "assets"
 HASHED = (".css", ".js")
@@ -28,35 +28,24 @@ class AssetMap:
 
 
 def collect_assets(site_dir: Path, config: SiteConfig, problems: list[Problem]) -> AssetMap:
+    """Every file under assets/ (symlinked folders inside the site followed; loops, odd files and
+    links leading out of the site reported)."""
     root = site_dir / ASSETS_DIR
     amap = AssetMap()
     h = hashlib.sha256()
     if not root.is_dir():
         amap.key = h.hexdigest()[:16]
         return amap
-    real_root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        for name in sorted(filenames):
-            if name.startswith((".", "_")):
-                continue
-            path = Path(dirpath) / name
-            rel = path.relative_to(site_dir).as_posix()
-            if path.is_symlink():
-                try:
-                    if not path.resolve(strict=True).is_relative_to(real_root):
-                        problems.append(Problem(rel, "symlink points outside assets/; not copied"))
-                        continue
-                except (OSError, RuntimeError):
-                    problems.append(Problem(rel, "symlink is broken or loops; not copied"))
-                    continue
-            out_rel = rel
-            if path.suffix in HASHED:
-                tag = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-                out_rel = f"{rel[: -len(path.suffix)]}.{tag}{path.suffix}"
-                amap.names["/" + rel] = "/" + out_rel
-            st = path.stat()
-            h.update(f"{rel}\0{out_rel}\0{st.st_size}\0{source_stamp(st)}\n".encode())
-            amap.files[out_rel] = path
+    for found in walk_files(root, ASSETS_DIR, problems, skip=(".", "_"), within=site_dir):
+        rel = f"{ASSETS_DIR}/{found.rel}"
+        path = Path(found.path)
+        out_rel = rel
+        if path.suffix in HASHED:
+            tag = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+            out_rel = f"{rel[: -len(path.suffix)]}.{tag}{path.suffix}"
+            amap.names["/" + rel] = "/" + out_rel
+        st = found.st
+        h.update(f"{rel}\0{out_rel}\0{st.st_size}\0{source_stamp(st)}\0{st.st_ino}\n".encode())
+        amap.files[out_rel] = path
     amap.key = h.hexdigest()[:16]
     return amap

@@ -31,7 +31,7 @@ from generator.images import ImageInfo, ImageSet, prepare_images
 from generator.options import BuildOptions, build_clock
 from generator.markup import Converter, fast_path_warning
 from generator.model import Article, Body, Parsed, Term
-from generator.output import check_output_folder, clear_leftovers
+from generator.output import check_output_folder, clear_leftovers, real_output, set_aside_foreign
 from generator.pages import Lookups, Route, absolute, plan_routes
 from generator.progress import Progress
 from generator.redirects import Redirect, plan_redirects
@@ -376,8 +376,12 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     config = load_site_config(options)
     if not options.quiet:
         _warn_once_about_markdown()
-    out = output_dir(options, config)
+    out = real_output(output_dir(options, config))
     check_output_folder(site_dir, out, options.force)
+    aside = set_aside_foreign(out) if options.force else None
+    if aside is not None:
+        print(f"{out}: note: --force: the folder held files this generator did not make; they were moved to {aside}",
+              file=sys.stderr)
     clear_leftovers(out)  # staging trees of killed builds go even when nothing else changes
     if not (site_dir / LAYOUTS_DIR).is_dir():
         raise ConfigError(f"{site_dir / LAYOUTS_DIR}: error: no layouts/ folder; the site needs its Jinja templates")
@@ -521,10 +525,11 @@ def next_change(articles: list[Article], model: Model, now: datetime) -> datetim
     """The first moment the output could differ for the same sources: a future article's time comes,
     an article leaves the news sitemap's or trending's window, or the year (in the footer) turns."""
     from generator.extras import NEWS_WINDOW
-    events = [datetime(now.year + 1, 1, 1, tzinfo=timezone.utc)]
+    events = [datetime(now.year + 1, 1, 1, tzinfo=timezone.utc) if now.year < 9999 else datetime.max.replace(tzinfo=timezone.utc)]
     window = timedelta(days=model.site.config.trending.window_days)
     for a in articles:
-        events += [a.date, a.date + NEWS_WINDOW, a.date + window]
+        if a.date.year < 9000:  # a later date's windows end past datetime.max; the new year comes first anyway
+            events += [a.date, a.date + NEWS_WINDOW, a.date + window]
     return min((e for e in events if e > now), default=events[0])
 
 

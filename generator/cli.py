@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import traceback
@@ -39,6 +40,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="use a non-empty output folder this generator did not create")
     b.add_argument("--no-search", action="store_true", help="skip building the Pagefind search index")
     b.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: one per core)")
+    b.add_argument("--lock-wait", type=float, default=None, metavar="SECONDS",
+                   help="how long to wait for another build of the same site to finish (default 600; 0: exit 2 at once)")
 
     s = sub.add_parser("serve", help="preview the site with live reload",
                        description="Serve a live preview that reloads the browser on every save.")
@@ -90,12 +93,41 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # the disk, not the content: full, read-only, no permission
+        if getattr(args, "verbose", False):
+            traceback.print_exc()
+        print(os_error_message(exc), file=sys.stderr)
+        return EXIT_CONTENT
     except Exception as exc:  # noqa: BLE001 - last resort: say what broke, never a bare traceback
+        if type(exc).__module__ == "sqlite3":  # the build cache's disk is full or failing
+            where = getattr(args, "source", Path(".")) / ".cache" / "build.sqlite"
+            print(f"{where}: error: the build cache cannot be written: {exc}; the build stopped (the output folder holds "
+                  "the last complete build)\n  hint: free disk space, or delete the .cache folder", file=sys.stderr)
+            return EXIT_CONTENT
         if getattr(args, "verbose", False):
             traceback.print_exc()
         else:
             print(f"error: internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)", file=sys.stderr)
         return EXIT_CONTENT
+
+
+_OS_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space and build again",
+    errno.EDQUOT: "the disk quota is used up: free some space and build again",
+    errno.EROFS: "the file system is read-only: build onto a writable disk (--output DIR)",
+    errno.EACCES: "no permission: make the folder writable for this user, or build elsewhere (--output DIR)",
+    errno.EPERM: "no permission: make the folder writable for this user, or build elsewhere (--output DIR)",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """`path: error: what the system said` plus a hint: the build stopped on the disk, not the content."""
+    where = exc.filename if exc.filename is not None else "error"
+    from generator.errors import shown_path
+    text = f"{shown_path(str(where))}: error: {exc.strerror or exc}" if exc.filename is not None else \
+        f"error: {exc.strerror or exc}"
+    hint = _OS_HINTS.get(exc.errno, "check the disk and the folder's permissions, then build again")
+    return f"{text}; the build stopped (the output folder holds the last complete build)\n  hint: {hint}"
 
 
 def run() -> None:
@@ -117,6 +149,18 @@ def run() -> None:
 
 
 def cmd_build(args) -> int:
+    from generator.lock import DEFAULT_WAIT, BuildLock
+
+    wait = DEFAULT_WAIT if args.lock_wait is None else args.lock_wait
+    if not wait >= 0:
+        raise ConfigError(f"error: --lock-wait must be a number of seconds, 0 or more, got {args.lock_wait}")
+    if not (args.source / "site.toml").is_file():  # nothing to lock; the build says what is missing
+        return _cmd_build(args)
+    with BuildLock(args.source, wait, args.quiet):
+        return _cmd_build(args)
+
+
+def _cmd_build(args) -> int:
     import time
 
     from generator import snapshot
@@ -128,6 +172,9 @@ def cmd_build(args) -> int:
                            force=args.force, search=not args.no_search, jobs=args.jobs)
     inputs = snapshot.inputs_key(args.source, options_key(options))
     out = snapshot.output_folder(args.source, args.output)
+    if out is not None and out.is_symlink():
+        from generator.output import real_output
+        out = real_output(out)
     last = snapshot.unchanged(args.source, inputs, out, build_clock()) if out is not None else None
     if last is not None:  # nothing changed since the last build: replay its report, touch nothing
         from generator.output import clear_leftovers

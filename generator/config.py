@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator.errors import ConfigError
+from generator.errors import ConfigError, preview
 from generator.slugs import slugify
 
 CONFIG_FILE = "site.toml"
+# Not text in HTML or XML 1.0 (tabs and newlines are): C0/C1 controls, surrogates, noncharacters.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" +
+                       "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)) + "]")
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,8 @@ def load_config(site_dir: Path, overrides: dict[str, object] | None = None) -> S
         raise ConfigError(f"{path}: error: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: error: cannot read: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits, tables nested thousands deep
+        raise ConfigError(f"{path}: error: cannot read: {preview(str(exc), 120)}") from None
     raw.update(overrides or {})
     problems: list[str] = []
     config = _build(SiteConfig, raw, "", problems)
@@ -242,10 +247,14 @@ def _convert(hint, value, name: str, problems: list[str]):
         return dict(value)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if hint is str and isinstance(value, str) and _NOT_TEXT.search(value):
+        problems.append(f"'{name}' holds control characters or non-characters (U+{ord(_NOT_TEXT.search(value).group()):04X}) "
+                        f"that HTML and XML cannot carry: {preview(value)}")
+        return _BAD
     if isinstance(hint, type) and isinstance(value, hint) and not (hint is int and isinstance(value, bool)):
         return value
     expected = getattr(hint, "__name__", str(hint))
-    problems.append(f"'{name}' must be of type {expected}, got {type(value).__name__} {value!r}")
+    problems.append(f"'{name}' must be of type {expected}, got {type(value).__name__} {preview(value)}")
     return _BAD
 
 
@@ -270,20 +279,28 @@ def _check(config: SiteConfig) -> list[str]:
             problems.append(f"permalinks.{name} must be like '/news/{{year}}/{{slug}}/': start and end with '/', "
                             f"use letters, digits, '-', '_' and the fields {{year}} {{month}} {{day}} {{slug}} "
                             f"{{category}}, no empty, '.' or '..' parts; got {pattern!r}")
+        first = pattern.strip("/").split("/")[0].casefold()
+        if "{" not in first and (first in RESERVED_FOLDERS or first in RESERVED_FILES or
+                                 first.startswith("sitemap-") and first.endswith(".xml")):
+            owner = RESERVED_FOLDERS.get(first) or RESERVED_FILES.get(first) or "a sitemap part"
+            problems.append(f"permalinks.{name} puts pages under /{first}/, which is reserved for {owner}: got {pattern!r}")
         if "{slug}" not in pattern:
             problems.append(f"permalinks.{name} must contain {{slug}}: got {pattern!r}")
     if config.sidebar_lists not in ("frame", "inline"):
         problems.append(f"sidebar_lists must be \"frame\" or \"inline\", got {config.sidebar_lists!r}")
     if config.slug_from not in ("title", "filename"):
         problems.append(f"slug_from must be \"title\" or \"filename\", got {config.slug_from!r}")
-    for key in ("per_page", "words_per_minute", "latest_count"):
-        if getattr(config, key) < 1:
-            problems.append(f"{key} must be at least 1")
+    problems.extend(_check_ranges(config))
     seen: dict[str, str] = {}
-    for cat in config.categories:
+    for i, cat in enumerate(config.categories):
         slug = cat.slug or slugify(cat.name)
+        if not cat.name.strip() or len(cat.name) > MAX_NAME or not cat.name.isprintable():
+            problems.append(f"categories[{i}].name must be 1 to {MAX_NAME} printable characters, got {preview(cat.name)}")
         if not slug:
-            problems.append(f"category {cat.name!r} has no usable slug; set slug = \"...\"")
+            problems.append(f"category {preview(cat.name)} has no usable slug; set slug = \"...\"")
+        elif cat.slug and not _SLUG.fullmatch(cat.slug):
+            problems.append(f"categories[{i}].slug must be 1 to {MAX_SLUG} letters, digits, '-' or '_' "
+                            f"(no '/', '.', spaces), got {preview(cat.slug)}")
         if slug in seen:
             problems.append(f"categories {seen[slug]!r} and {cat.name!r} share the slug {slug!r}")
         seen[slug] = cat.name
@@ -296,8 +313,98 @@ def _check(config: SiteConfig) -> list[str]:
             problems.append(f"menu item {item.name!r} names unknown category {item.category!r}")
         if item.group and item.group not in groups:
             problems.append(f"menu item {item.name!r} names group {item.group!r}, which no category has as menu")
-    if config.output.strip() in ("", ".", "/"):
-        problems.append("output must be a folder name such as 'public'")
+    out = config.output.strip()
+    if out in ("", ".", "/") or out.startswith("~") or not config.output.isprintable() or \
+            any(len(part.encode()) > 255 for part in out.split("/")):
+        problems.append(f"output must be a folder name such as 'public' (a path relative to the site folder, "
+                        f"no '~', no control characters), got {preview(config.output)}")
+    return problems
+
+
+# Output paths the build makes itself (besides pages): no page or term may claim them, or a folder
+# of the same name, or a place inside them (pages._without_reserved). Sitemap parts are sitemap-N.xml.
+RESERVED_FOLDERS = {"pagefind": "the search index (pagefind/)", "assets": "the site's assets (assets/)",
+                    "widgets": "the sidebar widgets (widgets/)"}
+RESERVED_FILES = {"feed.xml": "the Atom feed", "feed.json": "the JSON feed", "sitemap.xml": "the sitemap",
+                  "sitemap-news.xml": "the news sitemap", "robots.txt": "robots.txt",
+                  ".generator-output": "the output folder's marker", "404.html": "the 404 page"}
+
+MAX_NAME = 200  # characters in a category, menu or link name
+MAX_SLUG = 100
+_SLUG = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{MAX_SLUG - 1}}}")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+_SYMBOL = re.compile(r"[A-Za-z0-9._-]{1,20}")
+_URL_SAFE = re.compile(r"[^\s<>\"'`\\{}|^\x00-\x1f\x7f-\x9f]*")  # nothing that breaks out of an href
+_DATA_PATH = re.compile(r"[^\x00-\x1f\x7f-\x9f]*")
+
+# Every number in site.toml and the values it may take: (low, high), both included.
+RANGES: dict[str, tuple[float, float]] = {
+    "words_per_minute": (1, 10_000), "per_page": (1, 1000), "home_category_blocks": (0, 100),
+    "latest_count": (1, 100),
+    "related.count": (0, 100), "related.tag_weight": (0, 1000), "related.category_weight": (0, 1000),
+    "related.time_weight": (0, 1000), "related.time_scale_days": (0.001, 36_500), "related.max_tag_share": (0.001, 1),
+    "related.window": (1, 10_000),
+    "trending.count": (0, 100), "trending.window_days": (1, 3650), "trending.half_life_days": (0.001, 3650),
+    "feeds.count": (1, 1000),
+    "images.quality": (1, 100),
+}
+IMAGE_WIDTHS = (16, 8192)
+MAX_IMAGE_WIDTHS = 12
+
+
+def _check_ranges(config: SiteConfig) -> list[str]:
+    """Every value within the range the build can honour (a number out of range would crash or
+    run for ever later; a string that would break out of an attribute or a path is refused here)."""
+    problems = []
+    for key, (low, high) in RANGES.items():
+        value = config
+        for part in key.split("."):
+            value = getattr(value, part)
+        if not (low <= value <= high):  # NaN fails too
+            problems.append(f"{key} must be between {low:g} and {high:g}, got {preview(value)}")
+    widths = config.images.widths
+    low, high = IMAGE_WIDTHS
+    if len(widths) > MAX_IMAGE_WIDTHS or any(not (low <= w <= high) for w in widths) or len(set(widths)) != len(widths):
+        problems.append(f"images.widths must be at most {MAX_IMAGE_WIDTHS} different widths, each between {low} and "
+                        f"{high} pixels, got {preview(list(widths))}")
+    if not config.title.strip() or not config.title.isprintable():
+        problems.append(f"title must be a non-empty line of text, got {preview(config.title)}")
+    if not _LANGUAGE.fullmatch(config.language):
+        problems.append(f"language must be a language tag like 'en' or 'pt-BR', got {preview(config.language)}")
+    if len(config.base_url) > 2000 or not _URL_SAFE.fullmatch(config.base_url):
+        problems.append(f"base_url must be a URL without spaces, quotes or control characters, got {preview(config.base_url)}")
+    urls = [("logo", config.logo), ("default_image", config.default_image), ("ticker.api_url", config.ticker.api_url),
+            ("newsletter.action", config.newsletter.action)]
+    urls += [(f"menu[{i}].url", m.url) for i, m in enumerate(config.menu)]
+    urls += [(f"footer_links[{i}].url", link.url) for i, link in enumerate(config.footer_links)]
+    urls += [(f"social.{k}", v) for k, v in config.social.items()]
+    for key, value in urls:
+        if not isinstance(value, str):
+            problems.append(f"{key} must be a string, got {preview(value)}")
+        elif len(value) > 2000 or not _URL_SAFE.fullmatch(value):
+            problems.append(f"{key} must be a URL or site path without spaces, quotes or control characters "
+                            f"(write a space as %20), got {preview(value)}")
+    for key in ("ticker.api_url", "newsletter.action"):
+        value = getattr(getattr(config, key.split(".")[0]), key.split(".")[1])
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            problems.append(f"{key} must be an http(s) URL, got {preview(value)}")
+    for key, value in (("trending.pageviews", config.trending.pageviews), ("ticker.snapshot", config.ticker.snapshot)):
+        if len(value) > 1000 or not _DATA_PATH.fullmatch(value):
+            problems.append(f"{key} must be a file path relative to the site folder, got {preview(value)}")
+    for i, symbol in enumerate(config.ticker.coins):
+        if not _SYMBOL.fullmatch(symbol):
+            problems.append(f"ticker.coins[{i}] must be a coin symbol like 'BTC' (1 to 20 letters or digits), "
+                            f"got {preview(symbol)}")
+    for what, items in (("menu", config.menu), ("footer_links", config.footer_links)):
+        for i, item in enumerate(items):
+            if not item.name.strip() or len(item.name) > MAX_NAME or not item.name.isprintable():
+                problems.append(f"{what}[{i}].name must be 1 to {MAX_NAME} printable characters, got {preview(item.name)}")
+    for i, item in enumerate(config.menu):
+        if item.page and not _SLUG.fullmatch(item.page):
+            problems.append(f"menu[{i}].page must be a page's slug (letters, digits, '-', '_'), got {preview(item.page)}")
+    for name in ("article", "category", "tag", "coin", "page"):
+        if len(getattr(config.permalinks, name)) > 200:
+            problems.append(f"permalinks.{name} must be at most 200 characters")
     return problems
 
 

@@ -7,18 +7,20 @@ import hashlib
 import math
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from generator import __version__
 from generator.config import SiteConfig
-from generator.errors import Problem, ProblemError
+from generator.errors import Problem, ProblemError, preview
 from generator.frontmatter_split import key_line, split
 from generator.markup import Converter, MarkdownError, SETTINGS_KEY, shorten
 from generator.model import Article, Body, Image, Parsed, Term
@@ -33,6 +35,11 @@ MAX_TITLE = 300
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SLASHES = re.compile(r"/{2,}")
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # _CONTROL's characters
+_URL_KEEP = "/:?#[]@!$&'()*+,;=%~"  # reserved URL characters and existing %XX escapes stay as they are
+# Not text in HTML or XML 1.0: C0 and C1 controls, lone surrogates, noncharacters (U+FDD0..U+FDEF,
+# U+xFFFE and U+xFFFF on every plane). Front matter values and bodies lose them.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef" +
+                       "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)) + "]")
 _FILENAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 
 
@@ -52,6 +59,9 @@ def discover(site_dir: Path, problems: list[Problem]) -> list[SourceFile]:
     """
     root = (site_dir / CONTENT_DIR)
     if not root.is_dir():
+        if root.exists() or root.is_symlink():
+            problems.append(Problem(CONTENT_DIR, "content/ is not a folder (a file, or a broken link); no articles",
+                                    hint="make content/ a folder holding the Markdown files"))
         return []
     real_root = root.resolve()
     found: list[SourceFile] = []
@@ -93,10 +103,26 @@ def discover(site_dir: Path, problems: list[Problem]) -> list[SourceFile]:
             except OSError as exc:
                 problems.append(Problem(rel, f"cannot read: {exc.strerror}", hint="fix or remove the file"))
                 continue
+            if not stat.S_ISREG(st.st_mode):  # a named pipe would block the read for ever
+                problems.append(Problem(rel, "not a regular file (a named pipe, socket or device?); skipped",
+                                        level="warning", hint="remove it from content/"))
+                continue
+            if not _utf8(rel):
+                problems.append(Problem(rel, "file name is not UTF-8; skipped",
+                                        hint="rename the file (and its folders) with UTF-8 characters"))
+                continue
             in_pages = not top and rel.split("/", 2)[1] == PAGES_DIR
             found.append(SourceFile(rel, Path(entry.path), "page" if in_pages else "article", source_stamp(st), st.st_size))
         stack.extend(reversed(subfolders))
     return found
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # os.fsdecode kept undecodable bytes as lone surrogates
+        return False
+    return True
 
 
 def _check_link(path: Path, real_root: Path, site_dir: Path, problems: list[Problem], what: str) -> bool:
@@ -150,6 +176,17 @@ def decode(raw: bytes, rel: str, problems: list[Problem]) -> str:
         problems.append(Problem(rel, f"file contains {what} (first on this line); they were removed", line,
                                 level="warning", hint="is this a binary file? save it as plain UTF-8 text"))
         text = _CONTROL.sub("", text)
+    # In UTF-8, C1 controls start with C2, U+FDD0..U+FDEF with EF B7, and U+xFFFE/U+xFFFF end in
+    # BF BE/BF BF: finding none of these (byte searches at memory speed) spares the regex. A file
+    # read as Windows-1252 holds none of them.
+    if (b"\xc2" in raw or b"\xef\xb7" in raw or b"\xbf\xbe" in raw or b"\xbf\xbf" in raw) and not text.isascii():
+        found = _NOT_TEXT.search(text)
+        if found:
+            line = text.count("\n", 0, found.start()) + 1
+            problems.append(Problem(rel, f"file contains characters that HTML and XML cannot hold (U+{ord(found.group()):04X}, "
+                                         "first on this line); they were removed", line, level="warning",
+                                    hint="delete them; they are invisible control codes or non-characters"))
+            text = _NOT_TEXT.sub("", text)
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
@@ -265,13 +302,13 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
     else:
         when = parse_date(raw_date, config)
         if when is None:
-            raise fail("date", f"{str(raw_date)[:60]!r} is not a date",
+            raise fail("date", f"{preview(raw_date)} is not a date",
                        "write dates as 2025-07-17 or 2025-07-17T09:30:00+02:00 (years 1–9999)")
     updated = when
     if meta.get("updated") not in (None, ""):
         parsed = parse_date(meta["updated"], config)
         if parsed is None:
-            warn("updated", f"{written.get('updated', 'updated')} {str(meta['updated'])[:60]!r} is not a date; ignored",
+            warn("updated", f"{written.get('updated', 'updated')} {preview(meta['updated'])} is not a date; ignored",
                  "use 2025-07-17 or 2025-07-17T09:30:00Z")
         updated = parsed or updated
 
@@ -286,7 +323,7 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
     if slug_source not in (None, ""):
         slug = slugify(str(slug_source))
         if not slug:
-            raise fail("slug", f"slug {str(slug_source)[:60]!r} has no letters or digits to use in a URL",
+            raise fail("slug", f"slug {preview(slug_source)} has no letters or digits to use in a URL",
                        "use lowercase words joined by hyphens, e.g. 'slug: bitcoin-etf-flows'")
     elif config.slug_from == "filename":  # Jekyll's 2024-05-01-slug.md, Hugo's slug.md or slug/index.md
         name = file_slug or (src.path.parent.name if src.path.stem in ("index", "_index") else src.path.stem)
@@ -303,7 +340,7 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
         if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 1000:
             reading_time = value
         else:
-            warn("reading_time", f"reading_time {str(value)[:30]!r} is not a whole number of minutes; computed {reading_time}",
+            warn("reading_time", f"reading_time {preview(value, 30)} is not a whole number of minutes; computed {reading_time}",
                  "write 'reading_time: 5'")
 
     image = None
@@ -312,18 +349,27 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
         meta.setdefault("image_alt", image_src.get("alt", ""))
         image_src = image_src.get("src") or image_src.get("path")
     if image_src is not None:
-        if not isinstance(image_src, str) or _CONTROL.search(image_src) or "\n" in image_src:
-            warn("image", "image must be a path like /assets/img/photo.jpg; ignored")
+        if not _image_src_ok(image_src):
+            warn("image", f"image {preview(image_src)} must be a site path like /assets/img/photo.jpg or an "
+                          "http(s) URL; ignored", "fix the image: field")
         else:
-            image = Image(src=image_src.strip(), alt=clean_text(meta.get("image_alt")) or title)
+            # spaces and quotes in a path or URL are percent-encoded, so every href and src is valid
+            image = Image(src=quote(image_src.strip(), safe=_URL_KEEP), alt=clean_text(meta.get("image_alt")) or title)
 
     author = meta.get("author", "")
     if isinstance(author, list):
         author = ", ".join(clean_text(a) for a in author if isinstance(a, (str, int)))
     author = clean_text(author) if isinstance(author, (str, int)) else ""
 
-    draft = _flag(meta.get("draft")) or meta.get("published") is False
-    trending = _flag(meta.get("trending"))
+    flags = {key: _boolean_key(meta, key, fm, rel, problems) for key in BOOLEAN_KEYS}
+    draft = flags["draft"] or _flag_word(meta.get("published")) is False
+    published = meta.get("published")
+    if published is not None and _flag_word(published) is None and parse_date(published, config) is None:
+        problems.append(Problem(rel, f"published must be true, false or a date, got {preview(published)}; the article "
+                                     "is treated as a draft and not published", key_line(fm, "published") or 1,
+                                "write 'published: true' or 'published: false' (or use draft:)"))
+        draft = True
+    trending = flags["trending"]
 
     url = None
     if meta.get("url") not in (None, ""):
@@ -387,18 +433,63 @@ def _aliases(value, url: str, warn, key: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _image_src_ok(src) -> bool:
+    """A site path, or an http(s) or data: URL, of a sane length and free of control characters."""
+    if not isinstance(src, str) or not 0 < len(src.strip()) <= 2000 or _NOT_TEXT.search(src) or "\n" in src:
+        return False
+    try:
+        parts = urlsplit(src.strip())
+    except ValueError:  # 'http://[not-an-address'
+        return False
+    if parts.scheme:
+        return parts.scheme.lower() in ("http", "https", "data") and (parts.scheme.lower() == "data" or bool(parts.netloc))
+    return not parts.netloc and src.strip().startswith("/")
+
+
 def clean_text(value) -> str:
     """A one-line string from a front matter scalar: control characters gone, whitespace collapsed."""
     if value is None or isinstance(value, (list, dict, bool)):
         return ""
     text = unicodedata.normalize("NFC", str(value))
-    return " ".join(_CONTROL.sub("", text).split())
+    return " ".join(_NOT_TEXT.sub("", text).split())
 
 
-def _flag(value) -> bool:
+# Front matter keys that are yes/no, and what a bad value counts as: an error never publishes a draft.
+BOOLEAN_KEYS = {"draft": True, "trending": False}
+TRUE_WORDS = ("true", "yes", "on", "1")
+FALSE_WORDS = ("false", "no", "off", "0")
+
+
+def _flag_word(value) -> bool | None:
+    """A YAML/TOML boolean, 1/0, or one of TRUE_WORDS/FALSE_WORDS (any case); None for anything else."""
+    if value is True or value is False:
+        return value
+    if type(value) is int and value in (0, 1):
+        return value == 1
     if isinstance(value, str):
-        return value.strip().lower() in ("true", "yes", "1", "on")
-    return value is True or value == 1
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    return None
+
+
+def _boolean_key(meta: dict, key: str, fm: str, rel: str, problems: list[Problem]) -> bool:
+    """A yes/no key's value (False when absent); a value that is not a yes or a no is an error, and
+    counts as BOOLEAN_KEYS[key] (so a mistyped `draft:` keeps the article unpublished)."""
+    if key not in meta or meta[key] is None:
+        return False
+    value = _flag_word(meta[key])
+    if value is not None:
+        return value
+    fallback = BOOLEAN_KEYS[key]
+    outcome = "the article is treated as a draft and not published" if key == "draft" and fallback else \
+        f"taken as {str(fallback).lower()}"
+    problems.append(Problem(rel, f"{key} must be true or false, got {preview(meta[key])}; {outcome}",
+                            key_line(fm, key) or 1, f"write '{key}: true' or '{key}: false' "
+                            f"(also accepted: {', '.join(TRUE_WORDS[1:] + FALSE_WORDS[1:])})"))
+    return fallback
 
 
 def _hashed_slug(text: str) -> str:
@@ -466,7 +557,7 @@ def _category(meta: dict, fm: str, rel: str, config: SiteConfig, problems: list[
             value = [v for v in re.split(r"[,\n]", value) if v.strip()] or value
         if isinstance(value, list):
             if len(value) > 1:
-                problems.append(Problem(rel, f"'categories' lists {len(value)}; the first, {clean_text(value[0])!r}, is used",
+                problems.append(Problem(rel, f"'categories' lists {len(value)}; the first, {preview(clean_text(value[0]))}, is used",
                                         key_line(fm, key), "set 'category:' to the one you want", "note"))
             value = value[0] if value else None
     if isinstance(value, list):
@@ -482,7 +573,7 @@ def _category(meta: dict, fm: str, rel: str, config: SiteConfig, problems: list[
     close = difflib.get_close_matches(name, [c.name for c in config.categories], n=1, cutoff=0.0)
     hint = f"did you mean {close[0]!r}? or declare it under [[categories]] in site.toml" if close else \
         "declare it under [[categories]] in site.toml"
-    problems.append(Problem(rel, f"category {name!r} is not declared in site.toml; it gets its own page",
+    problems.append(Problem(rel, f"category {preview(name)} is not declared in site.toml; it gets its own page",
                             key_line(fm, key), hint, "warning"))
     slug = slugify(name) or _hashed_slug(name)
     return Term("category", name, slug, expand_permalink(config.permalinks.category, slug=slug))

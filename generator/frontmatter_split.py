@@ -17,6 +17,7 @@ from generator.errors import Problem, ProblemError
 
 MAX_FRONT_MATTER = 256 * 1024
 MAX_EXPANDED_NODES = 10_000
+MAX_EXPANDED_CHARS = 1024 * 1024  # text once aliases are expanded: four times the front matter limit
 MAX_DEPTH = 50
 
 try:
@@ -78,10 +79,27 @@ def split(text: str, path: str) -> tuple[dict, str, int, str]:
 
 def _load_yaml(fm: str, path: str):
     try:
-        if "*" in fm and "&" in fm and _expanded_size(yaml.compose(fm, Loader=_Loader)) > MAX_EXPANDED_NODES:
-            raise ProblemError(Problem(path, "front matter's YAML aliases expand to more than "
-                                             f"{MAX_EXPANDED_NODES:,} values; refused (a 'billion laughs' bomb?)", 2,
-                                       "write the values out instead of nesting &anchors and *aliases"))
+        return _load_yaml_checked(fm, path)
+    except ValueError:  # an integer of thousands of digits: Python refuses to convert it
+        raise ProblemError(Problem(path, "front matter holds a number too long to read; refused", _long_number_line(fm),
+                                   "quote long digit strings, or shorten them")) from None
+
+
+def _long_number_line(fm: str) -> int:
+    found = re.search(r"\d{1000,}", fm)
+    return fm.count("\n", 0, found.start()) + 1 if found else 2
+
+
+def _load_yaml_checked(fm: str, path: str):
+    try:
+        if "*" in fm and "&" in fm:
+            nodes, chars = _expanded_size(yaml.compose(fm, Loader=_Loader))
+            if nodes > MAX_EXPANDED_NODES or chars > MAX_EXPANDED_CHARS:
+                what = f"{MAX_EXPANDED_NODES:,} values" if nodes > MAX_EXPANDED_NODES else \
+                    f"{MAX_EXPANDED_CHARS // 1024:,} KB of text"
+                raise ProblemError(Problem(path, f"front matter's YAML aliases expand to more than {what}; refused "
+                                                 "(a 'billion laughs' bomb?)", 2,
+                                           "write the values out instead of nesting &anchors and *aliases"))
         return yaml.load(fm, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -107,24 +125,28 @@ def _depth(value) -> int:
     return deepest
 
 
-def _expanded_size(root) -> int:
-    """How many values a YAML node tree holds once every alias is expanded (memoised, so linear)."""
-    sizes: dict[int, int] = {}
+def _expanded_size(root) -> tuple[int, int]:
+    """How many values, and how many characters of text, a YAML node tree holds once every alias
+    is expanded (memoised, so linear): a few aliases of one long string are as bad as a billion
+    laughs, once anything prints or copies the value."""
+    sizes: dict[int, tuple[int, int]] = {}
+    cap = (MAX_EXPANDED_NODES + 1, MAX_EXPANDED_CHARS + 1)
 
-    def size(node) -> int:
+    def size(node) -> tuple[int, int]:
         if id(node) in sizes:
             return sizes[id(node)]
-        sizes[id(node)] = 1  # a node reached again while being sized: a recursive alias
+        sizes[id(node)] = (1, 0)  # a node reached again while being sized: a recursive alias
         if isinstance(node, yaml.SequenceNode):
-            total = 1 + sum(size(n) for n in node.value)
+            parts = [size(n) for n in node.value]
         elif isinstance(node, yaml.MappingNode):
-            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+            parts = [size(n) for pair in node.value for n in pair]
         else:
-            total = 1
-        sizes[id(node)] = min(total, MAX_EXPANDED_NODES + 1)
-        return sizes[id(node)]
+            parts = [(0, len(node.value) if isinstance(node.value, str) else 0)]
+        total = (min(1 + sum(p[0] for p in parts), cap[0]), min(sum(p[1] for p in parts), cap[1]))
+        sizes[id(node)] = total
+        return total
 
-    return size(root) if root is not None else 0
+    return size(root) if root is not None else (0, 0)
 
 
 def _load_toml(fm: str, path: str):
@@ -135,6 +157,10 @@ def _load_toml(fm: str, path: str):
         line = int(found.group(1)) if found else 2
         raise ProblemError(Problem(path, f"front matter is not valid TOML: {exc}", line,
                                    "TOML needs quoted strings: title = \"My headline\"")) from None
+    except (RecursionError, ValueError) as exc:  # arrays or tables nested thousands deep; a 5,000-digit number
+        what = "nests too deeply" if isinstance(exc, RecursionError) else "holds a number too long to read"
+        raise ProblemError(Problem(path, f"front matter {what}; refused", 2 if isinstance(exc, RecursionError) else _long_number_line(fm),
+                                   "front matter holds flat values and short lists")) from None
 
 
 def key_line(fm_text: str, key: str) -> int | None:

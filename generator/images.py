@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.model import Article
 from generator.stamps import source_stamp
 
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 VARIANT_DIR = "assets/img/_v"  # in the output
 RESIZABLE = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 
@@ -54,6 +57,14 @@ class ImageSet:
         return self.infos.get(src)
 
 
+def _regular_file(path: Path) -> bool:
+    """A readable regular file (a name too long, a NUL or a named pipe is just "not there")."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[Problem],
                    measured: dict | None = None) -> ImageSet:
     """Measure every featured image and make its variants; a missing file is an error naming the article.
@@ -76,12 +87,15 @@ def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[
     queued: set[Path] = set()
     for src in sorted(wanted):
         users = wanted[src]
-        parts = urlsplit(src)
+        try:
+            parts = urlsplit(src)
+        except ValueError:  # not a URL at all: content.validate refuses these; an old cache entry may not
+            continue
         if parts.scheme or parts.netloc:
             continue  # remote images: used as they are
-        rel = parts.path.lstrip("/")
+        rel = unquote(parts.path).lstrip("/")  # the file's name: src is percent-encoded (content.validate)
         path = site_dir / rel
-        if not rel.startswith("assets/") or ".." in rel.split("/") or not path.is_file():
+        if not rel.startswith("assets/") or ".." in rel.split("/") or not _regular_file(path):
             for article in users or [None]:
                 where = article.source if article else "site.toml"
                 problems.append(Problem(where, f"image {src} does not exist (looked for {rel})", None,
@@ -118,7 +132,7 @@ def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[
                     if w >= width:
                         continue
                     hh = round(height * w / width)
-                    stem = f"{Path(rel).stem}-{digest[:8]}-{w}"
+                    stem = f"{_SAFE_NAME.sub('-', Path(rel).stem)}-{digest[:8]}-{w}"  # a plain name for plain URLs
                     base_rel = f"{VARIANT_DIR}/{stem}{suffix}"
                     webp_rel = f"{VARIANT_DIR}/{stem}.webp"
                     for out_rel, fmt in ((base_rel, RESIZABLE[suffix]), (webp_rel, "WEBP")):

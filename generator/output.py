@@ -12,6 +12,7 @@ import ctypes
 import hashlib
 import os
 import shutil
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -67,6 +68,23 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
+def real_output(out: Path) -> Path:
+    """The folder a build swaps: `out` itself, or, when `out` is a symlink (public -> /srv/www/site,
+    a usual deploy layout), the folder it points to. The link is the user's and stays as it is;
+    the spare tree goes beside its target, where the atomic exchange can happen."""
+    if not out.is_symlink():
+        return out
+    try:
+        target = out.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise ConfigError(f"{out}: error: the output folder is a symlink to {os.readlink(out)!r}, which does not exist "
+                          "or loops\n  hint: create the folder it points to, or point the link at a folder") from None
+    if not target.is_dir():
+        raise ConfigError(f"{out}: error: the output folder is a symlink to {target}, which is not a folder\n"
+                          "  hint: point the link at a folder")
+    return target
+
+
 def check_output_folder(site_dir: Path, out: Path, force: bool) -> None:
     """Refuse output folders that hold sources or are not ours (exit 2 with the reason)."""
     site = site_dir.resolve()
@@ -81,10 +99,28 @@ def check_output_folder(site_dir: Path, out: Path, force: bool) -> None:
             raise ConfigError(f"{out}: error: refusing to use {what} as the output folder (it would be overwritten)\n"
                               "  hint: choose a folder of its own, e.g. --output public")
     if target.exists() and not target.is_dir():
-        raise ConfigError(f"{out}: error: output path exists and is not a folder")
+        raise ConfigError(f"{out}: error: output path exists and is not a folder\n"
+                          "  hint: move the file away, or choose another folder with --output DIR")
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists() and not force:
         raise ConfigError(f"{out}: error: output folder is not empty and was not made by this generator\n"
                           "  hint: pick an empty or new folder, or pass --force to replace its contents")
+
+
+def set_aside_foreign(out: Path) -> Path | None:
+    """With --force, a non-empty output folder this generator did not make is moved aside whole
+    (to .NAME.replaced-TIME beside it) rather than mixed into the build's trees, which would delete
+    its files; returns where it went."""
+    if not out.is_dir() or (out / MARKER).exists() or not any(out.iterdir()):
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = out.parent / f".{out.name}.replaced-{stamp}"
+    n = 1
+    while aside.exists() or aside.is_symlink():
+        n += 1
+        aside = out.parent / f".{out.name}.replaced-{stamp}-{n}"
+    os.rename(out, aside)
+    out.mkdir()
+    return aside
 
 
 class Staging:
@@ -207,6 +243,8 @@ class Staging:
             while view:
                 view = view[os.write(fd, view):]
             token = stat_token(os.fstat(fd))
+        except OSError as exc:  # a full disk: say which file (os.write does not)
+            raise OSError(exc.errno, exc.strerror, target) from None
         finally:
             os.close(fd)
         self._shade(rel, target)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from generator.assemble import Listing, Site
-from generator.config import SiteConfig
+from generator.config import RESERVED_FILES, RESERVED_FOLDERS, SiteConfig
 from generator.errors import Problem
 from generator.model import Article
 
@@ -67,7 +67,44 @@ def plan_routes(site: Site, problems: list[Problem]) -> list[Route]:
     if config.sidebar_lists == "frame":
         routes.append(Route("/widgets/lists/", "widget.html", "widget"))
     routes.append(Route("/404.html", "404.html", "404"))
-    return _without_collisions(routes, site, problems)
+    return _without_reserved(_without_collisions(routes, site, problems), site, problems)
+
+
+def _reserved(rel: str, feeds: dict[str, str]) -> str | None:
+    """What generated file or folder the output path rel (or a folder it needs) belongs to, if any."""
+    parts = rel.split("/")
+    first = parts[0].casefold()
+    if first in RESERVED_FOLDERS and len(parts) > 1:
+        return RESERVED_FOLDERS[first]
+    for i in range(1, len(parts)):
+        folder = "/".join(parts[:i]).casefold()
+        owner = RESERVED_FILES.get(folder) or feeds.get(folder)
+        if owner is None and i == 1 and folder.startswith("sitemap-") and folder.endswith(".xml"):
+            owner = "a sitemap part"
+        if owner is not None:
+            return owner
+    return None
+
+
+def _without_reserved(routes: list[Route], site: Site, problems: list[Problem]) -> list[Route]:
+    """Pages and term pages claiming a generated path are errors naming both, and are not published."""
+    config = site.config
+    feeds: dict[str, str] = {}
+    for kind, listings, on in (("category", site.categories, config.feeds.per_category),
+                               ("tag", site.tags, config.feeds.per_tag)):
+        if on:
+            for listing in listings.values():
+                feeds[feed_url(listing.term.url).lstrip("/").casefold()] = f"the feed of the {kind} {listing.term.name!r}"
+    kept = []
+    for route in routes:
+        owner = _reserved(output_path(route.url), feeds) if route.kind not in ("widget", "404") else None
+        if owner is None:
+            kept.append(route)
+            continue
+        where = route.key if route.kind in ("article", "page") else "site.toml"
+        problems.append(Problem(where, f"URL {route.url} is reserved for {owner}; this {_describe(route)} "
+                                       "was not published", hint="change its slug, or a permalink pattern in site.toml"))
+    return kept
 
 
 def _index_url(permalinks, kind: str) -> str:

@@ -29,6 +29,7 @@ from generator import __version__
 from generator.errors import Problem, ProblemError
 from generator.model import Article, Body
 from generator.pages import Route
+from generator.walk import walk_files
 
 LAYOUTS_DIR = "layouts"
 SLOTS = ("ticker", "header", "sidebar", "footer")
@@ -76,10 +77,14 @@ class LazyBody:
 
 
 def layouts_fingerprint(layouts: Path) -> str:
+    """A hash of every layout file, symlinked folders (a shared theme) included."""
     h = hashlib.sha256(__version__.encode())
-    for path in sorted(layouts.rglob("*")):
-        if path.is_file():
-            h.update(path.relative_to(layouts).as_posix().encode() + b"\0" + path.read_bytes())
+    for found in walk_files(layouts, LAYOUTS_DIR):
+        try:
+            data = Path(found.path).read_bytes()
+        except OSError:
+            data = b"\0unreadable"
+        h.update(found.rel.encode() + b"\0" + data)
     return h.hexdigest()[:24]
 
 
@@ -347,8 +352,30 @@ def _date_filters() -> tuple[Callable, Callable]:
     return date, lambda d: date(d, iso)
 
 
+RECURSION_STRIKES = 3  # pages of one template hitting the recursion limit before the rest are failed at once
+
+
+def _extends_cycle(env: jinja2.Environment, name: str) -> bool:
+    """Whether the chain of `{% extends 'literal' %}` starting at template `name` comes back on itself."""
+    seen: list[str] = []
+    while name not in seen:
+        seen.append(name)
+        try:
+            tree = env.parse(env.loader.get_source(env, name)[0])
+        except Exception:  # noqa: BLE001 - unreadable or invalid: not a proven cycle
+            return False
+        parent = next(iter(tree.find_all(jinja2.nodes.Extends)), None)
+        if parent is None or not isinstance(parent.template, jinja2.nodes.Const):
+            return False
+        name = parent.template.value
+    return True
+
+
 def render_template(env: jinja2.Environment, layouts: Path, name: str, context: dict) -> str:
     """Render, turning any Jinja failure into 'layouts/FILE.html:LINE: message'."""
+    endless = env.__dict__.setdefault("_endless", {})  # template name -> its recursion problem
+    if name in endless:  # hitting the recursion limit again costs a quarter second a page
+        raise ProblemError(endless[name])
     try:
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as exc:
@@ -361,8 +388,15 @@ def render_template(env: jinja2.Environment, layouts: Path, name: str, context: 
                                    line, f"create {LAYOUTS_DIR}/{missing} or fix the name")) from None
     except RecursionError as exc:
         path, line = _template_frame(exc.__traceback__, layouts)
-        raise ProblemError(Problem(path or f"{LAYOUTS_DIR}/{name}", "templates include or extend each other without end",
-                                   line, "look for an include or extends that leads back to itself")) from None
+        problem = Problem(path or f"{LAYOUTS_DIR}/{name}", "templates include or extend each other without end",
+                          line, "look for an include or extends that leads back to itself")
+        strikes = env.__dict__.setdefault("_recursion_strikes", {})
+        strikes[name] = strikes.get(name, 0) + 1
+        # The layouts loop whatever the page holds (an extends cycle, or the same template running
+        # into the limit page after page): its other pages fail at once instead of a quarter second each.
+        if strikes[name] >= RECURSION_STRIKES or _extends_cycle(env, name):
+            endless[name] = problem
+        raise ProblemError(problem) from None
     except jinja2.UndefinedError as exc:
         path, line = _template_frame(exc.__traceback__, layouts)
         raise ProblemError(Problem(path or f"{LAYOUTS_DIR}/{name}", f"undefined variable: {exc.message}", line,

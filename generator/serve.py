@@ -46,6 +46,7 @@ from generator.progress import Progress
 from generator.publish import render_route
 from generator.render import LAYOUTS_DIR
 from generator.stamps import source_stamp
+from generator.walk import linked_folders
 
 QUIET_MS = 15  # a save ends when the folders are quiet this long
 BURST_QUIET_MS = 200  # ... and a burst of many files (a git checkout), which a busy machine may pause mid-way
@@ -186,6 +187,7 @@ class Watcher(FileSystemEventHandler):
         self.lock = threading.Lock()
         self.last = 0.0
         self.stopped = False
+        self.links: list[tuple[str, str]] = []  # (site-relative folder, its real path) of linked folders
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write") or (event.is_directory and event.event_type == "modified"):
@@ -196,8 +198,12 @@ class Watcher(FileSystemEventHandler):
         with self.lock:
             for raw in paths:
                 raw = os.path.abspath(os.fsdecode(raw))
-                rel = next((os.path.relpath(raw, root).replace(os.sep, "/") for root in roots
-                            if raw == root or raw.startswith(root + os.sep)), None)
+                # inside a symlinked folder of layouts/ or assets/ (watched where it really is), or the site
+                rel = next((f"{site_rel}/{os.path.relpath(raw, real)}".replace(os.sep, "/").removesuffix("/.")
+                            for site_rel, real in self.links if raw == real or raw.startswith(real + os.sep)), None)
+                if rel is None:
+                    rel = next((os.path.relpath(raw, root).replace(os.sep, "/") for root in roots
+                                if raw == root or raw.startswith(root + os.sep)), None)
                 if rel is None:
                     continue
                 top = rel.split("/", 1)[0]
@@ -446,6 +452,11 @@ def serve(args) -> int:
     watcher = Watcher(preview, reload, watch)
     for name in WATCHED:
         watch(name)
+    for name in (LAYOUTS_DIR, "assets"):  # a shared theme, a media share: watched where they really are
+        for rel, real in linked_folders(site_dir / name, site_dir if name == "assets" else None):
+            if os.path.isdir(real):
+                watcher.links.append((f"{name}/{rel}", real))
+                watches[f"{name}/{rel}"] = observer.schedule(watcher, real, recursive=True)
     observer.schedule(watcher, str(site_dir), recursive=False)  # site.toml (the output folder is never watched)
     observer.start()
     worker = threading.Thread(target=watcher.run, name="preview-refresh", daemon=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 from generator import __version__
 from generator.output import stat_token
 from generator.stamps import source_stamp
+from generator.walk import walk_files
 
 RECORD = ".cache/last-build.json"
 WATCHED_DIRS = ("content", "layouts", "assets")
@@ -28,17 +29,23 @@ def inputs_key(site_dir: Path, options_key: str) -> str | None:
     try:
         raw = (site_dir / "site.toml").read_bytes()
         config = tomllib.loads(raw.decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError, RecursionError):  # unreadable or odd: the build says what
         return None
     h.update(raw)
     extra_files = [config.get("trending", {}).get("pageviews", ""), config.get("ticker", {}).get("snapshot", "")]
     for name in WATCHED_DIRS:
         root = site_dir / name
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames.sort()
-            h.update(f"D{dirpath}\n".encode())
-            for filename in sorted(filenames):
-                _stat_into(h, os.path.join(dirpath, filename))
+        if name == "content":  # content/ does not follow linked folders (content.discover)
+            for dirpath, dirnames, filenames in os.walk(root):
+                dirnames.sort()
+                h.update(f"D{dirpath}\n".encode("utf-8", "surrogateescape"))
+                for filename in sorted(filenames):
+                    _stat_into(h, os.path.join(dirpath, filename))
+            continue
+        within = site_dir if name == "assets" else None  # as collect_assets walks it
+        for found in walk_files(root, name, [], within=within):  # the files the build uses, through linked folders
+            st = found.st
+            h.update(f"{name}/{found.rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
     for rel in extra_files:
         if isinstance(rel, str) and rel:
             _stat_into(h, os.path.join(site_dir, rel))
@@ -48,9 +55,9 @@ def inputs_key(site_dir: Path, options_key: str) -> str | None:
 def _stat_into(h, path: str) -> None:
     try:
         st = os.stat(path)
-        h.update(f"{path}\0{st.st_size}\0{source_stamp(st)}\0{st.st_ino}\n".encode())
+        h.update(f"{path}\0{st.st_size}\0{source_stamp(st)}\0{st.st_ino}\n".encode("utf-8", "surrogateescape"))
     except OSError:
-        h.update(f"{path}\0missing\n".encode())
+        h.update(f"{path}\0missing\n".encode("utf-8", "surrogateescape"))
 
 
 def output_folder(site_dir: Path, output: Path | None) -> Path | None:
@@ -59,7 +66,7 @@ def output_folder(site_dir: Path, output: Path | None) -> Path | None:
         return output
     try:
         value = tomllib.loads((site_dir / "site.toml").read_text(encoding="utf-8-sig")).get("output", "public")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, ValueError, RecursionError):  # unreadable or odd: the build says what
         return None
     return site_dir / value if isinstance(value, str) and value.strip() not in ("", ".", "/") else None
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.config import SiteConfig
-from generator.errors import Problem
+from generator.datafiles import DataFileError, figure, load_json, read_text
+from generator.errors import Problem, preview
 from generator.model import Article
 
 
@@ -58,7 +58,7 @@ def _from_views(articles, views: dict[str, float], settings, now: datetime) -> t
 def load_pageviews(path: Path, rel: str, base_path: str, problems: list[Problem]) -> dict[str, float]:
     """{site path: views} from a CSV with path and views columns, or JSON ({path: views} or a list of rows)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_text(path)
     except FileNotFoundError:
         problems.append(Problem(rel, "page-view file named in site.toml [trending] does not exist", level="warning",
                                 hint="export it from your analytics, or remove trending.pageviews"))
@@ -66,38 +66,73 @@ def load_pageviews(path: Path, rel: str, base_path: str, problems: list[Problem]
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(rel, f"cannot read page-view file: {exc}", level="warning"))
         return {}
-    rows: list[tuple[object, object, int]] = []
+    rows: list[tuple[object, object, int | None, str]] = []  # (path, views, line, which row or key)
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            problems.append(Problem(rel, f"not valid JSON: {exc.msg}", exc.lineno, level="warning"))
+            data = load_json(text)
+        except DataFileError as exc:
+            problems.append(Problem(rel, f"{exc}; page views ignored", exc.line, level="warning", hint=_SHAPE))
             return {}
         if isinstance(data, dict):
-            rows = [(k, v, 0) for k, v in data.items()]
+            rows = [(k, v, None, f"key {preview(k)}: ") for k, v in data.items()]
         elif isinstance(data, list):
-            rows = [(_first(r, "path", "url", "page"), _first(r, "views", "pageviews", "count"), 0)
-                    for r in data if isinstance(r, dict)]
+            rows = [(_first(r, "path", "url", "page"), _first(r, "views", "pageviews", "count"), None, f"row {n + 1}: ")
+                    if isinstance(r, dict) else (None, None, None, f"row {n + 1}: ") for n, r in enumerate(data)]
+        else:
+            problems.append(Problem(rel, f"page-view JSON holds {type(data).__name__ if data is not None else 'null'}; "
+                                         "page views ignored", level="warning", hint=_SHAPE))
+            return {}
     else:
         reader = csv.DictReader(io.StringIO(text))
-        fields = {f.strip().lower(): f for f in reader.fieldnames or []}
+        try:
+            fields = {f.strip().lower(): f for f in reader.fieldnames or []}
+        except csv.Error as exc:
+            problems.append(Problem(rel, f"not a readable CSV file: {exc}; page views ignored", level="warning"))
+            return {}
         path_col = next((fields[k] for k in ("path", "url", "page", "page path") if k in fields), None)
         views_col = next((fields[k] for k in ("views", "pageviews", "page views", "count") if k in fields), None)
         if path_col is None or views_col is None:
             problems.append(Problem(rel, "page-view CSV needs a header with 'path' and 'views' columns", 1, level="warning"))
             return {}
-        rows = [(r.get(path_col), r.get(views_col), n + 2) for n, r in enumerate(reader)]
-    out: dict[str, float] = {}
-    for raw_path, raw_views, line in rows:
         try:
-            views = float(str(raw_views).replace(",", "").strip())
-        except ValueError:
-            problems.append(Problem(rel, f"views {raw_views!r} is not a number; row skipped", line or None, level="warning"))
+            rows = [(r.get(path_col), r.get(views_col), reader.line_num, "") for r in reader]
+        except csv.Error as exc:
+            problems.append(Problem(rel, f"not a readable CSV file: {exc}; page views ignored", level="warning"))
+            return {}
+    out: dict[str, float] = {}
+    bad = 0
+    for raw_path, raw_views, line, where in rows:
+        views = _views(raw_views)
+        site_path = normalize_path(raw_path, base_path) if isinstance(raw_path, str) else ""
+        if views is None or not site_path:
+            bad += 1
+            if bad <= MAX_ROW_WARNINGS:
+                what = f"views {preview(raw_views)} is not a count from 0 to {MAX_VIEWS:.0e}" if views is None else \
+                    f"path {preview(raw_path)} is not a site path"
+                problems.append(Problem(rel, f"{where}{what}; row skipped", line, level="warning", hint=_SHAPE))
             continue
-        site_path = normalize_path(str(raw_path or ""), base_path)
-        if site_path:
-            out[site_path] = out.get(site_path, 0.0) + views
+        out[site_path] = min(out.get(site_path, 0.0) + views, MAX_VIEWS)
+    if bad > MAX_ROW_WARNINGS:
+        problems.append(Problem(rel, f"{bad - MAX_ROW_WARNINGS:,} more bad rows skipped", level="warning", hint=_SHAPE))
     return out
+
+
+MAX_VIEWS = 1e12
+MAX_ROW_WARNINGS = 10  # then one line with the count: an export with a bad column must not flood the log
+_SHAPE = "expected CSV with 'path' and 'views' columns, or JSON {\"/path/\": views} or [{\"path\": ..., \"views\": ...}]"
+
+
+def _views(raw) -> float | None:
+    """A view count: a finite number from 0 to MAX_VIEWS (CSV text may carry thousands separators)."""
+    if isinstance(raw, str):
+        text = raw.replace(",", "").strip()
+        if len(text) > 40:
+            return None
+        try:
+            raw = float(text)
+        except ValueError:
+            return None
+    return figure(raw, 0, MAX_VIEWS)
 
 
 def _first(row: dict, *keys: str):
@@ -107,8 +142,11 @@ def _first(row: dict, *keys: str):
 
 def normalize_path(raw: str, base_path: str) -> str:
     """'https://host/news/2025/07/x?utm=1' -> '/2025/07/x/' for a site under /news/."""
-    path = urlsplit(raw.strip()).path
-    if not path:
+    try:
+        path = urlsplit(raw.strip()).path
+    except ValueError:  # 'http://[not-an-address'
+        return ""
+    if not path or len(path) > 2000:
         return ""
     if base_path != "/" and path.startswith(base_path):
         path = "/" + path[len(base_path):]
