@@ -14,9 +14,8 @@ from datetime import date, datetime, time, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote, urlsplit
 from typing import Callable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from generator import __version__
 from generator.config import SiteConfig
@@ -48,7 +47,7 @@ class SourceFile:
     rel: str  # posix path relative to the site folder
     path: Path
     kind: str  # "article" | "page"
-    mtime_ns: int  # output.source_stamp: the later of mtime and ctime
+    mtime_ns: int  # stamps.source_stamp: the later of mtime and ctime
     size: int
 
 

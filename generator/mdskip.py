@@ -24,7 +24,7 @@ import re._constants as sre  # the regex parser's own view of a pattern (Python 
 import re._parser as sre_parse
 
 import markdown
-from markdown import blockparser, blockprocessors, postprocessors, util
+from markdown import blockparser, blockprocessors, util
 from markdown.extensions import abbr, def_list, fenced_code, footnotes, md_in_html, tables, toc
 from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace, Preprocessor
 from markdown.treeprocessors import InlineProcessor, UnescapeTreeprocessor

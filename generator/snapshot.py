@@ -45,7 +45,7 @@ def inputs_key(site_dir: Path, options_key: str) -> str | None:
         within = site_dir if name == "assets" else None  # as collect_assets walks it
         for found in walk_files(root, name, [], within=within):  # the files the build uses, through linked folders
             st = found.st
-            h.update(f"{name}/{found.rel}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
+            h.update(f"{name}/{found.rel}\0{st.st_size}\0{source_stamp(st)}\0{st.st_ino}\n".encode())
     for rel in extra_files:
         if isinstance(rel, str) and rel:
             _stat_into(h, os.path.join(site_dir, rel))
