@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import sqlite3
 from pathlib import Path
 
-from conftest import article
+from conftest import article, tree_hashes
 from generator.cache import SCHEMA
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}  # 2026-01-01: news sitemap and "future" fixed
 
 
 def tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return tree_hashes(root)
 
 
 def cold_copy(site, tmp_path: Path, name: str) -> dict[str, str]:

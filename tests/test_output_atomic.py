@@ -4,26 +4,16 @@ deleted articles disappear, and the build refuses folders it must not overwrite.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 
 
-from conftest import Site, article
+from conftest import Site, article, tree_hashes
 
 
 def tree(root: Path) -> dict[str, str]:
     """relative path -> sha256 of every file under root (folders included as entries, so new empty ones show)."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_symlink():
-            out[rel] = "link:" + os.readlink(path)
-        elif path.is_dir():
-            out[rel + "/"] = "dir"
-        else:
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
+    return tree_hashes(root, folders=True)
 
 
 def stats(root: Path) -> dict[str, tuple[int, int, int]]:

@@ -7,7 +7,6 @@ its sources, the home folder, / or a foreign non-empty folder as its output.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -19,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import MINIMAL_TOML, REPO, Site, article, run_cli
+from conftest import MINIMAL_TOML, REPO, Site, article, run_cli, tree_hashes
 from generator.content import expand_permalink
 from generator.output import MARKER, UnsafePath, safe_join
 from generator.pages import output_path
@@ -256,21 +255,7 @@ def yaml_quote(text: str) -> str:
 
 
 def tree(root: Path, skip: tuple[Path, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
-        dirnames[:] = [d for d in dirnames if here / d not in skip]
-        for name in dirnames + filenames:
-            path = here / name
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                out[rel] = "link:" + os.readlink(path)
-            elif path.is_dir():
-                out[rel + "/"] = "dir"
-            else:
-                st_ = path.stat()
-                out[rel] = f"{hashlib.sha256(path.read_bytes()).hexdigest()}:{st_.st_mode:o}"
-    return out
+    return tree_hashes(root, folders=True, modes=True, skip=skip)
 
 
 @pytest.fixture(scope="module")
