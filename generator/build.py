@@ -37,13 +37,14 @@ from generator.progress import Progress
 from generator.redirects import Redirect, plan_redirects
 from generator.related import RelatedLists
 from generator.render import LAYOUTS_DIR, Renderer, layouts_fingerprint
+from generator.testhooks import hook, parallel_min
 from generator.ticker import TickerData, load_ticker
 from generator.trending import TrendingResult, compute_trending
 from generator.workers import Workers
 
-PARALLEL_PARSE_MIN = 48  # below this, forking workers costs more than it saves
+PARALLEL_PARSE_MIN = parallel_min(48)  # below this, forking workers costs more than it saves
 PARSE_CHUNK = 16  # files per task: each worker commits its cache rows once per chunk
-PARALLEL_EXTRAS_MIN = 2000  # pages: below this, feeds and sitemaps take less time than a fork
+PARALLEL_EXTRAS_MIN = parallel_min(2000)  # pages: below this, feeds and sitemaps take less time than a fork
 
 
 @dataclass
@@ -430,6 +431,7 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
                           store_snippets, jobs, progress, problems, *cache.get_with_digest("spare"))
     # A build killed after the swap leaves these manifests one build behind: safe, because every
     # entry is trusted only while its file's stat token (size, mtime, inode) still matches.
+    hook("build-publish")
     try:
         outcome = publisher.run(extras, model.assets.files, search)
     finally:
@@ -517,7 +519,10 @@ class _Aside:
             self.receive.close()
             if self.process.is_alive():
                 self.process.terminate()
-            self.process.join()
+            self.process.join(timeout=2)
+            if self.process.is_alive():  # a SIGTERM handler (a coverage tool's, say) is still busy
+                self.process.kill()
+                self.process.join()
             self.process = None
 
 

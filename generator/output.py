@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from generator.errors import ConfigError
+from generator.testhooks import hook, no_exchange
 
 MARKER = ".generator-output"
 PREVIOUS, SHADOW, EMPTY = "previous", "shadow", "empty"  # what the spare holds after a swap
@@ -307,6 +308,7 @@ class Staging:
         if self.out.exists():  # no atomic exchange here: two renames, recovered by clear_leftovers
             previous = self.parent / f".{self.out.name}.previous-{os.getpid()}"
             os.rename(self.out, previous)
+            hook("between-renames")
             os.rename(self.root, self.out)
             os.rename(previous, self.root)
             self._drop_shadow()
@@ -437,6 +439,8 @@ def _ours(folder: Path) -> bool:
 
 def _exchange(a: Path, b: Path) -> bool:
     """renameat2(RENAME_EXCHANGE): both names swap in one step (Linux); False where unsupported."""
+    if no_exchange():
+        return False
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         rename2 = libc.renameat2

@@ -19,11 +19,12 @@ from generator.pages import Lookups, Route, build_context, output_path, route_in
 from generator.progress import Progress
 from generator.render import LazyBody
 from generator.stamps import source_stamp
+from generator.testhooks import parallel_min
 from generator.workers import Workers
 
 KEEP, REFILL, RENDER, CARRY = "keep", "refill", "render", "carry"
-PARALLEL_RENDER_MIN = 300  # pages: below this, forking workers costs more than it saves
-PARALLEL_RELATED_MIN = 1000  # related lists to compute (~0.1 ms each) before fingerprints fork
+PARALLEL_RENDER_MIN = parallel_min(300)  # pages: below this, forking workers costs more than it saves
+PARALLEL_RELATED_MIN = parallel_min(1000)  # related lists to compute (~0.1 ms each) before fingerprints fork
 RENDER_CHUNK_MAX = 250  # pages per task (~0.25 s of work): the last task is the idle tail
 WRITE_RUN = 64  # pages rendered before they are written (see Publisher._write_run)
 

@@ -47,6 +47,7 @@ from generator.publish import render_route
 from generator.render import LAYOUTS_DIR
 from generator.stamps import source_stamp
 from generator.walk import linked_folders
+from generator.testhooks import hook, quiet_ms
 
 QUIET_MS = 15  # a save ends when the folders are quiet this long
 BURST_QUIET_MS = 200  # ... and a burst of many files (a git checkout), which a busy machine may pause mid-way
@@ -188,6 +189,9 @@ class Watcher(FileSystemEventHandler):
         self.last = 0.0
         self.stopped = False
         self.links: list[tuple[str, str]] = []  # (site-relative folder, its real path) of linked folders
+        fixed = quiet_ms()  # a test's fixed window, long enough that no stall can split its burst
+        self.quiet_ms, self.burst_quiet_ms = (fixed, fixed) if fixed is not None else (QUIET_MS, BURST_QUIET_MS)
+        self.max_wait_ms = MAX_WAIT_MS if fixed is None else max(MAX_WAIT_MS, 10 * fixed)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write") or (event.is_directory and event.event_type == "modified"):
@@ -228,9 +232,9 @@ class Watcher(FileSystemEventHandler):
             while True:  # debounce: wait for the burst to end
                 time.sleep(QUIET_MS / 1000)
                 with self.lock:
-                    window = QUIET_MS if len(self.pending) <= 2 else BURST_QUIET_MS
+                    window = self.quiet_ms if len(self.pending) <= 2 else self.burst_quiet_ms
                     quiet = time.monotonic() - self.last >= window / 1000
-                if quiet or time.monotonic() - first > MAX_WAIT_MS / 1000:
+                if quiet or time.monotonic() - first > self.max_wait_ms / 1000:
                     break
             with self.lock:
                 self.event.clear()
@@ -401,6 +405,7 @@ def serve(args) -> int:
     config = load_site_config(options)  # a broken site.toml at start is a usage error (exit 2)
     preview = Preview(site_dir, options)
     try:
+        hook("serve-first-refresh")
         preview.refresh(None)
     except KeyboardInterrupt:
         print("\nstopping", file=sys.stderr)

@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests" / "tools"))  # the shared helpers: sitetools, servetools
+
+from sitetools import free_port, need_chromium, run_cli, tree_hashes  # noqa: E402,F401 - shared with every test module
 
 # Builds read the clock from SOURCE_DATE_EPOCH when it is set, as reproducible-build setups do; a
 # value left in the shell would make "future" articles of these tests' sites vanish. Tests that
@@ -115,15 +118,6 @@ class Site:
         return re.sub(r'<iframe[^>]*\ssrc="([^"]+)"[^>]*>\s*</iframe>', inline, html)
 
 
-def run_cli(*args: str, env: dict | None = None, check: bool = False, timeout: float = 600) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    done = subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True,
-                          env=full_env, timeout=timeout, stdin=subprocess.DEVNULL)
-    if check and done.returncode != 0:
-        raise AssertionError(f"generator {' '.join(args)} exited {done.returncode}\n{done.stderr}")
-    return done
-
-
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     """An empty site with the example layouts and assets and a minimal site.toml."""
@@ -133,6 +127,38 @@ def site(tmp_path: Path) -> Site:
     shutil.copytree(REPO / "assets", root / "assets", ignore=shutil.ignore_patterns("_*"))
     (root / "site.toml").write_text(MINIMAL_TOML, encoding="utf-8")
     return Site(root)
+
+
+@pytest.fixture
+def serve():
+    """start(root, *args, port=None, env=None, ready=True) -> Served: a real `generator serve`
+    subprocess (tests/tools/servetools.py); every server is stopped afterwards."""
+    from servetools import Served
+    started: list[Served] = []
+
+    def start(root: Path, *args: str, port: int | None = None, env: dict | None = None, ready: bool = True) -> Served:
+        s = Served(root, *args, port=port, env=env)
+        started.append(s)
+        return s.wait_ready() if ready else s
+
+    yield start
+    for s in started:
+        s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright, one per test module; fails under CI=true when missing."""
+    need_chromium()
+    from playwright.sync_api import sync_playwright
+    from sitetools import launch
+
+    with sync_playwright() as p:
+        b = launch(p)
+        try:
+            yield b
+        finally:
+            b.close()
 
 
 class Page(HTMLParser):

@@ -7,13 +7,13 @@ import shutil
 import tomllib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from conftest import REPO, Page, run_cli
+from sitetools import Doc as Refs
 
 from generator.check import check_output
 
@@ -94,26 +94,6 @@ def test_link_checker_finds_no_broken_links(example):
     assert done.returncode == 0, done.stderr
 
 
-class _Refs(HTMLParser):
-    """Every URL a page refers to: href and src of every element, srcset candidates, and its ids."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.refs: list[str] = []
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if a.get("id"):
-            self.ids.add(a["id"])
-        for key in ("href", "src", "poster", "action"):
-            if a.get(key) is not None and not (tag == "form" and key == "action" and "://" in a[key]):
-                self.refs.append(a[key])
-        for part in (a.get("srcset") or "").split(","):
-            if part.strip():
-                self.refs.append(part.strip().split()[0])
-
-
 def _internal_target(out: Path, page: Path, ref: str) -> tuple[Path | None, str]:
     parts = urlsplit(ref)
     if parts.scheme or parts.netloc or ref.startswith(("mailto:", "tel:", "data:", "javascript:")):
@@ -133,10 +113,9 @@ def test_every_internal_reference_resolves_independently(example, pages):
     ids: dict[Path, set[str]] = {}
     parsed: dict[Path, list[str]] = {}
     for path, _ in pages.values():
-        refs = _Refs()
-        refs.feed(path.read_text(encoding="utf-8"))
-        ids[path.resolve()] = refs.ids
-        parsed[path] = refs.refs
+        doc = Refs.load(path)  # every href, src, poster, srcset candidate and GET form action, and the ids
+        ids[path.resolve()] = doc.ids
+        parsed[path] = [url for _, _, url in doc.refs]
     broken = []
     checked = 0
     for path, refs in parsed.items():

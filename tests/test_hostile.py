@@ -11,7 +11,6 @@ Cases that must be generated (huge, deep, symlinks, broken layouts) are built at
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -29,7 +28,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import REPO, Page, Site, article
+from conftest import REPO, Page, Site, article, tree_hashes
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 IMPORTS = HOSTILE / "imports"
@@ -143,21 +142,7 @@ def test_the_memory_limit_really_applies():
 
 def snapshot(root: Path, skip: tuple[Path, ...] = ()) -> dict[str, str]:
     """Every file, folder and link under root (except skip) with a hash of its content."""
-    out: dict[str, str] = {}
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
-        dirnames[:] = [d for d in dirnames if here / d not in skip]
-        for name in dirnames:
-            path = here / name
-            out[path.relative_to(root).as_posix() + "/"] = f"link:{os.readlink(path)}" if path.is_symlink() else "dir"
-        for name in filenames:
-            path = here / name
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                out[rel] = f"link:{os.readlink(path)}"
-            else:
-                out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
+    return tree_hashes(root, folders=True, skip=skip)
 
 
 def assert_sane(built: Built) -> None:

@@ -9,7 +9,6 @@ file for file, never a mix and never missing; the next normal build must succeed
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import signal
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL_TOML, REPO, Site, article
+from conftest import MINIMAL_TOML, REPO, Site, article, tree_hashes
 from generator.output import LEVEL, MARKER
 
 ARTICLES = 300
@@ -51,11 +50,7 @@ def write_state(site: Site, state: str) -> None:
 
 def hashes(out: Path) -> dict[str, str]:
     """Every file of the output folder and a hash of its bytes (reading every one of them)."""
-    result = {}
-    for path in sorted(out.rglob("*")):
-        if path.is_file():
-            result[path.relative_to(out).as_posix()] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-    return result
+    return tree_hashes(out)
 
 
 def start_build(site: Site) -> subprocess.Popen:

@@ -6,24 +6,20 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 
-from conftest import Site, article
+from conftest import REPO, Site, article, tree_hashes
 
 
 def tree(root: Path) -> dict[str, str]:
     """relative path -> sha256 of every file under root (folders included as entries, so new empty ones show)."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_symlink():
-            out[rel] = "link:" + os.readlink(path)
-        elif path.is_dir():
-            out[rel + "/"] = "dir"
-        else:
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
+    return tree_hashes(root, folders=True)
 
 
 def stats(root: Path) -> dict[str, tuple[int, int, int]]:
@@ -47,6 +43,72 @@ def html_mentioning(site: Site, needle: str) -> list[str]:
 def leftovers(site: Site) -> list[str]:
     """Folders beside the output other than the spare tree the generator keeps by design."""
     return sorted(p.name for p in site.root.iterdir() if p.name.startswith(".public.") and p.name != ".public.spare")
+
+
+# --- (0) without renameat2's exchange: two renames, and a build killed between them --------------------
+
+NO_EXCHANGE = {"GENERATOR_TEST_NO_EXCHANGE": "1"}  # as on a kernel or file system without RENAME_EXCHANGE
+EPOCH = {"SOURCE_DATE_EPOCH": "1767225600"}
+HANG = 120  # seconds: only catches a build that never reaches its hook point
+
+
+def cold_tree(site: Site, tmp_path: Path, name: str) -> dict[str, str]:
+    """The same sources built from scratch in another folder."""
+    other = Site(tmp_path / name)
+    shutil.copytree(site.root, other.root, ignore=shutil.ignore_patterns("public", ".cache", ".public*"))
+    other.build("--no-search", env=EPOCH, check=True)
+    return tree(other.out)
+
+
+def build_until(site: Site, point: str, env: dict) -> None:
+    """Start a build that stops itself at a test hook point, then SIGKILL it (workers and all) there."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), **env, "GENERATOR_TEST_HOOK": f"{point}=pause"}
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "build", "--source", str(site.root), "--no-search"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=full_env, start_new_session=True)
+    seen: list[str] = []
+    try:
+        for raw in iter(proc.stderr.readline, b""):  # the build exiting without reaching the point ends this
+            seen.append(raw.decode("utf-8", "replace"))
+            if raw.strip() == f"test-hook: {point}".encode():
+                break
+        else:
+            pytest.fail(f"the build ended (exit {proc.wait(HANG)}) without reaching {point}:\n{''.join(seen)}")
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(HANG)
+        proc.stderr.close()
+
+
+def test_without_exchange_builds_swap_by_two_renames(site, tmp_path):
+    good_site(site)
+    site.build("--no-search", env={**EPOCH, **NO_EXCHANGE}, check=True)
+    for n, title in enumerate(["Story One, revised", "Story One, again"]):
+        site.write("content/articles/one.md", article(title, "2025-07-01T10:00:00Z", "Bitcoin", tags=["Mining"]))
+        site.build("--no-search", env={**EPOCH, **NO_EXCHANGE}, check=True)
+        assert tree(site.out) == cold_tree(site, tmp_path, f"cold{n}")
+        assert leftovers(site) == []  # no .public.previous-* left behind
+        spare = site.root / ".public.spare"
+        assert (spare / ".generator-output").is_file(), "the previous output did not become the spare"
+
+
+def test_killed_between_the_two_renames_the_next_build_restores_the_output(site, tmp_path):
+    good_site(site)
+    site.build("--no-search", env=EPOCH, check=True)
+    published = tree(site.out)
+    site.write("content/articles/one.md", article("Story One, revised", "2025-07-01T10:00:00Z", "Bitcoin"))
+
+    build_until(site, "between-renames", {**EPOCH, **NO_EXCHANGE})
+    assert not site.out.exists(), "the hook was not between the two renames"
+    (previous,) = site.root.glob(".public.previous-*")
+    assert tree(previous) == published  # the old output, whole, under another name
+
+    build_until(site, "build-publish", EPOCH)  # the next build, stopped before it publishes anything
+    assert tree(site.out) == published, "the next build did not put the previous output back first"
+
+    site.build("--no-search", env={**EPOCH, **NO_EXCHANGE}, check=True)
+    assert tree(site.out) == cold_tree(site, tmp_path, "cold")
+    assert leftovers(site) == []
 
 
 # --- (a) a config error leaves the previous output byte-identical ------------------------------------

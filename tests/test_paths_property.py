@@ -7,7 +7,6 @@ its sources, the home folder, / or a foreign non-empty folder as its output.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -19,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import MINIMAL_TOML, REPO, Site, article, run_cli
+from conftest import MINIMAL_TOML, REPO, Site, article, run_cli, tree_hashes
 from generator.content import expand_permalink
 from generator.output import MARKER, UnsafePath, safe_join
 from generator.pages import output_path
@@ -66,8 +65,41 @@ def test_safe_join_never_leaves_root(rel: str):
         result = safe_join(ROOT, rel)
     except UnsafePath:
         return
+    _ACCEPTED["never_leaves_root"] += 1
     assert inside(result, ROOT), f"safe_join({rel!r}) -> {result}"
     assert result.relative_to(ROOT).parts, "safe_join returned the root itself"
+
+
+# The property tests above return early on a refusal, so a safe_join that refused everything would
+# pass them: these say that ordinary paths are accepted, and that the random runs reached the checks.
+_ACCEPTED = {"never_leaves_root": 0, "real_folder": 0, "patterns": 0}
+
+ORDINARY = ["index.html", "a/b/index.html", "2024/05/some-story/index.html", "tag/bitcoin-btc/feed.xml",
+            "assets/img/_v/x-480.webp", "caf\u00e9/index.html", "\U0001f680/index.html", "x" * 255]
+
+
+@pytest.mark.parametrize("rel", ORDINARY)
+def test_safe_join_accepts_ordinary_paths(rel: str):
+    assert safe_join(ROOT, rel) == ROOT / rel
+
+
+def test_safe_join_properties_are_not_vacuous(tmp_path_factory):
+    """The two properties, run again here and counted: many of their random inputs reach the checks."""
+    for key in _ACCEPTED:
+        _ACCEPTED[key] = 0
+    test_safe_join_never_leaves_root()
+    test_safe_join_stays_inside_a_real_folder(tmp_path_factory)
+    assert _ACCEPTED["never_leaves_root"] >= 50, _ACCEPTED
+    assert _ACCEPTED["real_folder"] >= 10, _ACCEPTED
+
+
+@pytest.mark.parametrize("pattern", ["/{year}/{month}/{slug}/", "/news/{slug}/", "/{category}/{slug}/", "/{year}/{slug}/"])
+def test_ordinary_patterns_are_accepted_and_published(pattern: str):
+    """test_every_accepted_pattern_can_be_published returns early on a refused pattern: ordinary ones are not refused."""
+    assert _accepts(pattern), pattern
+    _ACCEPTED["patterns"] = 0
+    test_every_accepted_pattern_can_be_published.hypothesis.inner_test(pattern=pattern, x="Some title")
+    assert _ACCEPTED["patterns"] == 1
 
 
 @settings(database=None, max_examples=100, deadline=None)
@@ -79,6 +111,7 @@ def test_safe_join_stays_inside_a_real_folder(tmp_path_factory, rel: str):
         result = safe_join(root, rel)
     except UnsafePath:
         return
+    _ACCEPTED["real_folder"] += 1
     assert result.resolve().is_relative_to(root.resolve()), f"safe_join({rel!r}) -> {result.resolve()}"
 
 
@@ -175,6 +208,7 @@ def test_every_accepted_pattern_can_be_published(pattern: str, x: str):
     """A pattern site.toml validation accepts must give publishable paths inside the output folder."""
     if not _accepts(pattern):
         return
+    _ACCEPTED["patterns"] += 1
     url = expand_permalink(pattern, slug=slugify(x) or "x", when=datetime(2024, 5, 1, tzinfo=timezone.utc),
                            category="bitcoin")
     result = safe_join(ROOT, output_path(url))
@@ -221,21 +255,7 @@ def yaml_quote(text: str) -> str:
 
 
 def tree(root: Path, skip: tuple[Path, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
-        dirnames[:] = [d for d in dirnames if here / d not in skip]
-        for name in dirnames + filenames:
-            path = here / name
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                out[rel] = "link:" + os.readlink(path)
-            elif path.is_dir():
-                out[rel + "/"] = "dir"
-            else:
-                st_ = path.stat()
-                out[rel] = f"{hashlib.sha256(path.read_bytes()).hexdigest()}:{st_.st_mode:o}"
-    return out
+    return tree_hashes(root, folders=True, modes=True, skip=skip)
 
 
 @pytest.fixture(scope="module")

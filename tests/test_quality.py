@@ -33,7 +33,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
 
 from sitetools import (VNU_JAR, Doc, StaticServer, axe, copy_example, describe_violations, html_pages,  # noqa: E402
-                       launch, need_axe, need_chromium, need_vnu, offline_context, run_generator)
+                       need_axe, need_vnu, offline_context, run_generator)
 
 import feedparser  # noqa: E402
 
@@ -100,19 +100,6 @@ def server(example):
     assert example.out.is_dir(), example.stderr
     with StaticServer(example.out) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 - where the external tools are (tests/tools/node_modules, installed by tests/tools/install.sh),
   and `need()`: skip when a tool is missing, but fail under CI so CI can never skip silently;
 - `copy_example()`: a copy of the repository's example site in a temporary folder;
+- `run_cli()`: the generator run for real in a subprocess; `tree_hashes()`: a folder's files by hash;
 - `StaticServer`: `python -m http.server` bound to 127.0.0.1 on a free port, as a static host;
 - `Doc`: a parsed HTML page (head tags, links, JSON-LD, text of marked regions);
 - Playwright helpers: Debian's Chromium with fixed flags, every request off 127.0.0.1 aborted;
@@ -11,6 +12,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -84,10 +86,43 @@ def copy_example(root: Path, site_toml: str | None = None) -> Path:
     return root
 
 
-def run_generator(*args: str, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict | None = None, check: bool = False, timeout: float = 600) -> subprocess.CompletedProcess:
+    """`python -m generator ARGS` for real, from this worktree; `check` fails the test on a non-zero exit."""
     full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, env=full_env,
+    done = subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, env=full_env,
                           timeout=timeout, stdin=subprocess.DEVNULL)
+    if check and done.returncode != 0:
+        raise AssertionError(f"generator {' '.join(args)} exited {done.returncode}\n{done.stderr}")
+    return done
+
+
+run_generator = run_cli  # the older name, kept for branches that still use it
+
+
+def tree_hashes(root: Path, folders: bool = False, modes: bool = False, skip: tuple[Path, ...] = ()) -> dict[str, str]:
+    """Every file under root (relative path -> sha256 of its bytes), as two trees are compared.
+
+    folders: folders ('rel/' -> 'dir') and symbolic links ('rel' -> 'link:target', never followed)
+    are entries too, so a new empty folder or a link shows; modes: a file's permission bits join
+    its hash; skip: folders left out with everything in them.
+    """
+    out: dict[str, str] = {}
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if here / d not in skip)
+        for name in dirnames + sorted(filenames):
+            path = here / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                if folders:
+                    out[rel] = "link:" + os.readlink(path)
+            elif path.is_dir():
+                if folders:
+                    out[rel + "/"] = "dir"
+            else:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                out[rel] = f"{digest}:{path.stat().st_mode:o}" if modes else digest
+    return out
 
 
 def html_pages(out: Path) -> dict[str, Path]:
@@ -103,9 +138,9 @@ def html_pages(out: Path) -> dict[str, Path]:
 
 # --- a static host ------------------------------------------------------------------------------
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
