@@ -209,6 +209,9 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
         items, blocks, trending = inputs
         title = config.title if route.number == 1 else f"{config.title}, page {route.number}"
         crumbs = breadcrumbs((f"Page {route.number}", route.url)) if route.number > 1 else ()
+        # the home sidebar's Trending leaves out what the main column shows (lead, list, blocks)
+        shown = {a.source for a in items} | {a.source for _, block in blocks for a in block}
+        trending = tuple(a for a in trending if a.source not in shown)
         ld = [{"@context": "https://schema.org", "@type": "WebSite", "name": config.title,
                "url": absolute(config.base_url, "/"), "description": config.description}]
         if config.search.enabled:
