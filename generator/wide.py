@@ -5,6 +5,8 @@ Every table is wrapped in a labelled region a keyboard can focus and scroll
 so a phone shows whole words and figures instead of breaking them mid-letter. Code blocks
 (``<pre>``) get ``tabindex="0"`` for the same reason: they keep their lines and scroll.
 The layout's stylesheet does the scrolling; this only makes it reachable without a mouse.
+Links that spell out their own address get ``class="bare"``, so a print stylesheet that
+prints link targets does not print those twice.
 """
 
 from __future__ import annotations
@@ -43,6 +45,14 @@ class _TableRegions(Treeprocessor):
             region.append(table)
 
 
+class _BareLinks(Treeprocessor):
+    def run(self, root: etree.Element) -> None:
+        for link in root.iter("a"):
+            href = link.get("href", "")
+            if href and len(link) == 0 and (link.text or "").strip() in (href, href.removeprefix("mailto:")):
+                link.set("class", (link.get("class", "") + " bare").strip())
+
+
 class _FocusableCode(Postprocessor):
     def run(self, text: str) -> str:
         return _PRE.sub('<pre tabindex="0"', text) if "<pre" in text else text
@@ -52,6 +62,7 @@ class WideExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:
         # after the inline pass (20), so header cells hold their final text
         md.treeprocessors.register(_TableRegions(md), "table_regions", 15)
+        md.treeprocessors.register(_BareLinks(md), "bare_links", 14)
         # after raw and highlighted HTML is put back (30)
         md.postprocessors.register(_FocusableCode(md), "focusable_code", 5)
 
