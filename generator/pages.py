@@ -124,6 +124,7 @@ class Lookups:
 
     related: Callable[[Article], tuple[Article, ...]]
     trending: tuple[Article, ...] = ()
+    trending_ranked: tuple[Article, ...] = ()  # the ranking continued, for pages that leave some out
     coin: Callable[[str], object] = lambda symbol: None
     prices_as_of: object = None  # when the ticker snapshot's figures were taken (a datetime), if known
 
@@ -138,7 +139,8 @@ def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
         return (article, lookups.related(article) if kind == "article" else ())
     if kind == "home":
         items = listed(site, route)
-        return (items, _home_blocks(site, items) if route.number == 1 else (), lookups.trending)
+        return (items, _home_blocks(site, items) if route.number == 1 else (),
+                lookups.trending_ranked or lookups.trending, site.config.trending.count)
     if kind in ("category", "tag", "coin"):
         listing: Listing = site.listings(kind)[route.key]
         coin = (lookups.coin(listing.term.name), lookups.prices_as_of) if kind == "coin" else None
@@ -206,12 +208,12 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
         return {"page": _page(route, article.title, article.summary, crumbs, image=article.image, jsonld=data),
                 "article": article, "related": related}
     if route.kind == "home":
-        items, blocks, trending = inputs
+        items, blocks, trending, trending_count = inputs
         title = config.title if route.number == 1 else f"{config.title}, page {route.number}"
         crumbs = breadcrumbs((f"Page {route.number}", route.url)) if route.number > 1 else ()
         # the home sidebar's Trending leaves out what the main column shows (lead, list, blocks)
         shown = {a.source for a in items} | {a.source for _, block in blocks for a in block}
-        trending = tuple(a for a in trending if a.source not in shown)
+        trending = tuple(a for a in trending if a.source not in shown)[:trending_count]
         ld = [{"@context": "https://schema.org", "@type": "WebSite", "name": config.title,
                "url": absolute(config.base_url, "/"), "description": config.description}]
         if config.search.enabled:
