@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from itertools import islice
 from dataclasses import dataclass
+from itertools import islice
 from typing import Callable
 
 from generator.assemble import Listing, Site
