@@ -391,3 +391,19 @@ def test_phone_ticker_shows_whole_coins_and_that_it_scrolls(tiny, server, browse
     scrolls, snap, cut, hint = state
     assert scrolls and snap.startswith("x") and cut == 0 and "›" in hint, state
     ctx.close()
+
+
+def test_home_trending_is_filled_from_further_down_the_ranking(site):
+    """Trending (here: the newest, no page views) leaves out the home page's own stories, and the
+    next ones in the ranking take their places: the home sidebar still shows `count` stories."""
+    site.write("site.toml", MINIMAL_TOML.replace("per_page = 3", "per_page = 3\nhome_category_blocks = 1"))
+    for i in range(12):
+        site.write(f"content/s{i:02d}.md", article(f"Story {i:02d}", f"2025-07-{i + 1:02d}T09:00:00Z", "Bitcoin"))
+    site.build(check=True)
+    home = Page.parse(site.text("/"))
+    main = home.links_within("card__title")
+    trending = home.links_within("widget--trending", "mini__title")
+    assert len(main) == 7 and len(trending) == 3 and not set(trending) & set(main), (main, trending)
+    assert trending == [f"/2025/07/story-{i:02d}/" for i in (4, 3, 2)]  # the next newest, in order
+    elsewhere = Page.parse(site.text("/404.html")).links_within("widget--trending", "mini__title")
+    assert elsewhere == [f"/2025/07/story-{i:02d}/" for i in (11, 10, 9)]  # the site-wide list is unchanged
