@@ -14,7 +14,7 @@ from generator import mdskip
 from generator.model import Body
 
 # "extra" without attr_list: that one eats Liquid leftovers such as "{% endhighlight %}" in imported posts.
-EXTENSIONS = ["abbr", "def_list", "fenced_code", "footnotes", "md_in_html", "tables", "codehilite", "toc", "sane_lists"]
+EXTENSIONS = ["abbr", "def_list", "fenced_code", "footnotes", "md_in_html", "tables", "codehilite", "toc", "sane_lists", "generator.wide"]
 EXTENSION_CONFIGS = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
     "toc": {"toc_depth": "2-3"},

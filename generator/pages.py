@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import islice
 from typing import Callable
 
 from generator.assemble import Listing, Site
@@ -160,7 +161,9 @@ class Lookups:
 
     related: Callable[[Article], tuple[Article, ...]]
     trending: tuple[Article, ...] = ()
+    trending_ranked: tuple[Article, ...] = ()  # the ranking continued, for pages that leave some out
     coin: Callable[[str], object] = lambda symbol: None
+    prices_as_of: object = None  # when the ticker snapshot's figures were taken (a datetime), if known
 
 
 def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
@@ -172,20 +175,32 @@ def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
         article = site.by_source[route.key]
         return (article, lookups.related(article) if kind == "article" else ())
     if kind == "home":
-        blocks = ()
-        if route.number == 1:
-            blocks = tuple((listing.term, listing.articles[:4]) for listing in site.categories.values()
-                           if listing.articles)[:site.config.home_category_blocks]
-        return (listed(site, route), blocks)
+        items = listed(site, route)
+        return (items, _home_blocks(site, items) if route.number == 1 else (),
+                lookups.trending_ranked or lookups.trending, site.config.trending.count)
     if kind in ("category", "tag", "coin"):
         listing: Listing = site.listings(kind)[route.key]
-        coin = lookups.coin(listing.term.name) if kind == "coin" else None
+        coin = (lookups.coin(listing.term.name), lookups.prices_as_of) if kind == "coin" else None
         return (listing.term, len(listing.articles), listed(site, route), coin)
     if kind == "terms":
         return (tuple((l.term, len(l.articles)) for l in site.listings(route.key).values()),)
     if kind == "widget":
         return (lookups.trending, site.articles[:site.config.latest_count])
     return ()
+
+
+def _home_blocks(site: Site, shown: tuple[Article, ...]) -> tuple:
+    """The home page's category blocks: up to four articles each that the lead and the latest list
+    above them do not already show (no story twice in the main column); empty blocks are left out."""
+    seen = {a.source for a in shown}
+    blocks = []
+    for listing in site.categories.values():
+        if len(blocks) >= site.config.home_category_blocks:
+            break
+        fresh = tuple(islice((a for a in listing.articles if a.source not in seen), 4))
+        if fresh:
+            blocks.append((listing.term, fresh))
+    return tuple(blocks)
 
 
 def listed(site: Site, route: Route) -> tuple[Article, ...]:
@@ -230,8 +245,12 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
         return {"page": _page(route, article.title, article.summary, crumbs, image=article.image, jsonld=data),
                 "article": article, "related": related}
     if route.kind == "home":
-        items, blocks = inputs
+        items, blocks, trending, trending_count = inputs
         title = config.title if route.number == 1 else f"{config.title}, page {route.number}"
+        crumbs = breadcrumbs((f"Page {route.number}", route.url)) if route.number > 1 else ()
+        # the home sidebar's Trending leaves out what the main column shows (lead, list, blocks)
+        shown = {a.source for a in items} | {a.source for _, block in blocks for a in block}
+        trending = tuple(a for a in trending if a.source not in shown)[:trending_count]
         ld = [{"@context": "https://schema.org", "@type": "WebSite", "name": config.title,
                "url": absolute(config.base_url, "/"), "description": config.description}]
         if config.search.enabled:
@@ -239,19 +258,23 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
                                         "target": absolute(config.base_url, "/search/") + "?q={q}"}
         if route.number > 1:
             ld = [_collection_ld(config, route, title, config.description)]
-        return {"page": _page(route, title, config.description, (), pagination=_pagination("/", route), jsonld=ld),
+        return {"page": _page(route, title, config.description, crumbs, pagination=_pagination("/", route), jsonld=ld),
                 "lead": items[0] if items and route.number == 1 else None,
                 "articles": items[1:] if route.number == 1 else items,
-                "blocks": blocks}
+                "blocks": blocks, "trending": trending}
     if route.kind in ("category", "tag", "coin"):
         term, count, items, coin = inputs
+        coin, prices_as_of = coin or (None, None)
         label = {"category": "", "tag": "Tag: ", "coin": "Coin: "}[route.kind]
-        title = f"{label}{term.name}" + (f", page {route.number}" if route.number > 1 else "")
+        name = coin_title(term.name, coin)
+        title = f"{label}{name}" + (f", page {route.number}" if route.number > 1 else "")
         description = term.description or f"{count} articles on {term.name} from {config.title}."
         kind_crumb = {"category": ("Categories", _index_url(config.permalinks, "category")),
                       "tag": ("Tags", _index_url(config.permalinks, "tag")),
                       "coin": ("Coins", _index_url(config.permalinks, "coin"))}[route.kind]
-        crumbs = breadcrumbs(*([kind_crumb] if kind_crumb[1] else []), (term.name, term.url))
+        crumbs = breadcrumbs(*([kind_crumb] if kind_crumb[1] else []), (name, term.url))
+        if route.number > 1:
+            crumbs += ((f"Page {route.number}", route.url),)
         ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
         has_feed = (route.kind == "category" and config.feeds.per_category and count) or \
             (route.kind == "tag" and config.feeds.per_tag)
@@ -259,7 +282,7 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
                                  feed=feed_url(term.url) if has_feed else ""),
                    "term": term, "count": count, "articles": items}
         if route.kind == "coin":
-            context["coin"] = coin
+            context.update(coin=coin, coin_name=name, prices_as_of=prices_as_of)
         return context
     if route.kind == "terms":
         (terms,) = inputs
@@ -272,6 +295,12 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
     if route.kind == "search":
         return {"page": _page(route, "Search", f"Search every article on {config.title}.", breadcrumbs(("Search", route.url)))}
     return {"page": _page(route, "Page not found", "The page you asked for is not here.", ())}
+
+
+def coin_title(symbol: str, coin) -> str:
+    """'Bitcoin (BTC)' for a coin the ticker names; the bare symbol otherwise."""
+    name = getattr(coin, "name", "") or ""
+    return f"{name} ({symbol})" if name and name != symbol else symbol
 
 
 def _page(route: Route, title: str, description: str, crumbs, *, image=None, pagination=None, jsonld=(),

@@ -303,7 +303,9 @@ def lookups(model) -> Lookups:
     """What page inputs need from the model (made once per model: this is asked for every page)."""
     if model.lookups is None:
         model.lookups = Lookups(related=lambda a: model.related.get(a.source, ()),
-                                trending=model.trending.articles, coin=model.ticker.by_symbol)
+                                trending=model.trending.articles, trending_ranked=model.trending.ranked,
+                                coin=model.ticker.by_symbol,
+                                prices_as_of=model.ticker.as_of)
     return model.lookups
 
 

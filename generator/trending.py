@@ -19,6 +19,9 @@ from generator.model import Article
 class TrendingResult:
     articles: tuple[Article, ...]
     source: str  # what the build log says: "page views (file)", "editor pins", "newest articles"
+    # the ranking continued past `count`, far enough that a page leaving out the stories it shows
+    # elsewhere (the home page: up to per_page + 4 per category block) can still fill its list
+    ranked: tuple[Article, ...] = ()
 
 
 def compute_trending(articles: tuple[Article, ...], config: SiteConfig, site_dir: Path, now: datetime,
@@ -27,19 +30,20 @@ def compute_trending(articles: tuple[Article, ...], config: SiteConfig, site_dir
     settings = config.trending
     if settings.count <= 0 or not articles:
         return TrendingResult((), "none")
+    depth = settings.count + config.per_page + 4 * config.home_category_blocks
     if settings.pageviews:
         views = load_pageviews(site_dir / settings.pageviews, settings.pageviews, config.base_path, problems)
         if views:
-            ranked = _from_views(articles, views, settings, now)
+            ranked = _from_views(articles, views, settings, now, depth)
             if ranked:
-                return TrendingResult(ranked, f"page views ({settings.pageviews})")
-    pins = [a for a in articles if a.trending][:settings.count]
+                return TrendingResult(ranked[:settings.count], f"page views ({settings.pageviews})", ranked)
+    pins = tuple(a for a in articles if a.trending)[:depth]
     if pins:
-        return TrendingResult(tuple(pins), "editor pins (trending: true)")
-    return TrendingResult(articles[:settings.count], "newest articles (no page views or pins)")
+        return TrendingResult(pins[:settings.count], "editor pins (trending: true)", pins)
+    return TrendingResult(articles[:settings.count], "newest articles (no page views or pins)", articles[:depth])
 
 
-def _from_views(articles, views: dict[str, float], settings, now: datetime) -> tuple[Article, ...]:
+def _from_views(articles, views: dict[str, float], settings, now: datetime, depth: int) -> tuple[Article, ...]:
     """Views decayed by age: half the weight every half_life_days; older than window_days: out."""
     scored = []
     for article in articles:
@@ -52,7 +56,7 @@ def _from_views(articles, views: dict[str, float], settings, now: datetime) -> t
         score = count * 0.5 ** (age_days / max(settings.half_life_days, 0.001))
         scored.append((-score, -article.date.timestamp(), article.source, article))
     scored.sort(key=lambda row: row[:3])
-    return tuple(row[3] for row in scored[:settings.count])
+    return tuple(row[3] for row in scored[:depth])
 
 
 def load_pageviews(path: Path, rel: str, base_path: str, problems: list[Problem]) -> dict[str, float]:

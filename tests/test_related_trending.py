@@ -27,6 +27,10 @@ class Doc(Page):
         return self.links_within("widget--trending", "mini__title")
 
 
+# A page with the site-wide sidebar (the home page has its own, without the stories it shows).
+SITEWIDE = "/404.html"
+
+
 def doc(site: Site, url: str) -> Doc:
     path = site.page(url)
     assert path.is_file(), f"{url} was not built"
@@ -183,7 +187,7 @@ def test_trending_from_pageview_csv(site):
                                  "/about/,99999\n")
     done = site.build(env=NOW, check=True)
     assert "page views" in _trending_line(done.stderr) and "data/views.csv" in _trending_line(done.stderr)
-    assert doc(site, "/").trending() == [url("old-hit"), url("mid"), url("recent")]
+    assert doc(site, SITEWIDE).trending() == [url("old-hit"), url("mid"), url("recent")]
     # the sidebar is site-wide: an article page shows the same list
     assert doc(site, url("newest")).trending() == [url("old-hit"), url("mid"), url("recent")]
 
@@ -194,14 +198,14 @@ def test_trending_from_pageview_json(site):
     site.write("data/views.json", json.dumps({"/2025/07/recent/": 40, "/2025/07/mid/": 700, "/2025/07/newest/": 10}))
     done = site.build(env=NOW, check=True)
     assert "page views (data/views.json)" in _trending_line(done.stderr)
-    assert doc(site, "/").trending() == [url("mid"), url("recent")]
+    assert doc(site, SITEWIDE).trending() == [url("mid"), url("recent")]
 
 
 def test_trending_from_editor_pins(site):
     _four_articles(site, pins=("mid", "old-hit"))
     done = site.build(env=NOW, check=True)
     assert "editor pins" in _trending_line(done.stderr)
-    assert doc(site, "/").trending() == [url("mid"), url("old-hit")]
+    assert doc(site, SITEWIDE).trending() == [url("mid"), url("old-hit")]
 
 
 def test_trending_falls_back_to_pins_when_pageview_file_missing(site):
@@ -211,14 +215,14 @@ def test_trending_falls_back_to_pins_when_pageview_file_missing(site):
     assert done.returncode == 0, done.stderr
     assert "editor pins" in _trending_line(done.stderr)
     assert "data/views.csv" in done.stderr and "warning" in done.stderr
-    assert doc(site, "/").trending() == [url("recent")]
+    assert doc(site, SITEWIDE).trending() == [url("recent")]
 
 
 def test_trending_falls_back_to_newest(site):
     _four_articles(site)
     done = site.build(env=NOW, check=True)
     assert "newest" in _trending_line(done.stderr)
-    assert doc(site, "/").trending() == [url("newest"), url("recent"), url("mid")]
+    assert doc(site, SITEWIDE).trending() == [url("newest"), url("recent"), url("mid")]
 
 
 def test_trending_leaves_out_drafts_even_when_viewed(site):
@@ -228,8 +232,8 @@ def test_trending_leaves_out_drafts_even_when_viewed(site):
     site.write("data/views.csv", "path,views\n/2025/07/hidden/,100000\n/2025/07/mid/,50\n")
     done = site.build(env=NOW, check=True)
     assert "page views" in _trending_line(done.stderr)
-    assert url("hidden") not in doc(site, "/").trending()
-    assert doc(site, "/").trending()[0] == url("mid")
+    assert url("hidden") not in doc(site, SITEWIDE).trending()
+    assert doc(site, SITEWIDE).trending()[0] == url("mid")
 
 
 def test_trending_json_rows_with_zero_views_are_not_problems(site):
@@ -240,7 +244,7 @@ def test_trending_json_rows_with_zero_views_are_not_problems(site):
                                               {"path": "/2025/07/newest/", "views": 0}]))
     done = site.build(env=NOW, check=True)
     assert "page views (data/views.json)" in _trending_line(done.stderr)
-    assert doc(site, "/").trending() == [url("mid"), url("recent")]
+    assert doc(site, SITEWIDE).trending() == [url("mid"), url("recent")]
     assert ": warning:" not in done.stderr, done.stderr
 
 
@@ -251,4 +255,4 @@ def test_trending_json_list_of_rows(site):
                                               {"path": "/2025/07/old-hit", "views": 90}]))
     done = site.build(env=NOW, check=True)
     assert "page views (data/views.json)" in _trending_line(done.stderr)
-    assert doc(site, "/").trending() == [url("recent"), url("old-hit")]
+    assert doc(site, SITEWIDE).trending() == [url("recent"), url("old-hit")]

@@ -52,11 +52,11 @@ ARTICLES = [
               "tags": ["Regulation"], "coins": ["ETH"]}, "Lawmakers met on Friday."),
     ("d.md", {"title": "Policy News From Before", "date": "2025-07-18T11:00:00Z", "category": "Policy",
               "tags": ["Regulation"]}, "An older policy story."),
-    ("p1.md", {"title": "Policy One", "date": "2025-07-10T09:00:00Z", "category": "Policy", "tags": ["Regulation"],
+    ("p1.md", {"title": "Policy One", "image": "/assets/img/hero.jpg", "image_alt": "A red field", "date": "2025-07-10T09:00:00Z", "category": "Policy", "tags": ["Regulation"],
                "coins": ["ETH"]}, "One."),
-    ("p2.md", {"title": "Policy Two", "date": "2025-07-11T09:00:00Z", "category": "Policy", "tags": ["Regulation"],
+    ("p2.md", {"title": "Policy Two", "image": "/assets/img/hero.jpg", "image_alt": "A red field", "date": "2025-07-11T09:00:00Z", "category": "Policy", "tags": ["Regulation"],
                "coins": ["ETH"]}, "Two."),
-    ("p3.md", {"title": "Policy Three", "date": "2025-07-12T09:00:00Z", "category": "Policy", "tags": ["Regulation"],
+    ("p3.md", {"title": "Policy Three", "image": "/assets/img/hero.jpg", "image_alt": "A red field", "date": "2025-07-12T09:00:00Z", "category": "Policy", "tags": ["Regulation"],
                "coins": ["ETH"]}, "Three."),
     ("b.md", {"title": "Older Bitcoin Story", "date": "2025-07-01T08:00:00Z", "category": "Bitcoin", "tags": ["Mining"]},
      "Old news."),
@@ -558,8 +558,9 @@ def test_cards_related_and_trending_images_are_sized_and_lazy_below_the_fold(new
     lead = _imgs(home, "lead-story")
     assert lead and all("loading" not in i for i in lead), lead  # the top story loads at once
     sidebar = home if _imgs(home, "widget--trending") else doc(news, "/widgets/lists/")  # inline, or in an iframe
+    # (cards of articles without an image have none: four of the articles here have one)
     below = [i for region in ("latest", "cat-block") for i in _imgs(home, region)] + _imgs(sidebar, "widget--trending")
-    assert len(below) >= 6
+    assert len(below) >= 4
     for i in below:
         assert i.get("loading") == "lazy", i
     for i in lead + below:
