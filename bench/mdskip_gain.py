@@ -31,6 +31,7 @@ from floor import bodies  # noqa: E402
 ABLATIONS = {
     "inline pattern skips": (None, None),  # made in make()
     "block test skips": ("_block_requirements", lambda processor: ()),
+    "block loop (listed once, skips)": ("_parse_blocks_with_guards", lambda md: None),
     "toc marker search": ("_guard_toc_marker", lambda md: None),
     "blank-line regex": ("_guard_blank_lines", lambda md: None),
     "fenced-code pass / raw-HTML pass": ("_skip_pass_without", lambda *a: None),
@@ -66,7 +67,7 @@ def cpu_per_body(md: markdown.Markdown, texts: list[str]) -> float:
     for text in texts:
         md.reset()
         md.convert(text)
-    return (time.process_time() - started) / len(texts)
+    return (time.process_time() - started) / max(len(texts), 1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,11 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--source", type=Path, required=True)
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--limit", type=int, default=1000, help="bodies to convert (default 1000)")
+    p.add_argument("--variant", help="convert the bodies once with this variant only and print nothing: for "
+                                     "counting instructions, e.g. under valgrind --tool=callgrind (see bench/README.md)")
     args = p.parse_args(argv)
     if not mdskip.active():
         print(f"the fast path is off on Markdown {markdown.__version__}", file=sys.stderr)
         return 2
     texts = bodies(args.source)[: args.limit]
+    if args.variant:
+        cpu_per_body(make(args.variant), texts)
+        return 0
     variants = ["stock", "fast", *ABLATIONS]
     converters = {v: make(v) for v in variants}
     for md in converters.values():  # warm up: lexers, regex caches
