@@ -447,7 +447,9 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     problems = sorted(_dedupe(problems), key=lambda p: (p.path, p.line or 0, p.message))
     for problem in problems:
         report.add(problem)
-    snapshot.save(site_dir, inputs, next_change(articles, model, now), out,
+    # an incomplete search index (Pagefind missing or failing) is retried by the next build
+    until = now if search is not None and search.incomplete else next_change(articles, model, now)
+    snapshot.save(site_dir, inputs, until, out,
                   {rel: entry[2] for rel, entry in publisher.new_manifest.items()},
                   {"trending": model.trending.source, "files": len(publisher.new_manifest),
                    "problems": [dataclasses.astuple(p) for p in problems]})

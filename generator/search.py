@@ -43,11 +43,17 @@ THUMB_WIDTH = 320
 RUNTIME = ("pagefind.js", "pagefind-worker.js")
 UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
 PAGEFIND_TIMEOUT = 600
+PAGEFIND_ENV = "GENERATOR_PAGEFIND"
 RECORDS_TMP = "/dev/shm"  # a memory file system, where there is one; else the system's temporary folder
 
 
 def pagefind_command() -> list[str] | None:
-    """The pagefind binary shipped by the PyPI package (pagefind[bin]), or one on PATH."""
+    """The pagefind binary: $GENERATOR_PAGEFIND if set, else the one shipped by the PyPI package
+    (pagefind[bin]), else one on PATH."""
+    chosen = os.environ.get(PAGEFIND_ENV)
+    if chosen:
+        found = shutil.which(chosen)
+        return [found] if found else None
     try:
         from pagefind_bin import get_executable  # type: ignore[import-not-found]
         found = str(get_executable())
@@ -164,6 +170,7 @@ class SearchIndex:
         self._process = None
         self._receive = None
         self._problems: list[Problem] = []
+        self.incomplete = False  # a shard could not be built: the next build must try again
 
     # --- planning ---------------------------------------------------------------------------
     def thumb(self, article: Article) -> str:
@@ -254,6 +261,7 @@ class SearchIndex:
                 self.close()
             self.todo = []
         problems, self._problems = self._problems, []
+        self.incomplete = self.incomplete or bool(problems)
         return problems
 
     def close(self) -> None:
