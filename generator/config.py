@@ -105,6 +105,7 @@ class Feeds:
 @dataclass(frozen=True)
 class Search:
     enabled: bool = True
+    text_limit: int = 1200  # characters of an article's text indexed (its start and its end); 0: all of it
 
 
 @dataclass(frozen=True)
@@ -293,6 +294,8 @@ def _check(config: SiteConfig) -> list[str]:
             problems.append(f"menu item {item.name!r} names unknown category {item.category!r}")
         if item.group and item.group not in groups:
             problems.append(f"menu item {item.name!r} names group {item.group!r}, which no category has as menu")
+    if config.search.text_limit < 0:
+        problems.append(f"search.text_limit must be 0 (the whole text) or a number of characters, got {config.search.text_limit}")
     if config.output.strip() in ("", ".", "/"):
         problems.append("output must be a folder name such as 'public'")
     return problems

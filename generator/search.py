@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 import json
 import multiprocessing
 import os
@@ -32,7 +33,7 @@ from generator.model import Article, Body
 
 PREFIX = "pagefind/"
 MANIFEST = PREFIX + "shards.json"
-FORMAT = "records-2"  # bump when the record pages change shape: every shard is rebuilt
+FORMAT = "records-3"  # bump when the record pages change shape: every shard is rebuilt
 SMALL_SHARD_RECORDS = 400  # a year, quarter or month this small is one shard (~1 s of Pagefind)
 MAX_SHARD_RECORDS = 1000  # articles per Pagefind run: ~2.5 s, ~310 MB at 800 words each
 MAX_SHARD_WORDS = 800_000  # words per Pagefind run: keeps each run well under 500 MB RSS
@@ -129,12 +130,12 @@ def _chunks(month: str, articles: list[Article]) -> list[tuple[str, list[Article
     return [(month if i == 0 else f"{month}-{i + 1}", run) for i, run in enumerate(runs)]
 
 
-def record_html(article: Article, body: Body, thumb: str, language: str) -> str:
+def record_html(article: Article, body: Body, thumb: str, language: str, text_limit: int) -> str:
     """The page Pagefind indexes for one article: what a result shows (meta), what it can be
-    filtered and sorted by, and the text to search (title, summary, body)."""
+    filtered and sorted by, and the text to search (summary and body, clipped to text_limit)."""
     e = html.escape
     # The title is a meta field, not body text: Pagefind (1.5) ranks matches in it, and the
-    # excerpt then comes from the summary and body instead of repeating the title.
+    # excerpt then comes from the text instead of repeating the title.
     hidden = [f'<span data-pagefind-meta="title">{e(article.title)}</span>',
               f'<span data-pagefind-meta="date">{e(article.date.strftime("%B %-d, %Y"))}</span>',
               f'<span data-pagefind-sort="date">{e(_utc_iso(article))}</span>']
@@ -146,9 +147,50 @@ def record_html(article: Article, body: Body, thumb: str, language: str) -> str:
     if thumb:
         alt = article.image.alt if article.image is not None else ""
         hidden.append(f'<img data-pagefind-meta="image[src], image_alt[alt]" src="{e(thumb)}" alt="{e(alt)}">')
+    text = body_text(_ends(body.html[:MAX_BODY_CHARS], text_limit))
+    summary = " ".join(article.summary.split())
+    if summary and not text.startswith(summary[:80]):  # a summary of its own (else it is the first paragraph)
+        text = f"{summary} {text}"
+    text = clip(text, text_limit) or article.title  # Pagefind skips a page without text
     return (f'<!doctype html><html lang="{e(language)}"><head><meta charset="utf-8"><title>{e(article.title)}</title>'
             f'</head><body><main data-pagefind-body><div data-pagefind-ignore>{"".join(hidden)}</div>'
-            f'<p>{e(article.summary)}</p>{body.html[:MAX_BODY_CHARS]}</main></body></html>')
+            f'<p>{e(text)}</p></main></body></html>')
+
+
+_HIDDEN = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.I | re.S)
+_BREAK = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|dl|dt|dd|table|thead|tbody|tr|td|th|blockquote|pre|br|hr|figure|"
+                    r"figcaption|section|aside|details|summary|sup)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _ends(body_html: str, limit: int) -> str:
+    """Only the start and the end of a long body's HTML (cut between tags), enough to fill `limit`
+    characters of text: the rest would be converted to text only to be clipped away."""
+    if not limit or len(body_html) <= limit * 8:
+        return body_html
+    head = body_html.rfind("<", 0, limit * 4)
+    tail = body_html.find(">", len(body_html) - limit * 3) + 1
+    if head <= 0 or tail <= head:
+        return body_html
+    return body_html[:head] + " " + body_html[tail:]
+
+
+def body_text(body_html: str) -> str:
+    """A body's words as a reader sees them: block boundaries are spaces, inline tags nothing."""
+    text = _TAG.sub("", _BREAK.sub(" ", _HIDDEN.sub(" ", body_html)))
+    return " ".join(html.unescape(text).split())
+
+
+def clip(text: str, limit: int) -> str:
+    """At most about `limit` characters: the start (three quarters) and the end (a quarter), cut
+    between words. The start holds the lead a news reader searches for; the end, the latest
+    update appended to a story."""
+    if not limit or len(text) <= limit:
+        return text
+    tail = limit // 4
+    head = text[:limit - tail].rsplit(" ", 1)[0]
+    end = text[-tail:].split(" ", 1)[-1]
+    return f"{head} … {end}"
 
 
 def _utc_iso(article: Article) -> str:
@@ -184,7 +226,7 @@ class SearchIndex:
 
     def plan(self, articles: list[Article]) -> list[Shard]:
         """Decide the shards and which of them need a Pagefind run (their bundle is not cached)."""
-        salt = f"{self._binary_id()}\0{self.config.language}"
+        salt = f"{self._binary_id()}\0{self.config.language}\0{self.config.search.text_limit}"
         self.shards = plan_shards(articles, self.thumb, salt)
         self.todo = [s for s in self.shards if not (self.root / s.key / "files.json").is_file()]
         return self.todo
@@ -282,6 +324,7 @@ class SearchIndex:
         (tmp / "site").symlink_to(site)
         made: set[str] = set()
         language = self.config.language
+        limit = self.config.search.text_limit
         for article in shard.articles:
             rel = article.url.strip("/")
             folder = site.joinpath(*rel.split("/")) if rel else site
@@ -289,7 +332,7 @@ class SearchIndex:
             if folder_s not in made:
                 os.makedirs(folder_s, exist_ok=True)
                 made.add(folder_s)
-            page = record_html(article, load_body(article), self.thumb(article), language)
+            page = record_html(article, load_body(article), self.thumb(article), language, limit)
             with open(os.path.join(folder_s, "index.html"), "w", encoding="utf-8") as fh:
                 fh.write(page)
         return tmp
