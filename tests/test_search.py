@@ -34,8 +34,13 @@ def busy_year(site: Site) -> Site:
         site.write(f"content/articles/a{i}.md",
                    article(f"Story number {i} from {month}", f"{month}-10T10:00:00Z", category,
                            tags=["Mining"] if i % 2 else ["ETF"], slug=f"story-{i}",
-                           body=f"Body of story {i}. Its own word is {OWN[i]}."))
+                           body=f"Body of story {i}. Its own word is {OWN[i]}." + (LONG if i == 1 else "")))
     return site
+
+
+# a long body (~9,000 characters) with a made-up word in its middle
+LONG = " ".join(["Filler sentence about markets and more."] * 110 + ["Midway comes snorfleglimp."]
+                + ["Another filler sentence about prices."] * 110)
 
 
 @pytest.fixture
@@ -284,3 +289,17 @@ def test_search_in_the_preview_server_follows_a_save(site, chromium):
     finally:
         ctx.close()
         server.stop()
+
+
+@pytest.mark.browser
+def test_text_limit_indexes_the_start_and_end_or_everything(searchable, chromium):
+    s = searcher(chromium, searchable)
+    try:
+        # by default the start and the end of a long article are indexed, not its middle
+        assert s.urls(f"q={OWN[1]}") == ["/2025/02/story-1/"]
+        assert s.urls("q=snorfleglimp") == []
+        searchable.write("site.toml", SEARCH_TOML.replace("[search]\nenabled = true", "[search]\nenabled = true\ntext_limit = 0"))
+        build(searchable)
+        assert s.urls("q=snorfleglimp") == ["/2025/02/story-1/"]
+    finally:
+        s.close()
