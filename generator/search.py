@@ -33,7 +33,7 @@ from generator.model import Article, Body
 
 PREFIX = "pagefind/"
 MANIFEST = PREFIX + "shards.json"
-FORMAT = "records-3"  # bump when the record pages change shape: every shard is rebuilt
+FORMAT = "records-4"  # bump when the record pages change shape: every shard is rebuilt
 SMALL_SHARD_RECORDS = 400  # a year, quarter or month this small is one shard (~1 s of Pagefind)
 MAX_SHARD_RECORDS = 1000  # articles per Pagefind run: ~2.5 s, ~310 MB at 800 words each
 MAX_SHARD_WORDS = 800_000  # words per Pagefind run: keeps each run well under 500 MB RSS
@@ -147,11 +147,11 @@ def record_html(article: Article, body: Body, thumb: str, language: str, text_li
     if thumb:
         alt = article.image.alt if article.image is not None else ""
         hidden.append(f'<img data-pagefind-meta="image[src], image_alt[alt]" src="{e(thumb)}" alt="{e(alt)}">')
-    text = body_text(_ends(body.html[:MAX_BODY_CHARS], text_limit))
+    text = clip(body_text(_ends(body.html[:MAX_BODY_CHARS], text_limit)), text_limit)
     summary = " ".join(article.summary.split())
     if summary and not text.startswith(summary[:80]):  # a summary of its own (else it is the first paragraph)
-        text = f"{summary} {text}"
-    text = clip(text, text_limit) or article.title  # Pagefind skips a page without text
+        text = f"{text} {summary}".strip()
+    text = text or article.title  # Pagefind skips a page without text
     return (f'<!doctype html><html lang="{e(language)}"><head><meta charset="utf-8"><title>{e(article.title)}</title>'
             f'</head><body><main data-pagefind-body><div data-pagefind-ignore>{"".join(hidden)}</div>'
             f'<p>{e(text)}</p></main></body></html>')
