@@ -23,6 +23,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -373,9 +374,7 @@ class SearchIndex:
             os.rename(bundle, target)  # files.json last: a bundle with it is whole
             return []
         finally:
-            site = tmp / "site"
-            if site.is_symlink():
-                shutil.rmtree(os.readlink(site), ignore_errors=True)
+            _drop_records(tmp)
             shutil.rmtree(tmp, ignore_errors=True)
 
     # --- the output -----------------------------------------------------------------------------
@@ -413,11 +412,25 @@ class SearchIndex:
             entries = list(os.scandir(self.root))
         except OSError:
             return
+        stale = time.time() - 3600  # another process's records may still be in use (a preview next to a build)
         for entry in entries:
             if entry.is_dir(follow_symlinks=False) and entry.name not in keep:
-                if entry.name.startswith("tmp-") and entry.name.endswith(f"-{os.getpid()}"):
+                try:
+                    if entry.name.startswith("tmp-") and entry.stat(follow_symlinks=False).st_mtime > stale:
+                        continue
+                except OSError:
                     continue
+                _drop_records(Path(entry.path))
                 shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _drop_records(tmp: Path) -> None:
+    """Delete the records a shard's temporary folder points at (in the system's temporary folder)."""
+    link = tmp / "site"
+    if link.is_symlink():
+        target = os.readlink(link)
+        if os.path.basename(target).startswith("blockline-search-"):
+            shutil.rmtree(target, ignore_errors=True)
 
 
 def missing_binary() -> Problem:

@@ -303,3 +303,49 @@ def test_text_limit_indexes_the_start_and_end_or_everything(searchable, chromium
         assert s.urls("q=snorfleglimp") == ["/2025/02/story-1/"]
     finally:
         s.close()
+
+
+# --- the shard plan ------------------------------------------------------------------------------
+
+def _articles(per_month: dict[str, int], words: int = 800):
+    from datetime import datetime, timezone
+
+    from generator.model import Article
+
+    out = []
+    for month, n in per_month.items():
+        year, mon = map(int, month.split("-"))
+        for i in range(n):
+            when = datetime(year, mon, 1 + i % 28, i % 24, i % 60, tzinfo=timezone.utc)
+            out.append(Article(f"content/{month}-{i}.md", "article", f"d{month}{i}", f"T {i}", when, when, f"s{i}",
+                               f"/{month}/s{i}/", None, (), (), "", 1, words, None, "", False, False, False))
+    return out
+
+
+def test_shards_are_years_quarters_or_months_by_size_and_bounded():
+    from generator.search import MAX_SHARD_RECORDS, plan_shards
+
+    small = plan_shards(_articles({"2024-03": 5, "2024-09": 5, "2025-01": 3}), lambda a: "", "")
+    assert [s.label for s in small] == ["2025", "2024"]
+    busy = plan_shards(_articles({"2025-01": 150, "2025-02": 150, "2025-03": 150, "2025-05": 100}), lambda a: "", "")
+    assert [s.label for s in busy] == ["2025-q2", "2025-03", "2025-02", "2025-01"]
+    huge = plan_shards(_articles({"2025-07": 2 * MAX_SHARD_RECORDS + 10}), lambda a: "", "")
+    assert [s.label for s in huge] == ["2025-07-3", "2025-07-2", "2025-07"]
+    assert all(len(s.articles) <= MAX_SHARD_RECORDS for s in huge)
+    wordy = plan_shards(_articles({"2025-07": 500}, words=5000), lambda a: "", "")
+    assert len(wordy) > 1 and all(sum(a.words for a in s.articles) <= 800_000 for s in wordy)
+
+
+def test_a_new_article_changes_only_the_newest_shard_and_an_edit_only_its_own():
+    from dataclasses import replace
+
+    from generator.search import plan_shards
+
+    arts = _articles({"2025-01": 300, "2025-02": 300, "2025-03": 300, "2025-04": 30})
+    before = {s.label: s.key for s in plan_shards(arts, lambda a: "", "")}
+    newest = _articles({"2025-04": 31})[-1]
+    after = {s.label: s.key for s in plan_shards(arts + [newest], lambda a: "", "")}
+    assert {k for k in after if after[k] != before.get(k)} == {"2025-q2"}
+    edited = [replace(a, digest="changed") if a.source == "content/2025-02-7.md" else a for a in arts]
+    after = {s.label: s.key for s in plan_shards(edited, lambda a: "", "")}
+    assert {k for k in after if after[k] != before.get(k)} == {"2025-02"}
