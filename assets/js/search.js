@@ -173,7 +173,8 @@
       say(total === 0 ? "No articles found " + what + "." :
           total + (total === 1 ? " article found " : " articles found ") + what + ".");
       if (!total) return;
-      source = s.sort === "newest" ? newest(s) : relevance(r.results);
+      // without words there is no relevance: a filter alone lists its articles newest first
+      source = s.sort === "newest" || !s.q ? newest(s) : relevance(r.results);
       return showMore(false);
     }).catch(function () { if (mine === generation) say("Search failed. Please try again."); });
   }
