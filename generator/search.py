@@ -1,25 +1,25 @@
 """Full-text search: Pagefind bundles made from the site model, one per shard of the articles.
 
-Pagefind has no incremental mode, and its memory grows with the text it indexes (~60 bytes of
-RSS a character). So the articles are split into shards (a calendar month of publication,
-split further when a month holds more than MAX_SHARD_RECORDS articles or MAX_SHARD_WORDS
-words), each shard gets its own Pagefind run over minimal record pages written from the model
-(title, date, category, tags, coins, thumbnail, summary and body: no header, menus or
-sidebars to parse), and each finished bundle is kept in `.cache/search/` under a hash of its
-records. A build runs Pagefind only for the shards whose records changed (a publish: the
-newest month; an edit: the article's month), in a forked process while the pages render, and
-links the bundles into `pagefind/<shard>/` of the output. The search page merges the bundles
-in the browser with Pagefind's `mergeIndex`, reading their list from `pagefind/shards.json`.
+Pagefind has no incremental mode, its memory grows with the text it indexes (~60 bytes of RSS
+a character) and its time too. So the articles are split into shards (a year, quarter or month
+of publication, whichever is the largest with few articles; a busy month in bounded runs), each
+shard gets its own Pagefind run over minimal record pages written from the model (title, date,
+category, tags, coins, thumbnail and the text: no header, menus or sidebars to parse), and each
+finished bundle is kept in `.cache/search/` under a hash of its records. A build runs Pagefind
+only for the shards whose records changed (a publish: the newest shard; an edit: the article's
+own), in a forked process while the pages render, and links the bundles into
+`pagefind/<shard>/` of the output. The search page merges the bundles in the browser with
+Pagefind's `mergeIndex`, reading their list from `pagefind/shards.json`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import re
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -36,7 +36,7 @@ PREFIX = "pagefind/"
 MANIFEST = PREFIX + "shards.json"
 FORMAT = "records-4"  # bump when the record pages change shape: every shard is rebuilt
 SMALL_SHARD_RECORDS = 400  # a year, quarter or month this small is one shard (~1 s of Pagefind)
-MAX_SHARD_RECORDS = 1000  # articles per Pagefind run: ~2.5 s, ~310 MB at 800 words each
+MAX_SHARD_RECORDS = 1000  # articles per Pagefind run: ~1 s and ~110 MB (~2.5 s, 310 MB with their whole text)
 MAX_SHARD_WORDS = 800_000  # words per Pagefind run: keeps each run well under 500 MB RSS
 MAX_BODY_CHARS = 200_000  # of an article's body HTML indexed (a book-length article stays bounded)
 THUMB_WIDTH = 320

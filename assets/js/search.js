@@ -19,7 +19,7 @@
   var more = document.getElementById("search-more");
   var refine = document.getElementById("search-refine");
   var sortBox = document.getElementById("search-sort");
-  var pf = null, bundles = [], shown = 0, source = null, generation = 0;
+  var pf = null, bundles = [], shown = 0, source = null, generation = 0, ready = "";
 
   function say(text) { status.textContent = text; }
   function field(name) { return document.getElementById("search-" + name); }
@@ -164,7 +164,7 @@
     list.textContent = "";
     more.hidden = true;
     shown = 0;
-    if (!s.q && !Object.keys(s.filters).length) { say(""); return Promise.resolve(); }
+    if (!s.q && !Object.keys(s.filters).length) { say(ready); return Promise.resolve(); }
     say("Searching…");
     return pf.search(s.q || null, { filters: s.filters }).then(function (r) {
       if (mine !== generation) return;
@@ -193,6 +193,7 @@
     return r.json();
   }).then(function (manifest) {
     bundles = (manifest.bundles || []).map(function (b) { return b.path; });
+    if (manifest.articles) ready = "Search " + manifest.articles.toLocaleString("en") + " articles by word, or list them by category, tag or coin.";
     if (!manifest.primary || !bundles.length) { unavailable("There are no articles to search yet."); return; }
     return import(index + manifest.primary + "pagefind.js").then(function (module) {
       pf = module;
