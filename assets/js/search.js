@@ -184,7 +184,7 @@
   }
 
   fromUrl();
-  form.addEventListener("submit", function (e) { e.preventDefault(); if (pf) run(); });
+  form.addEventListener("submit", function (e) { if (pf) { e.preventDefault(); run(); } });  // else a plain GET
   FIELDS.concat(["sort"]).forEach(function (name) { field(name).addEventListener("change", function () { if (pf) run(); }); });
   more.addEventListener("click", function () { showMore(true); });
 
