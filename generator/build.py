@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from generator import snapshot
 from generator.assemble import Site, assemble
 from generator.assets import AssetMap, collect_assets
-from generator.cache import Cache
+from generator.cache import CACHE_DIR, Cache
 from generator.config import SiteConfig, load_config
 from generator.content import SourceFile, body_key, discover, expand_permalink, parse_files, read_source
 from generator.errors import ConfigError, Problem, ProblemError, Report
@@ -368,7 +368,7 @@ def build(options: BuildOptions, inputs: str | None = None) -> BuildResult:
 
 def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     from generator.publish import Publisher
-    from generator.search import SearchIndexer
+    from generator.search import SearchIndex
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -410,7 +410,13 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     extras = _Aside(lambda c: extra_outputs(model.site, model.routes, abs_url, loader.body_loader(c), now,
                                             model.redirects), cache,
                     jobs if len(model.routes) >= PARALLEL_EXTRAS_MIN else 1)
-    search = SearchIndexer(config) if config.search.enabled and options.search else None
+    search = None
+    if config.search.enabled and options.search:
+        # Pagefind runs (for the shards whose articles changed) in a forked process while the pages render
+        search = SearchIndex(site_dir / CACHE_DIR / "search", config, model.images)
+        if search.plan(model.site.articles):
+            cache.commit()
+            search.start(lambda: loader.body_loader(cache.reader()), jobs)
     manifest = cache.manifest()
     def reopen():  # a worker process's own cache connection (SQLite connections do not survive fork)
         reader = cache.reader()
@@ -436,6 +442,8 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
         outcome = publisher.run(extras, model.assets.files, search)
     finally:
         extras.close()  # (already done unless the run failed before it asked)
+        if search is not None:
+            search.close()
     timings["render+write"] = time.perf_counter() - t
 
     cache.put_snippets(renderer.fresh_snippets, renderer.global_key)
@@ -447,12 +455,16 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     cache.set("fragments", publisher.fragments_key)
     cache.commit()
     cache.close()
+    if search is not None:
+        search.prune()
     if publisher.staging is not None:  # only now that the cache holds its manifest
         publisher.staging.mark_level(spare_digest)
     problems = sorted(_dedupe(problems), key=lambda p: (p.path, p.line or 0, p.message))
     for problem in problems:
         report.add(problem)
-    snapshot.save(site_dir, inputs, next_change(articles, model, now), out,
+    # an incomplete search index (Pagefind missing or failing) is retried by the next build
+    until = now if search is not None and search.incomplete else next_change(articles, model, now)
+    snapshot.save(site_dir, inputs, until, out,
                   {rel: entry[2] for rel, entry in publisher.new_manifest.items()},
                   {"trending": model.trending.source, "files": len(publisher.new_manifest),
                    "problems": [dataclasses.astuple(p) for p in problems], "unused_keys": unused_keys(articles)})

@@ -108,6 +108,7 @@ class Feeds:
 @dataclass(frozen=True)
 class Search:
     enabled: bool = True
+    text_limit: int = 1200  # characters of an article's text indexed (its start and its end); 0: all of it
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "trending.count": (0, 100), "trending.window_days": (1, 3650), "trending.half_life_days": (0.001, 3650),
     "feeds.count": (1, 1000),
     "images.quality": (1, 100),
+    "search.text_limit": (0, 100_000_000),
 }
 IMAGE_WIDTHS = (16, 8192)
 MAX_IMAGE_WIDTHS = 12

@@ -141,40 +141,45 @@ class Publisher:
         extra_digests = {rel: digest(data) for rel, data in extras.items()}
         asset_digests = {rel: _file_digest(path.stat()) for rel, path in assets.items()}
         wanted = {output_path(r.url) for r, _, _ in decisions} | set(extras) | set(assets)
-        pages_changed = any(a != KEEP for _, a, _ in decisions)
-        old_search = {rel for rel in self.manifest if search is not None and rel.startswith(search.prefix)}
-        if search is not None and not pages_changed:
-            wanted |= old_search
+        # Search bundles already in the cache are known now; shards still being built (in a
+        # forked process, while the pages render) mean the output changes anyway.
+        search_links: dict[str, tuple[Path, str]] = {}
+        search_data: dict[str, bytes] = {}
+        if search is not None and not search.pending:
+            search_links, search_data = search.outputs()
+        search_digests = {rel: d for rel, (_, d) in search_links.items()}
+        search_digests.update((rel, digest(data)) for rel, data in search_data.items())
+        wanted |= set(search_digests)
         unchanged = (all(a == KEEP for _, a, _ in decisions)
+                     and (search is None or not search.pending)
                      and all(self._previous(rel) is not None and self.manifest[rel][1] == d
-                             for rel, d in (extra_digests | asset_digests).items())
-                     and set(self.manifest) == wanted and (search is None or old_search))
+                             for rel, d in (extra_digests | asset_digests | search_digests).items())
+                     and set(self.manifest) == wanted)
         if unchanged:
+            if search is not None:
+                self.problems.extend(search.wait())  # a missing binary is reported on every build
             outcome.unchanged = len(self.manifest)
             self.new_manifest = dict(self.manifest)
             return outcome  # nothing changed: nothing is touched
         staging = Staging(self.out, self.spare_manifest, shadow=not self.out.exists(), spare_digest=self.spare_digest)
-        search_rels: set[str] = set()
         self._pages(staging, decisions, outcome)
         for rel, data in extras.items():
             self._put(staging, rel, lambda data=data: data, extra_digests[rel], outcome)
         for rel, path in assets.items():
             self._put(staging, rel, path.read_bytes, asset_digests[rel], outcome)
         if search is not None:
-            if pages_changed or not old_search:
-                for rel, path in search.run(staging.root, self.problems):
-                    self.new_manifest[rel] = ("", digest(path.read_bytes()), stat_token(path.stat()))
-                    search_rels.add(rel)
-            else:
-                for rel in old_search:
-                    if self._previous(rel) is not None:
-                        self._put(staging, rel, None, self.manifest[rel][1], outcome)
+            self.problems.extend(search.wait())
+            search_links, search_data = search.outputs()
+            for rel, (path, d) in search_links.items():
+                self._link(staging, rel, path, d, outcome)
+            for rel, data in search_data.items():
+                self._put(staging, rel, lambda data=data: data, digest(data), outcome)
         outcome.removed = len(set(self.manifest) - set(self.new_manifest))
         spare = staging.commit(set(self.new_manifest))
         if spare == PREVIOUS:  # what the spare now holds
             old = {rel: e[2] for rel, e in self.manifest.items()}
-        elif spare == SHADOW:  # hard links to every file staged through the Staging (not the search index)
-            old = {rel: e[2] for rel, e in self.new_manifest.items() if rel not in search_rels}
+        elif spare == SHADOW:  # hard links to every file staged
+            old = {rel: e[2] for rel, e in self.new_manifest.items()}
         else:
             old = {}
         staging.mirror({rel: e[2] for rel, e in self.new_manifest.items()}, old)
@@ -192,6 +197,18 @@ class Publisher:
             token = staging.write(rel, data(), data_digest)
             outcome.written += 1
         self.new_manifest[rel] = (fp, data_digest, token)
+
+    def _link(self, staging: Staging, rel: str, path: Path, data_digest: str, outcome: Outcome) -> None:
+        """Place a file made outside the output (a cached search bundle's): the previous output's
+        file when its bytes are the same, else a hard link to (or copy of) the cached one."""
+        previous = self._previous(rel)
+        if previous is not None and self.manifest[rel][1] == data_digest:
+            token = staging.keep(rel, previous, data_digest)
+            outcome.unchanged += 1
+        else:
+            token = staging.keep(rel, path, data_digest)
+            outcome.written += 1
+        self.new_manifest[rel] = ("", data_digest, token)
 
     def _pages(self, staging: Staging, decisions, outcome: Outcome) -> None:
         to_render = [(r, a, fp) for r, a, fp in decisions if a in (RENDER, REFILL)]

@@ -35,7 +35,7 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from generator.build import BuildOptions, ContentLoader, Model, build_clock, load_site_config, make_model
-from generator.cache import Cache
+from generator.cache import CACHE_DIR, Cache
 from generator.config import CONFIG_FILE, SiteConfig
 from generator.content import CONTENT_DIR, SUFFIXES, SourceFile, discover
 from generator.errors import ConfigError, Problem, ProblemError
@@ -48,6 +48,7 @@ from generator.render import LAYOUTS_DIR
 from generator.stamps import source_stamp
 from generator.walk import linked_folders
 from generator.testhooks import hook, quiet_ms
+from generator.search import PREFIX as SEARCH_PREFIX, SearchIndex
 
 QUIET_MS = 15  # a save ends when the folders are quiet this long
 BURST_QUIET_MS = 200  # ... and a burst of many files (a git checkout), which a busy machine may pause mid-way
@@ -82,6 +83,10 @@ class Preview:
         self.pages: OrderedDict[tuple, bytes] = OrderedDict()
         self.reader: Cache | None = None
         self.writer_cache: Cache | None = None
+        # The search index of the current model: output path -> cached bundle file, or bytes
+        # (pagefind/shards.json). None while the first index is being made in the background.
+        self.search_files: dict[str, Path | bytes] | None = {}
+        self.search_lock = threading.Lock()
 
     # --- model upkeep (watcher thread) -------------------------------------------------------
     def refresh(self, changed: set[str] | None) -> None:
@@ -119,6 +124,8 @@ class Preview:
             problems.append(Problem(self.site_dir.as_posix(), f"{type(exc).__name__}: {exc}"))
             model = None
         routes = {output_path(r.url): r for r in model.routes} if model is not None else {}
+        if model is not None:
+            problems += self._index(model)
         self.snapshot = Snapshot(self.snapshot.generation + 1, model, tuple(problems), "", routes)
         self.pages.clear()
         errors = [p for p in problems if p.level == "error"]
@@ -127,6 +134,43 @@ class Preview:
         if not self.options.quiet:
             print(f"updated in {(time.perf_counter() - started) * 1000:.0f} ms"
                   + (f" with {len(errors)} errors" if errors else ""), file=sys.stderr)
+
+    def _index(self, model: Model) -> list[Problem]:
+        """Bring the search index up to the model: the shards a save changed are rebuilt before
+        the browser reloads (one Pagefind run over a month or so of articles), so the save shows
+        in the preview's search. Many shards to make (the first index of a site without cached
+        bundles, a changed site.toml) are made in the background: the preview is up at once, and
+        until then serves the previous index, or says search is not ready."""
+        config = model.site.config
+        if not (config.search.enabled and self.options.search):
+            self.search_files = {}
+            return []
+        index = SearchIndex(self.site_dir / CACHE_DIR / "search", config, model.images)
+        todo = index.plan(model.site.articles)
+        if len(todo) > 2:
+            if not self.search_files:
+                self.search_files = None
+            threading.Thread(target=self._index_aside, args=(index,), name="search-index", daemon=True).start()
+            return []
+        return self._index_now(index, self.writer_cache)
+
+    def _index_aside(self, index: SearchIndex) -> None:
+        cache = Cache.for_site(self.site_dir)  # this thread's own connection
+        try:
+            self._index_now(index, cache, parallel=os.cpu_count() or 1)
+        finally:
+            cache.close()
+
+    def _index_now(self, index: SearchIndex, cache: Cache, parallel: int = 1) -> list[Problem]:
+        with self.search_lock:
+            problems = index.build(self.loader.body_loader(cache), parallel=parallel)
+            links, data = index.outputs()
+            files: dict[str, Path | bytes] = {rel: path for rel, (path, _) in links.items()}
+            files.update(data)
+            self.search_files = files
+        for p in problems:
+            print(str(p), file=sys.stderr)
+        return problems
 
     def _update_content(self, changed: set[str] | None, problems: list[Problem]) -> None:
         """Re-read only what changed: named files are stat'ed again, a folder event rescans the tree."""
@@ -317,11 +361,28 @@ class PageHandler(LocalOnly, web.RequestHandler):
             return self._page(model, snap, route, 200)
         if rel in model.assets.files:
             return self._file(model.assets.files[rel])
+        if rel.startswith(SEARCH_PREFIX):
+            return self._search_file(rel)
         extras = self._extras(snap)
         if rel in extras:
             self.set_header("Content-Type", _type(rel))
             return self.finish(extras[rel])
         return self._not_found(model, snap)
+
+    def _search_file(self, rel: str) -> None:
+        files = self.preview.search_files
+        if files is None:  # the first index is still being made
+            self.set_status(503)
+            self.set_header("Retry-After", "5")
+            return self.finish(b"the search index is being built")
+        found = files.get(rel)
+        if found is None:
+            self.set_status(404)
+            return self.finish(b"not found")
+        if isinstance(found, bytes):
+            self.set_header("Content-Type", _type(rel))
+            return self.finish(found)
+        return self._file(found)
 
     def _extras(self, snap: Snapshot) -> dict[str, bytes]:
         if snap.extras is None:
@@ -401,7 +462,7 @@ def serve(args) -> int:
     """`generator serve`: preview with live reload until Ctrl-C."""
     site_dir = args.source
     options = BuildOptions(source=site_dir, drafts=args.drafts, future=args.future, base_url=args.base_url,
-                           quiet=args.quiet, verbose=args.verbose, search=False)
+                           quiet=args.quiet, verbose=args.verbose)
     config = load_site_config(options)  # a broken site.toml at start is a usage error (exit 2)
     preview = Preview(site_dir, options)
     try:

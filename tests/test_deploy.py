@@ -64,7 +64,7 @@ def to_host(url: str) -> str:
 
 def test_sub_path_build_succeeds(deployed):
     assert deployed.done.returncode == 0, deployed.done.stderr
-    assert (deployed.out / "index.html").is_file() and (deployed.out / "pagefind" / "pagefind-entry.json").is_file()
+    assert (deployed.out / "index.html").is_file() and (deployed.out / "pagefind" / "shards.json").is_file()
     assert not (deployed.root / "index.html").exists()  # nothing written outside the output folder
 
 
@@ -91,8 +91,7 @@ def crawl(deployed, host):
         doc = Doc.parse(body.decode("utf-8"))
         pages[path] = doc
         refs = [ref for _, _, ref in doc.refs]
-        refs += [a["data-bundle"] + name for a in doc.find("div") if a.get("data-bundle")
-                 for name in ("pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json", "pagefind.js")]
+        refs += [a["data-index"] + "shards.json" for a in doc.find("div") if a.get("data-index")]
         for ref in refs:
             absolute = urljoin(host.url(path), ref)
             parts = urlsplit(absolute)
@@ -244,8 +243,8 @@ def test_search_works_under_the_sub_path(deployed, host):
             page = ctx.new_page()
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(host.url(PREFIX + "search/?q=liquidations"))
-            page.wait_for_selector(".pagefind-ui__result-link")
-            links = [a.get_attribute("href") for a in page.query_selector_all(".pagefind-ui__result-link")]
+            page.wait_for_selector(".search-hit a")
+            links = [a.get_attribute("href") for a in page.query_selector_all(".search-hit a")]
             assert PREFIX + liquidation.lstrip("/") in links, links
             assert all(l.startswith(PREFIX) for l in links), links
             for link in dict.fromkeys(urlsplit(l).path for l in links):
@@ -258,7 +257,7 @@ def test_search_works_under_the_sub_path(deployed, host):
             box.fill("liquidations")
             box.press("Enter")
             page.wait_for_url(re.compile(re.escape(PREFIX) + r"search/\?q=liquidations"))
-            page.wait_for_selector(".pagefind-ui__result-link")
+            page.wait_for_selector(".search-hit a")
             assert errors == []
             ctx.close()
         finally:
