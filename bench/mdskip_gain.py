@@ -30,14 +30,10 @@ from floor import bodies  # noqa: E402
 # One skip each: the step of mdskip.install (or of markup) that a variant leaves out.
 ABLATIONS = {
     "inline pattern skips": (None, None),  # made in make()
-    "block test skips": ("_block_requirements", lambda processor: ()),
-    "block loop (listed once, skips)": ("_parse_blocks_with_guards", lambda md: None),
+    "block processors listed once": ("_list_block_processors_once", lambda md: None),
     "toc marker search": ("_guard_toc_marker", lambda md: None),
-    "blank-line regex": ("_guard_blank_lines", lambda md: None),
     "fenced-code pass / raw-HTML pass": ("_skip_pass_without", lambda *a: None),
     "block-level answers": ("_remember_block_level", lambda md: None),
-    "unescape pass": ("_guard_unescape", lambda md: None),
-    "toc slugs": ("_remember_toc_slugs", lambda md: None),
 }
 
 

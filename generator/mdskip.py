@@ -1,14 +1,15 @@
 """Python-Markdown minus the work that cannot change its output.
 
 The inline pass tries every inline pattern (links, emphasis, code, entities...) on every run of
-text, and the block parser tries every block type's test on every block; nearly all of those
-searches fail, and they are half the time Markdown takes on a news article. Most cannot match
-without some character ('[' for a link, '&' for an entity, '#' for a heading); that character is
-read off the compiled regex itself, and the search is skipped when the text lacks it. Skipping
-gives exactly what the failed search gives, so the output is unchanged (tests compare it with
-stock Python-Markdown on every corpus we have). The same holds for whole passes over the text
-(fenced code, raw HTML, the unescape pass) when their marker characters are absent, and for
-answers asked again and again (the block processors' list, whether a tag is block-level).
+text; nearly all of those searches fail, and they are a third of the time Markdown takes on a news
+article. Most cannot match without some character ('[' for a link, '&' for an entity); that
+character is read off the compiled regex itself, and the search is skipped when the text lacks it.
+Skipping gives exactly what the failed search gives, so the output is unchanged (tests compare it
+with stock Python-Markdown on every corpus we have). The same holds for whole passes over the text
+(fenced code, raw HTML, the table of contents' marker) when their marker characters are absent,
+and for answers asked again and again (the block processors' list, whether a tag is
+block-level). Each skip is kept only while it saves more than 0.5% of a body's instructions
+(bench/mdskip_gain.py; the figures are in bench/README.md).
 
 It reads Python-Markdown's internals, so it is applied only on the releases it was verified
 identical on (VERIFIED); on any other release install() leaves the instance stock. It changes
@@ -24,10 +25,10 @@ import re._constants as sre  # the regex parser's own view of a pattern (Python 
 import re._parser as sre_parse
 
 import markdown
-from markdown import blockparser, blockprocessors, util
-from markdown.extensions import abbr, def_list, fenced_code, footnotes, md_in_html, tables, toc
-from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace, Preprocessor
-from markdown.treeprocessors import InlineProcessor, UnescapeTreeprocessor
+from markdown import blockparser, util
+from markdown.extensions import fenced_code, md_in_html, toc
+from markdown.preprocessors import HtmlBlockPreprocessor, Preprocessor
+from markdown.treeprocessors import InlineProcessor
 
 # Releases checked byte for byte against stock: tests/test_mdskip.py (random and tricky texts,
 # tests/markdown_cases/, every Markdown file of the repository) and the library's own test inputs.
@@ -155,36 +156,6 @@ class SkippingInlineProcessor(InlineProcessor):
         return data
 
 
-def _block_requirements(processor) -> tuple[Need, ...]:
-    """What a block must hold for this stock processor to take it; () when that cannot be told.
-
-    Its test is False (or, for the searching runs, its run puts the block back and returns
-    False, which the parser treats alike) whenever its regex finds nothing. Only stock methods
-    count, never an override, and only these: the parser calls test() itself, so the depth
-    checks some of them make (nearing_recursion_limit) see the stack as stock does."""
-    test, run = type(processor).test, type(processor).run
-    if test is tables.TableProcessor.test:
-        return (frozenset("|"),)  # a header row of two cells or with a border has a pipe
-    searched = {
-        blockprocessors.HashHeaderProcessor.test: "RE",
-        blockprocessors.SetextHeaderProcessor.test: "RE",
-        blockprocessors.HRProcessor.test: "SEARCH_RE",
-        blockprocessors.OListProcessor.test: "RE",  # and the unordered and "sane" lists, which inherit it
-        blockprocessors.BlockQuoteProcessor.test: "RE",
-        def_list.DefListProcessor.test: "RE",
-    }
-    if test in searched:
-        return needs(getattr(processor, searched[test]))
-    searching_runs = {  # test always True; run searches its regex
-        blockprocessors.ReferenceProcessor.run: blockprocessors.ReferenceProcessor.test,
-        footnotes.FootnoteBlockProcessor.run: footnotes.FootnoteBlockProcessor.test,
-        abbr.AbbrBlockprocessor.run: abbr.AbbrBlockprocessor.test,
-    }
-    if searching_runs.get(run) is test:
-        return needs(processor.RE)
-    return ()
-
-
 def install(md: markdown.Markdown) -> markdown.Markdown:
     """Make md skip the work that cannot change its output; md unchanged on an unverified release."""
     if not active():
@@ -194,42 +165,15 @@ def install(md: markdown.Markdown) -> markdown.Markdown:
         priority = next((item.priority for item in md.treeprocessors._priority if item.name == "inline"), 20)
         md.treeprocessors.register(SkippingInlineProcessor(md), "inline", priority)
     _guard_toc_marker(md)
-    _guard_blank_lines(md)
     # The fenced-code search tries every line when there is no fence (three backticks or tildes).
     _skip_pass_without(md, "fenced_code_block", (fenced_code.FencedBlockPreprocessor,), ("```", "~~~"))
     # The raw-HTML pass runs the text through an HTML parser: without a '<' there is no tag,
     # comment or declaration to find. (Nor an '&': the parser rewrites a character reference
     # that lacks its ';', so text with one still goes through it.)
     _skip_pass_without(md, "html_block", (HtmlBlockPreprocessor, md_in_html.HtmlBlockPreprocessor), ("<", "&"))
-    _parse_blocks_with_guards(md)
+    _list_block_processors_once(md)
     _remember_block_level(md)
-    _guard_unescape(md)
-    _remember_toc_slugs(md)
     return md
-
-
-def _remember_toc_slugs(md: markdown.Markdown) -> None:
-    """The table of contents slugifies every heading (Unicode normalisation and two regex
-    substitutions); the slug depends on the text and separator alone, and section headings
-    recur from article to article ('What happened', 'Market reaction')."""
-    processor = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None
-    if type(processor) is not toc.TocTreeprocessor or processor.slugify not in (toc.slugify, toc.slugify_unicode):
-        return  # a site's own slugify may not be a pure function of its arguments
-    processor.slugify = lru_cache(maxsize=4096)(processor.slugify)
-
-
-def _guard_unescape(md: markdown.Markdown) -> None:
-    """The last pass puts back backslash-escaped characters, a regex substitution on every text,
-    tail and attribute of the tree; each escape is marked with STX, so a text without one is
-    what the substitution returns (the same object, for a plain str)."""
-    processor = md.treeprocessors["unescape"] if "unescape" in md.treeprocessors else None
-    if type(processor) is not UnescapeTreeprocessor:
-        return
-    stock = processor.unescape
-
-    def unescape(text: str) -> str:
-        return text if type(text) is str and util.STX not in text else stock(text)
-    processor.unescape = unescape
 
 
 def _remember_block_level(md: markdown.Markdown) -> None:
@@ -255,11 +199,11 @@ def _remember_block_level(md: markdown.Markdown) -> None:
     md.is_block_level = is_block_level
 
 
-def _parse_blocks_with_guards(md: markdown.Markdown) -> None:
-    """The stock block loop, with two savings: the processors are listed once per document (stock
-    lists them again from their registry for every block; nothing registers one while a document
-    is parsed), and a processor whose test needs a character the block lacks is passed over.
-    It is the stock loop in shape, one frame per call and test() called from it, so the depth
+def _list_block_processors_once(md: markdown.Markdown) -> None:
+    """The stock block parser lists its processors again, from their registry, for every block it
+    parses (a tenth of a body's conversion). Nothing registers a processor while a document is
+    parsed: they are listed once per document, by a preprocessor that runs last, just before the
+    parse. The loop is the stock one, one frame per call, with test() called from it, so the depth
     checks of the list, quote and definition tests stop at the same nesting as stock."""
     parser = md.parser
     if type(parser) is not blockparser.BlockParser or "parseBlocks" in vars(parser):
@@ -269,40 +213,24 @@ def _parse_blocks_with_guards(md: markdown.Markdown) -> None:
     md.preprocessors.register(lister, "mdskip_block_processors", -1000)
 
     def parseBlocks(parent, blocks: list[str]) -> None:
-        listed = lister.listed if lister.listed is not None else _guarded(registry)
+        processors = lister.listed if lister.listed is not None else list(registry)
         while blocks:
-            for processor, required in listed:
-                if required:
-                    block = blocks[0]
-                    skip = False
-                    for need in required:  # _possible(block, required), inlined: the hottest loop
-                        for char in need:
-                            if char in block:
-                                break
-                        else:
-                            skip = True
-                            break
-                    if skip:
-                        continue
+            for processor in processors:
                 if processor.test(parent, blocks[0]):
                     if processor.run(parent, blocks) is not False:  # run returns True or None
                         break
     parser.parseBlocks = parseBlocks
 
 
-def _guarded(registry) -> list[tuple[object, tuple[Need, ...]]]:
-    return [(processor, _block_requirements(processor)) for processor in registry]
-
-
 class _Lister(Preprocessor):
-    """Lists the block processors, with what each needs, for the document about to be parsed."""
+    """Lists the block processors for the document about to be parsed."""
 
     def __init__(self, md: markdown.Markdown):
         super().__init__(md)
         self.listed: list | None = None
 
     def run(self, lines: list[str]) -> list[str]:
-        self.listed = _guarded(self.md.parser.blockprocessors)
+        self.listed = list(self.md.parser.blockprocessors)
         return lines
 
 
@@ -319,27 +247,6 @@ def _skip_pass_without(md: markdown.Markdown, name: str, kinds: tuple[type, ...]
         if not any(marker in text for marker in markers):
             return text.split("\n")  # what the stock run gives back for such a text
         return stock(lines)
-    processor.run = run
-
-
-_BLANKISH = re.compile(r"(?<=\n) +\n")
-
-
-def _guard_blank_lines(md: markdown.Markdown) -> None:
-    """The stock whitespace normaliser, whose last regex (lines of only spaces) tries every
-    position of the text: skipped when no line starts with a space."""
-    processor = md.preprocessors["normalize_whitespace"] if "normalize_whitespace" in md.preprocessors else None
-    if type(processor) is not NormalizeWhitespace:
-        return
-
-    def run(lines: list[str]) -> list[str]:  # NormalizeWhitespace.run, the regex guarded
-        source = "\n".join(lines)
-        source = source.replace(util.STX, "").replace(util.ETX, "")
-        source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
-        source = source.expandtabs(md.tab_length)
-        if "\n " in source:
-            source = _BLANKISH.sub("\n", source)
-        return source.split("\n")
     processor.run = run
 
 
