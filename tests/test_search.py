@@ -219,6 +219,21 @@ def test_publish_edit_and_delete_show_in_search(searchable, chromium):
 
 
 @pytest.mark.browser
+def test_no_results_offer_what_to_try_and_the_categories(searchable, chromium):
+    s = searcher(chromium, searchable)
+    try:
+        assert s.urls("q=zzqxnotaword") == []
+        help_links = s.page.eval_on_selector_all("#search-empty:not([hidden]) a", "els => els.map(a => a.getAttribute('href'))")
+        assert "/category/bitcoin/" in help_links and len(help_links) >= 3
+        assert "fewer or different words" in s.page.inner_text("#search-empty")
+        assert s.urls(f"q={OWN[3]}") == ["/2025/05/story-3/"]  # found again: the help is hidden
+        assert s.page.is_hidden("#search-empty")
+        assert s.errors == []
+    finally:
+        s.close()
+
+
+@pytest.mark.browser
 def test_filters_sort_and_result_fields(searchable, chromium):
     s = searcher(chromium, searchable)
     try:

@@ -17,6 +17,7 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-hits");
   var more = document.getElementById("search-more");
+  var empty = document.getElementById("search-empty");
   var refine = document.getElementById("search-refine");
   var sortBox = document.getElementById("search-sort");
   var pf = null, bundles = [], shown = 0, source = null, generation = 0, ready = "";
@@ -163,6 +164,7 @@
     toUrl(s);
     list.textContent = "";
     more.hidden = true;
+    empty.hidden = true;
     shown = 0;
     if (!s.q && !Object.keys(s.filters).length) { say(ready); return Promise.resolve(); }
     say("Searching…");
@@ -172,7 +174,7 @@
       var what = s.q ? "for “" + s.q + "”" : "";
       say(total === 0 ? "No articles found " + what + "." :
           total + (total === 1 ? " article found " : " articles found ") + what + ".");
-      if (!total) return;
+      if (!total) { empty.hidden = false; return; }
       // without words there is no relevance: a filter alone lists its articles newest first
       source = s.sort === "newest" || !s.q ? newest(s) : relevance(r.results);
       return showMore(false);
