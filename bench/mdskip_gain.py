@@ -30,7 +30,8 @@ from floor import bodies  # noqa: E402
 # One skip each: the step of mdskip.install (or of markup) that a variant leaves out.
 ABLATIONS = {
     "inline pattern skips": (None, None),  # made in make()
-    "block processors listed once": ("_list_block_processors_once", lambda md: None),
+    "block test skips": ("_block_requirements", lambda processor: ()),
+    "block loop (listed once, and the skips)": ("_parse_blocks_with_guards", lambda md: None),
     "toc marker search": ("_guard_toc_marker", lambda md: None),
     "fenced-code pass / raw-HTML pass": ("_skip_pass_without", lambda *a: None),
     "block-level answers": ("_remember_block_level", lambda md: None),

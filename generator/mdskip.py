@@ -1,8 +1,9 @@
 """Python-Markdown minus the work that cannot change its output.
 
 The inline pass tries every inline pattern (links, emphasis, code, entities...) on every run of
-text; nearly all of those searches fail, and they are a third of the time Markdown takes on a news
-article. Most cannot match without some character ('[' for a link, '&' for an entity); that
+text, and the block parser tries every block type's test on every block; nearly all of those
+searches fail, and they are most of the time Markdown takes on a news article. Most cannot match
+without some character ('[' for a link, '&' for an entity, '|' for a table); that
 character is read off the compiled regex itself, and the search is skipped when the text lacks it.
 Skipping gives exactly what the failed search gives, so the output is unchanged (tests compare it
 with stock Python-Markdown on every corpus we have). The same holds for whole passes over the text
@@ -25,8 +26,8 @@ import re._constants as sre  # the regex parser's own view of a pattern (Python 
 import re._parser as sre_parse
 
 import markdown
-from markdown import blockparser, util
-from markdown.extensions import fenced_code, md_in_html, toc
+from markdown import blockparser, blockprocessors, util
+from markdown.extensions import abbr, def_list, fenced_code, footnotes, md_in_html, tables, toc
 from markdown.preprocessors import HtmlBlockPreprocessor, Preprocessor
 from markdown.treeprocessors import InlineProcessor
 
@@ -156,6 +157,36 @@ class SkippingInlineProcessor(InlineProcessor):
         return data
 
 
+def _block_requirements(processor) -> tuple[Need, ...]:
+    """What a block must hold for this stock processor to take it; () when that cannot be told.
+
+    Its test is False (or, for the searching runs, its run puts the block back and returns
+    False, which the parser treats alike) whenever its regex finds nothing. Only stock methods
+    count, never an override, and only these: the parser calls test() itself, so the depth
+    checks some of them make (nearing_recursion_limit) see the stack as stock does."""
+    test, run = type(processor).test, type(processor).run
+    if test is tables.TableProcessor.test:
+        return (frozenset("|"),)  # a header row of two cells or with a border has a pipe
+    searched = {
+        blockprocessors.HashHeaderProcessor.test: "RE",
+        blockprocessors.SetextHeaderProcessor.test: "RE",
+        blockprocessors.HRProcessor.test: "SEARCH_RE",
+        blockprocessors.OListProcessor.test: "RE",  # and the unordered and "sane" lists, which inherit it
+        blockprocessors.BlockQuoteProcessor.test: "RE",
+        def_list.DefListProcessor.test: "RE",
+    }
+    if test in searched:
+        return needs(getattr(processor, searched[test]))
+    searching_runs = {  # test always True; run searches its regex
+        blockprocessors.ReferenceProcessor.run: blockprocessors.ReferenceProcessor.test,
+        footnotes.FootnoteBlockProcessor.run: footnotes.FootnoteBlockProcessor.test,
+        abbr.AbbrBlockprocessor.run: abbr.AbbrBlockprocessor.test,
+    }
+    if searching_runs.get(run) is test:
+        return needs(processor.RE)
+    return ()
+
+
 def install(md: markdown.Markdown) -> markdown.Markdown:
     """Make md skip the work that cannot change its output; md unchanged on an unverified release."""
     if not active():
@@ -171,7 +202,7 @@ def install(md: markdown.Markdown) -> markdown.Markdown:
     # comment or declaration to find. (Nor an '&': the parser rewrites a character reference
     # that lacks its ';', so text with one still goes through it.)
     _skip_pass_without(md, "html_block", (HtmlBlockPreprocessor, md_in_html.HtmlBlockPreprocessor), ("<", "&"))
-    _list_block_processors_once(md)
+    _parse_blocks_with_guards(md)
     _remember_block_level(md)
     return md
 
@@ -199,23 +230,37 @@ def _remember_block_level(md: markdown.Markdown) -> None:
     md.is_block_level = is_block_level
 
 
-def _list_block_processors_once(md: markdown.Markdown) -> None:
-    """The stock block parser lists its processors again, from their registry, for every block it
-    parses (a tenth of a body's conversion). Nothing registers a processor while a document is
-    parsed: they are listed once per document, by a preprocessor that runs last, just before the
-    parse. The loop is the stock one, one frame per call, with test() called from it, so the depth
-    checks of the list, quote and definition tests stop at the same nesting as stock."""
+def _parse_blocks_with_guards(md: markdown.Markdown) -> None:
+    """The stock block loop, with two savings: a processor whose test needs a character the block
+    lacks is passed over (a tenth of a body's conversion), and the processors are listed once per
+    document (stock lists them again from their registry for every block; nothing registers one
+    while a document is parsed). It is the stock loop in shape, one frame per call and test()
+    called from it, so the depth checks of the list, quote and definition tests stop at the same
+    nesting as stock."""
     parser = md.parser
     if type(parser) is not blockparser.BlockParser or "parseBlocks" in vars(parser):
         return
     registry = parser.blockprocessors
-    lister = _Lister(md)
+    known = {processor: _block_requirements(processor) for processor in registry}
+    lister = _Lister(md, known)
     md.preprocessors.register(lister, "mdskip_block_processors", -1000)
 
     def parseBlocks(parent, blocks: list[str]) -> None:
-        processors = lister.listed if lister.listed is not None else list(registry)
+        listed = lister.listed if lister.listed is not None else lister.list()
         while blocks:
-            for processor in processors:
+            for processor, required in listed:
+                if required:
+                    block = blocks[0]
+                    skip = False
+                    for need in required:  # _possible(block, required), inlined: the hottest loop
+                        for char in need:
+                            if char in block:
+                                break
+                        else:
+                            skip = True
+                            break
+                    if skip:
+                        continue
                 if processor.test(parent, blocks[0]):
                     if processor.run(parent, blocks) is not False:  # run returns True or None
                         break
@@ -223,14 +268,19 @@ def _list_block_processors_once(md: markdown.Markdown) -> None:
 
 
 class _Lister(Preprocessor):
-    """Lists the block processors for the document about to be parsed."""
+    """Lists the block processors, with what each needs, for the document about to be parsed."""
 
-    def __init__(self, md: markdown.Markdown):
+    def __init__(self, md: markdown.Markdown, known: dict):
         super().__init__(md)
+        self.known = known  # what each processor registered at install() needs
         self.listed: list | None = None
 
+    def list(self) -> list[tuple[object, tuple[Need, ...]]]:
+        known = self.known
+        return [(p, known[p] if p in known else _block_requirements(p)) for p in self.md.parser.blockprocessors]
+
     def run(self, lines: list[str]) -> list[str]:
-        self.listed = list(self.md.parser.blockprocessors)
+        self.listed = self.list()
         return lines
 
 

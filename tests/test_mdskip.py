@@ -67,6 +67,10 @@ def test_installed_in_the_converter():
     assert "replace_marker" in vars(md.treeprocessors["toc"])
     assert "is_block_level" in vars(md)
     assert "parseBlocks" in vars(md.parser) and "mdskip_block_processors" in md.preprocessors
+    guarded = {name for name in ("table", "hashheader", "setextheader", "hr", "olist", "ulist", "quote", "deflist",
+                                 "footnote", "abbr", "reference")
+               if mdskip._block_requirements(md.parser.blockprocessors[name])}
+    assert len(guarded) == 11
     assert not isinstance(_markdown(stock=True).treeprocessors["inline"], mdskip.SkippingInlineProcessor)
 
 
