@@ -18,7 +18,7 @@ import pytest
 from conftest import MINIMAL_TOML, REPO, Page, Site, article
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
-from sitetools import StaticServer, axe, describe_violations, launch, need_axe, need_chromium, offline_context  # noqa: E402
+from sitetools import StaticServer, axe, describe_violations, need_axe, offline_context  # noqa: E402
 
 HASH = "0x" + "9f3c2a7be41d" * 5 + "ab12"
 URL = "https://explorer.example/tx/" + HASH + "?network=mainnet&format=json&include=logs,traces,receipts"
@@ -98,19 +98,6 @@ def tiny(tmp_path_factory) -> Site:
 def server(tiny):
     with StaticServer(tiny.out) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser():
-    need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _article_url(tiny) -> str:

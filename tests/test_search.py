@@ -8,7 +8,6 @@ reader would. Made-up words make every expectation exact.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from conftest import MINIMAL_TOML, Site, article
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
-from sitetools import CHROMIUM, StaticServer, axe, describe_violations, launch, need_chromium, offline_context  # noqa: E402
+from sitetools import StaticServer, axe, describe_violations, offline_context  # noqa: E402
 
 SEARCH_TOML = MINIMAL_TOML.replace("[search]\nenabled = false", "[search]\nenabled = true")
 MONTHS = ["2025-01", "2025-02", "2025-03", "2025-05", "2025-08", "2025-11", "2026-01"]
@@ -164,21 +163,8 @@ class Searcher:
         return [h["url"] for h in self.search(query)]
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    need_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def searcher(chromium, site: Site):
-    ctx = offline_context(chromium)
+def searcher(browser, site: Site):
+    ctx = offline_context(browser)
     host = StaticServer(site.out).__enter__()
     s = Searcher(ctx.new_page(), host)
     s.close = lambda: (ctx.close(), host.__exit__(None, None, None))
@@ -186,8 +172,8 @@ def searcher(chromium, site: Site):
 
 
 @pytest.mark.browser
-def test_publish_edit_and_delete_show_in_search(searchable, chromium):
-    s = searcher(chromium, searchable)
+def test_publish_edit_and_delete_show_in_search(searchable, browser):
+    s = searcher(browser, searchable)
     try:
         assert s.urls(f"q={OWN[3]}") == ["/2025/05/story-3/"]
         assert s.urls(f"q={OWN[0]}") == ["/2025/01/story-0/"]  # the oldest shard is merged in too
@@ -219,8 +205,8 @@ def test_publish_edit_and_delete_show_in_search(searchable, chromium):
 
 
 @pytest.mark.browser
-def test_no_results_offer_what_to_try_and_the_categories(searchable, chromium):
-    s = searcher(chromium, searchable)
+def test_no_results_offer_what_to_try_and_the_categories(searchable, browser):
+    s = searcher(browser, searchable)
     try:
         assert s.urls("q=zzqxnotaword") == []
         help_links = s.page.eval_on_selector_all("#search-empty:not([hidden]) a", "els => els.map(a => a.getAttribute('href'))")
@@ -234,8 +220,8 @@ def test_no_results_offer_what_to_try_and_the_categories(searchable, chromium):
 
 
 @pytest.mark.browser
-def test_filters_sort_and_result_fields(searchable, chromium):
-    s = searcher(chromium, searchable)
+def test_filters_sort_and_result_fields(searchable, browser):
+    s = searcher(browser, searchable)
     try:
         everything = s.urls("q=story")
         assert len(everything) == len(MONTHS)
@@ -256,8 +242,8 @@ def test_filters_sort_and_result_fields(searchable, chromium):
 
 
 @pytest.mark.browser
-def test_search_page_is_keyboard_usable_and_axe_clean(searchable, chromium):
-    s = searcher(chromium, searchable)
+def test_search_page_is_keyboard_usable_and_axe_clean(searchable, browser):
+    s = searcher(browser, searchable)
     try:
         s.page.goto(s.host.url("/search/"))
         s.page.wait_for_selector("#search-refine:not([hidden])")
@@ -279,12 +265,12 @@ def test_search_page_is_keyboard_usable_and_axe_clean(searchable, chromium):
 
 
 @pytest.mark.browser
-def test_search_in_the_preview_server_follows_a_save(site, chromium):
+def test_search_in_the_preview_server_follows_a_save(site, browser):
     from test_serve import Served
 
     busy_year(site)
     server = Served(site.root).wait_ready()
-    ctx = offline_context(chromium)
+    ctx = offline_context(browser)
     try:
         def find(word: str) -> list[str]:
             page = ctx.new_page()  # a new tab: an open one reloads by itself on the save
@@ -307,8 +293,8 @@ def test_search_in_the_preview_server_follows_a_save(site, chromium):
 
 
 @pytest.mark.browser
-def test_text_limit_indexes_the_start_and_end_or_everything(searchable, chromium):
-    s = searcher(chromium, searchable)
+def test_text_limit_indexes_the_start_and_end_or_everything(searchable, browser):
+    s = searcher(browser, searchable)
     try:
         # by default the start and the end of a long article are indexed, not its middle
         assert s.urls(f"q={OWN[1]}") == ["/2025/02/story-1/"]
