@@ -7,6 +7,7 @@ reader would. Made-up words make every expectation exact.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
@@ -163,18 +164,20 @@ class Searcher:
         return [h["url"] for h in self.search(query)]
 
 
-def searcher(browser, site: Site):
+@contextlib.contextmanager
+def searching(browser, site: Site):
+    """A Searcher on the built site, served on 127.0.0.1 in an offline browser context."""
     ctx = offline_context(browser)
-    host = StaticServer(site.out).__enter__()
-    s = Searcher(ctx.new_page(), host)
-    s.close = lambda: (ctx.close(), host.__exit__(None, None, None))
-    return s
+    try:
+        with StaticServer(site.out) as host:
+            yield Searcher(ctx.new_page(), host)
+    finally:
+        ctx.close()
 
 
 @pytest.mark.browser
 def test_publish_edit_and_delete_show_in_search(searchable, browser):
-    s = searcher(browser, searchable)
-    try:
+    with searching(browser, searchable) as s:
         assert s.urls(f"q={OWN[3]}") == ["/2025/05/story-3/"]
         assert s.urls(f"q={OWN[0]}") == ["/2025/01/story-0/"]  # the oldest shard is merged in too
         # publish: a made-up word in the new article's title
@@ -200,14 +203,11 @@ def test_publish_edit_and_delete_show_in_search(searchable, browser):
         assert s.urls(f"q={OWN[4]}") == []
         assert s.urls(f"q={OWN[5]}") == ["/2025/11/story-5/"]
         assert s.errors == []
-    finally:
-        s.close()
 
 
 @pytest.mark.browser
 def test_no_results_offer_what_to_try_and_the_categories(searchable, browser):
-    s = searcher(browser, searchable)
-    try:
+    with searching(browser, searchable) as s:
         assert s.urls("q=zzqxnotaword") == []
         help_links = s.page.eval_on_selector_all("#search-empty:not([hidden]) a", "els => els.map(a => a.getAttribute('href'))")
         assert "/category/bitcoin/" in help_links and len(help_links) >= 3
@@ -215,14 +215,11 @@ def test_no_results_offer_what_to_try_and_the_categories(searchable, browser):
         assert s.urls(f"q={OWN[3]}") == ["/2025/05/story-3/"]  # found again: the help is hidden
         assert s.page.is_hidden("#search-empty")
         assert s.errors == []
-    finally:
-        s.close()
 
 
 @pytest.mark.browser
 def test_filters_sort_and_result_fields(searchable, browser):
-    s = searcher(browser, searchable)
-    try:
+    with searching(browser, searchable) as s:
         everything = s.urls("q=story")
         assert len(everything) == len(MONTHS)
         hits = s.search("q=story&category=Policy")
@@ -237,14 +234,11 @@ def test_filters_sort_and_result_fields(searchable, browser):
         assert set(s.urls("category=Markets")) == {"/2025/03/story-2/", "/2025/11/story-5/"}
         assert all(h["img"].endswith(".jpg") or h["img"].endswith(".png") or h["img"] == "" for h in s.search("q=story"))
         assert s.errors == []
-    finally:
-        s.close()
 
 
 @pytest.mark.browser
 def test_search_page_is_keyboard_usable_and_axe_clean(searchable, browser):
-    s = searcher(browser, searchable)
-    try:
+    with searching(browser, searchable) as s:
         s.page.goto(s.host.url("/search/"))
         s.page.wait_for_selector("#search-refine:not([hidden])")
         s.page.focus("#search-q")
@@ -260,8 +254,6 @@ def test_search_page_is_keyboard_usable_and_axe_clean(searchable, browser):
             s.page.keyboard.press("Enter")
         violations = axe(s.page)
         assert violations == [], describe_violations(violations)
-    finally:
-        s.close()
 
 
 @pytest.mark.browser
@@ -294,16 +286,13 @@ def test_search_in_the_preview_server_follows_a_save(site, browser):
 
 @pytest.mark.browser
 def test_text_limit_indexes_the_start_and_end_or_everything(searchable, browser):
-    s = searcher(browser, searchable)
-    try:
+    with searching(browser, searchable) as s:
         # by default the start and the end of a long article are indexed, not its middle
         assert s.urls(f"q={OWN[1]}") == ["/2025/02/story-1/"]
         assert s.urls("q=snorfleglimp") == []
         searchable.write("site.toml", SEARCH_TOML.replace("[search]\nenabled = true", "[search]\nenabled = true\ntext_limit = 0"))
         build(searchable)
         assert s.urls("q=snorfleglimp") == ["/2025/02/story-1/"]
-    finally:
-        s.close()
 
 
 # --- the shard plan ------------------------------------------------------------------------------

@@ -875,27 +875,15 @@ def test_base_path_from_base_url(serve, site):
 
 # --- the preview answers only its own address, and HEAD ---------------------------------------------
 
-def _ask(s: Served, method: str, path: str, host: str) -> tuple[int, dict, bytes]:
-    with socket.create_connection((s.host, s.port), timeout=HANG) as sock:
-        sock.sendall(f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
-        data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-    return int(lines[0].split()[1]), headers, body
-
-
 def test_refuses_other_host_names_against_dns_rebinding(serve, site):
     small_site(site)
     s = serve(site.root)
     for host in (f"127.0.0.1:{s.port}", f"localhost:{s.port}", "localhost", f"preview.localhost:{s.port}"):
-        assert _ask(s, "GET", TARGET_URL, host)[0] == 200, host
+        assert s.get(TARGET_URL, host=host)[0] == 200, host
     for host in ("evil.example", f"evil.example:{s.port}", f"127.0.0.1.evil.example:{s.port}", "localhost.evil.example"):
-        status, _, body = _ask(s, "GET", TARGET_URL, host)
+        status, _, body = s.get(TARGET_URL, host=host)
         assert status == 403 and b"Target Headline" not in body, host
-        assert _ask(s, "GET", "/livereload.js", host)[0] == 403
+        assert s.get("/livereload.js", host=host)[0] == 403
     # the livereload WebSocket too: a rebinding page must not learn of saves
     with socket.create_connection((s.host, s.port), timeout=HANG) as sock:
         key = base64.b64encode(os.urandom(16)).decode()
@@ -909,11 +897,11 @@ def test_answers_head_with_the_headers_of_get(serve, site):
     s = serve(site.root)
     host = f"127.0.0.1:{s.port}"
     for path in (TARGET_URL, "/assets/css/site.css", "/feed.xml", "/no/such/page/"):
-        got_status, got_headers, got_body = _ask(s, "GET", path, host)
-        status, headers, body = _ask(s, "HEAD", path, host)
+        got_status, got_headers, got_body = s.get(path, host=host)
+        status, headers, body = s.get(path, "HEAD", host=host)
         assert (status, body) == (got_status, b""), path
-        assert headers["content-type"] == got_headers["content-type"], path
-        assert int(headers["content-length"]) == len(got_body) > 0, path
+        assert headers["Content-Type"] == got_headers["Content-Type"], path
+        assert int(headers["Content-Length"]) == len(got_body) > 0, path
 
 
 def test_an_edit_that_keeps_size_and_mtime_still_shows(serve, site, tmp_path):

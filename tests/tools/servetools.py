@@ -99,11 +99,14 @@ class Served:
         return f"http://{self.host}:{self.port}{path}"
 
     # --- requests ----------------------------------------------------------------------------
-    def get(self, path: str, method: str = "GET") -> tuple[int, http.client.HTTPMessage, bytes]:
-        """One request with the path sent exactly as given (http.client does not normalise it)."""
+    def get(self, path: str, method: str = "GET", host: str | None = None) -> tuple[int, http.client.HTTPMessage, bytes]:
+        """One request with the path sent exactly as given (http.client does not normalise it),
+        and with `host` as its Host header when given."""
         conn = http.client.HTTPConnection(self.host, self.port, timeout=HANG)
         try:
-            conn.putrequest(method, path, skip_accept_encoding=True)
+            conn.putrequest(method, path, skip_host=host is not None, skip_accept_encoding=True)
+            if host is not None:
+                conn.putheader("Host", host)
             conn.endheaders()
             r = conn.getresponse()
             return r.status, r.headers, r.read()
