@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "tools"))  # the shared helpers: sitetools, servetools
 
+from htmldoc import Doc  # noqa: E402 - the one HTML parser
 from sitetools import free_port, need_chromium, run_cli, tree_hashes  # noqa: E402,F401 - shared with every test module
 
 # Builds read the clock from SOURCE_DATE_EPOCH when it is set, as reproducible-build setups do; a
@@ -100,8 +100,8 @@ class Site:
         path = self.out / url.lstrip("/")
         return path / "index.html" if url.endswith("/") else path
 
-    def html(self, url: str) -> "Page":
-        return Page.parse(self.text(url))
+    def html(self, url: str) -> Doc:
+        return Doc.parse(self.text(url))
 
     def text(self, url: str) -> str:
         """A page's HTML with its internal iframes' pages inlined where they stand, as a reader sees it."""
@@ -159,70 +159,3 @@ def browser():
             yield b
         finally:
             b.close()
-
-
-class Page(HTMLParser):
-    """A parsed HTML page: links, ids, text of elements by class or tag, as a reader sees them."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.links: list[str] = []
-        self.ids: list[str] = []
-        self.elements: list[tuple[str, dict, list]] = []  # (tag, attrs, text parts)
-        self.context: list[frozenset[str]] = []  # parallel to elements: classes of the elements around each
-        self._stack: list[tuple[str, dict, list]] = []
-        self.title = ""
-
-    @classmethod
-    def parse(cls, text: str) -> "Page":
-        page = cls()
-        page.feed(text)
-        page.close()
-        return page
-
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-    def handle_starttag(self, tag, attrs):
-        self.context.append(frozenset(c for _, a, _ in self._stack for c in a.get("class", "").split()))
-        a = {k: (v or "") for k, v in attrs}
-        if "id" in a:
-            self.ids.append(a["id"])
-        if tag == "a" and "href" in a:
-            self.links.append(a["href"])
-        element = (tag, a, [])
-        self.elements.append(element)
-        if tag not in self.VOID:
-            self._stack.append(element)
-
-    def handle_endtag(self, tag):
-        for i in range(len(self._stack) - 1, -1, -1):
-            if self._stack[i][0] == tag:
-                del self._stack[i:]
-                break
-
-    def handle_data(self, data):
-        for element in self._stack:
-            element[2].append(data)
-        if self._stack and self._stack[-1][0] == "title":
-            self.title += data
-
-    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs) -> list[tuple[str, dict, str]]:
-        out = []
-        for t, a, parts in self.elements:
-            if tag and t != tag:
-                continue
-            if cls and cls not in a.get("class", "").split():
-                continue
-            if any(a.get(k.replace("_", "-")) != v for k, v in attrs.items()):
-                continue
-            out.append((t, a, " ".join("".join(parts).split())))
-        return out
-
-    def links_within(self, container: str, own_class: str | None = None) -> list[str]:
-        """hrefs of <a> elements inside an element with class `container`, in document order."""
-        return [attrs.get("href", "") for (tag, attrs, _), around in zip(self.elements, self.context)
-                if tag == "a" and container in around
-                and (own_class is None or own_class in attrs.get("class", "").split())]
-
-    def text(self, tag: str | None = None, cls: str | None = None) -> list[str]:
-        return [t for _, _, t in self.find_all(tag, cls)]

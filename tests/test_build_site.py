@@ -7,21 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Page, Site, article, run_cli
+from conftest import Doc as Parsed, Site, article, run_cli
 
 # --- reading pages the way a reader does ----------------------------------------------------------
 
 
-class Doc(Page):
+class Doc(Parsed):
     """A parsed page with helpers for the blocks these tests read."""
 
     def cards(self, variant: str | None = None) -> list[str]:
         """The article URL of every card (its title link), optionally only cards of one variant (lead, list, grid)."""
-        out = []
-        for (tag, attrs, _), around in zip(self.elements, self.context):
-            if tag == "a" and "card__title" in around and (variant is None or f"card--{variant}" in around):
-                out.append(attrs["href"])
-        return out
+        return [a["href"] for tag, a, around in self.elements
+                if tag == "a" and "card__title" in around and (variant is None or f"card--{variant}" in around)]
 
     def step(self, rel: str) -> list[str]:
         """Previous/next pagination links as shown in the page body."""
@@ -31,7 +28,7 @@ class Doc(Page):
 def doc(site: Site, url: str) -> Doc:
     path = site.page(url)
     assert path.is_file(), f"{url} was not built ({path} missing)"
-    return Doc.parse(path.read_text(encoding="utf-8"))
+    return Doc.load(path)
 
 
 def built_urls(site: Site) -> set[str]:

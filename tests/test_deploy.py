@@ -21,7 +21,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
 
-from sitetools import (Doc, StaticServer, copy_example, html_pages, launch, need_chromium, offline_context,  # noqa: E402
+from htmldoc import Doc  # noqa: E402
+from sitetools import (StaticServer, copy_example, html_pages, launch, need_chromium, offline_context,  # noqa: E402
                        run_generator)
 
 BASE = "https://example.org/news/"

@@ -12,14 +12,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import REPO, Page, run_cli
-from sitetools import Doc as Refs
+from conftest import REPO, Doc, run_cli
 
 from generator.check import check_output
 
-
-class Doc(Page):
-    """A parsed page with helpers for the blocks these tests read."""
 
 @dataclass
 class Example:
@@ -112,8 +108,7 @@ def test_every_internal_reference_resolves_independently(example, pages):
     out = example.out.resolve()
     ids: dict[Path, set[str]] = {}
     parsed: dict[Path, list[str]] = {}
-    for path, _ in pages.values():
-        doc = Refs.load(path)  # every href, src, poster, srcset candidate and GET form action, and the ids
+    for path, doc in pages.values():  # every href, src, poster, srcset candidate and GET form action, and the ids
         ids[path.resolve()] = doc.ids
         parsed[path] = [url for _, _, url in doc.refs]
     broken = []

@@ -32,7 +32,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
 
-from sitetools import (VNU_JAR, Doc, StaticServer, axe, copy_example, describe_violations, html_pages,  # noqa: E402
+from htmldoc import Doc  # noqa: E402
+from sitetools import (VNU_JAR, StaticServer, axe, copy_example, describe_violations, html_pages,  # noqa: E402
                        need_axe, need_vnu, offline_context, run_generator)
 
 import feedparser  # noqa: E402
@@ -316,7 +317,7 @@ def indexed_words(articles) -> dict[str, set[str]]:
     out = {}
     for url, doc in articles.items():
         alts = " ".join(a.get("alt", "") for a in doc.find("img"))
-        out[url] = set(_words(doc.text("[data-pagefind-body]") + " " + doc.text("h1") + " " + doc.title + " " + alts))
+        out[url] = set(_words(doc.region("[data-pagefind-body]") + " " + doc.region("h1") + " " + doc.title + " " + alts))
     return out
 
 
@@ -325,7 +326,7 @@ def search_word(articles, indexed_words) -> tuple[str, str]:
     """(word, article URL): a word of one article's body that no other article has, even stemmed
     (from the body's first 600 characters: a long body is indexed by its start and its end)."""
     for url in sorted(articles, reverse=True):
-        body = set(_words(articles[url].text("[data-pagefind-body]")[:600]))
+        body = set(_words(articles[url].region("[data-pagefind-body]")[:600]))
         others = {w[:PREFIX] for u, words in indexed_words.items() if u != url for w in words}
         unique = sorted(w for w in body if len(w) >= 8 and w[:PREFIX] not in others)
         if unique:
@@ -393,21 +394,21 @@ def test_search_indexes_article_content_only(server, context, example, articles,
     }""", [search_word[0], "bitcoin", "stablecoin", "ethereum"])
     assert len(results) >= 10, results
     home = example.doc("/")
-    lists = home if home.text(".widget--latest") else example.doc("/widgets/lists/")  # inline, or in an iframe
+    lists = home if home.region(".widget--latest") else example.doc("/widgets/lists/")  # inline, or in an iframe
     sitewide = {
         "newsletter pitch": example.config["newsletter"]["pitch"],
         "site description": example.config["description"],
-        "ticker": home.text(".ticker__asof"),
-        "menu": home.text(".menu__list"),
-        "footer": home.text(".site-footer__bottom"),
-        "sidebar": lists.text(".widget--latest"),
+        "ticker": home.region(".ticker__asof"),
+        "menu": home.region(".menu__list"),
+        "footer": home.region(".site-footer__bottom"),
+        "sidebar": lists.region(".widget--latest"),
         "skip link": "Skip to content",
         "share links": "Share on Facebook",
     }
     assert all(len(v) > 10 for v in sitewide.values()), sitewide
     for word, url, content in results:
         assert url in articles, (word, url)
-        body = articles[url].text("[data-pagefind-body]")
+        body = articles[url].region("[data-pagefind-body]")
         assert " ".join(content.split())[:60] == body[:60], (url, content[:120], body[:120])
         leaked = [name for name, text in sitewide.items() if text in content]
         assert leaked == [], (url, leaked)
@@ -494,7 +495,7 @@ def _dom_ticker(page) -> list[list[str]]:
 
 def test_ticker_figures_are_in_the_static_html(example, snapshot):
     doc = example.doc("/")
-    text = doc.text(".ticker")
+    text = doc.region(".ticker")
     symbols = example.config["ticker"]["coins"]
     coins = [a for a in doc.find("li", cls="ticker__coin")]
     assert len(coins) == len(symbols)
@@ -508,7 +509,7 @@ def test_ticker_figures_are_in_the_static_html(example, snapshot):
     assert "Prices as of" in text
     # the same strip is on every page
     for url in ("/404.html", "/search/", "/category/", "/about/"):
-        assert example.doc(url).text(".ticker") == text, url
+        assert example.doc(url).region(".ticker") == text, url
 
 
 @pytest.fixture(scope="module")

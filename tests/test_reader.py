@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL_TOML, REPO, Page, Site, article
+from conftest import MINIMAL_TOML, REPO, Site, article
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
 from sitetools import StaticServer, axe, describe_violations, need_axe, offline_context  # noqa: E402
@@ -283,7 +283,7 @@ def test_an_article_prints_as_an_article(tiny, server, browser):
 # --- home page ----------------------------------------------------------------------------------
 
 def test_home_shows_no_story_twice_and_its_sidebar_does_not_repeat_the_list(tiny):
-    home = Page.parse(tiny.text("/"))
+    home = tiny.html("/")
     main = [h for h in home.links_within("card__title")]
     assert len(main) == len(set(main)) and len(main) >= 4, main
     assert home.find_all("section", cls="cat-block"), "the blocks are shown, with other stories"
@@ -293,22 +293,22 @@ def test_home_shows_no_story_twice_and_its_sidebar_does_not_repeat_the_list(tiny
 
 def test_a_site_without_images_shows_no_placeholder(tiny):
     for url in ("/", "/category/bitcoin/", "/tag/hashes/", _article_url(tiny)):
-        page = Page.parse(tiny.text(url))
+        page = tiny.html(url)
         assert [a for _, a, _ in page.find_all("img") if "brand__logo" not in a.get("class", "")] == [], url
         assert page.find_all(cls="card__media") == [], url
         cards = page.find_all("article", cls="card")
         assert cards and all("card--text" in a["class"] for _, a, _ in cards), url
-    lead = Page.parse(tiny.text("/")).find_all("article", cls="card--lead")
+    lead = tiny.html("/").find_all("article", cls="card--lead")
     assert lead and "card--text" in lead[0][1]["class"]
 
 
 def test_page_two_has_a_breadcrumb_and_the_coin_page_names_the_coin(tiny):
-    two = Page.parse(tiny.text("/page/2/"))
+    two = tiny.html("/page/2/")
     assert two.links_within("breadcrumb") == ["/", "/page/2/"]
-    cat2 = Page.parse(tiny.text("/category/bitcoin/page/2/")) if tiny.page("/category/bitcoin/page/2/").exists() else None
+    cat2 = tiny.html("/category/bitcoin/page/2/") if tiny.page("/category/bitcoin/page/2/").exists() else None
     if cat2:
         assert cat2.links_within("breadcrumb")[-1] == "/category/bitcoin/page/2/"
-    coin = Page.parse(tiny.text("/coin/btc/"))
+    coin = tiny.html("/coin/btc/")
     assert coin.find_all("h1")[0][2].startswith("Bitcoin (BTC)")
     assert coin.title.startswith("Coin: Bitcoin (BTC)")
     assert [a["datetime"] for _, a, _ in coin.find_all("time") if a.get("datetime", "").startswith("2025-07-20T06:00")]
@@ -387,10 +387,10 @@ def test_home_trending_is_filled_from_further_down_the_ranking(site):
     for i in range(12):
         site.write(f"content/s{i:02d}.md", article(f"Story {i:02d}", f"2025-07-{i + 1:02d}T09:00:00Z", "Bitcoin"))
     site.build(check=True)
-    home = Page.parse(site.text("/"))
+    home = site.html("/")
     main = home.links_within("card__title")
     trending = home.links_within("widget--trending", "mini__title")
     assert len(main) == 7 and len(trending) == 3 and not set(trending) & set(main), (main, trending)
     assert trending == [f"/2025/07/story-{i:02d}/" for i in (4, 3, 2)]  # the next newest, in order
-    elsewhere = Page.parse(site.text("/404.html")).links_within("widget--trending", "mini__title")
+    elsewhere = site.html("/404.html").links_within("widget--trending", "mini__title")
     assert elsewhere == [f"/2025/07/story-{i:02d}/" for i in (11, 10, 9)]  # the site-wide list is unchanged

@@ -9,19 +9,18 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conftest import Page, Site, article
+from conftest import Doc as Parsed, Site, article
 
 # The build clock for every trending test: 2025-07-15T12:00:00Z, so page-view windows are reproducible.
 NOW = {"SOURCE_DATE_EPOCH": str(int(datetime(2025, 7, 15, 12, tzinfo=timezone.utc).timestamp()))}
 
 
-class Doc(Page):
+class Doc(Parsed):
     """A parsed page with helpers for the blocks these tests read."""
 
     def related(self) -> list[str]:
         """The article URLs in the related block, in the order shown."""
-        return [h for (t, a, _), around in zip(self.elements, self.context)
-                if t == "a" and "related" in around and "card__title" in around for h in [a["href"]]]
+        return [a["href"] for t, a, around in self.elements if t == "a" and {"related", "card__title"} <= around]
 
     def trending(self) -> list[str]:
         return self.links_within("widget--trending", "mini__title")

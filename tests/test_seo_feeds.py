@@ -25,7 +25,8 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
 
 from conftest import MINIMAL_TOML, REPO, Site  # noqa: E402
-from sitetools import Doc, html_pages  # noqa: E402
+from htmldoc import Doc  # noqa: E402
+from sitetools import html_pages  # noqa: E402
 
 import feedparser  # noqa: E402
 
@@ -423,7 +424,7 @@ def test_title_with_script_and_quotes_stays_escaped(news):
     assert d.meta("og:title") == [TRICKY]
     assert Doc.load(news.page(TRICKY_URL)).jsonld_of("BreadcrumbList")[0]["itemListElement"][-1]["name"] == TRICKY
     # the same title in the cards of list pages and in the feeds
-    assert TRICKY in doc(news, "/category/bitcoin/").text("main")
+    assert TRICKY in doc(news, "/category/bitcoin/").region("main")
 
 
 # --- list pages --------------------------------------------------------------------------------
@@ -466,17 +467,17 @@ def test_each_coin_has_a_page_listing_its_articles(news):
 
 def test_coin_page_has_the_ticker_figures_at_the_top(news):
     d = doc(news, "/coin/btc/")
-    assert "$97,123.45" in d.text(".ticker") and "-1.23%" in d.text(".ticker")
+    assert "$97,123.45" in d.region(".ticker") and "-1.23%" in d.region(".ticker")
 
 
 def test_coin_page_main_shows_that_coins_figures_above_its_articles(news):
     d = doc(news, "/coin/btc/")
-    main = d.text("main")
+    main = d.region("main")
     assert "$97,123.45" in main and "-1.23%" in main, main
     html = news.page("/coin/btc/").read_text(encoding="utf-8")
     body = html[html.index("<main"):]
     assert body.index("$97,123.45") < body.index(TRICKY_URL), "the figures come before the article list"
-    eth = doc(news, "/coin/eth/page/2/").text("main")
+    eth = doc(news, "/coin/eth/page/2/").region("main")
     assert "$3,456.70" in eth and "+2.50%" in eth, eth
 
 
@@ -486,12 +487,12 @@ def test_ticker_snapshot_is_in_the_static_html_of_every_page(news):
     for url, d in reader_pages(news).items():
         coins = [li["data-coin"] for li in d.find("li", cls="ticker__coin")]
         assert coins == ["bitcoin", "ethereum", "solana"], url
-        text = d.text(".ticker")
+        text = d.region(".ticker")
         for figure in ("$97,123.45", "-1.23%", "$3,456.70", "+2.50%", "$150.00"):
             assert figure in text, (url, figure, text)
         times = d.find("time", within="ticker__asof")
         assert [datetime.fromisoformat(t["datetime"]) for t in times] == [datetime(2025, 7, 20, 8, 0, tzinfo=timezone.utc)]
-        assert "as of" in text and "2025" in d.text(".ticker__asof"), url
+        assert "as of" in text and "2025" in d.region(".ticker__asof"), url
 
 
 # --- images ------------------------------------------------------------------------------------

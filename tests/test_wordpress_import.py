@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import Page, run_cli
+from conftest import Doc, run_cli
 from tools.sitetools import html_pages
 
 FIXTURES = Path(__file__).parent / "wordpress"
@@ -57,7 +57,7 @@ def content_state(root: Path) -> dict[str, tuple[int, str]]:
             for p in sorted((root / "content").rglob("*")) if p.is_file()}
 
 
-def follow(site, path: str) -> tuple[str, Page]:
+def follow(site, path: str) -> tuple[str, Doc]:
     """The page at an old path, after following its redirect (if it is one): (final path, page)."""
     page = site.html(path)
     refresh = [a for _, a, _ in page.find_all("meta") if a.get("http-equiv") == "refresh"]

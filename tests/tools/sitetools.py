@@ -5,7 +5,6 @@
 - `copy_example()`: a copy of the repository's example site in a temporary folder;
 - `run_cli()`: the generator run for real in a subprocess; `tree_hashes()`: a folder's files by hash;
 - `StaticServer`: `python -m http.server` bound to 127.0.0.1 on a free port, as a static host;
-- `Doc`: a parsed HTML page (head tags, links, JSON-LD, text of marked regions);
 - Playwright helpers: Debian's Chromium with fixed flags, every request off 127.0.0.1 aborted;
 - `axe()`: runs axe-core (from tests/tools/node_modules) in a page.
 """
@@ -13,7 +12,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -23,7 +21,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -196,138 +193,6 @@ class StaticServer:
                 return r.status, r.read(), r.headers.get("Content-Type", "")
         except urllib.error.HTTPError as e:
             return e.code, e.read(), e.headers.get("Content-Type", "")
-
-
-# --- parsed pages ------------------------------------------------------------------------------
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-class Doc(HTMLParser):
-    """A page as crawlers and readers see it: head tags, references, ids, JSON-LD, region texts."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.title = ""
-        self.metas: list[dict] = []
-        self.head_links: list[dict] = []
-        self.refs: list[tuple[str, str, str]] = []  # (tag, attribute, URL)
-        self.ids: set[str] = set()
-        self.jsonld_raw: list[str] = []
-        self.scripts: list[dict] = []
-        self.elements: list[tuple[str, dict, frozenset[str]]] = []  # (tag, attrs, classes of the ancestors)
-        self._stack: list[tuple[str, dict]] = []
-        self._in_head = False
-        self._in_title = False
-        self._jsonld: list[str] | None = None
-        self._regions: dict[str, list[str]] = {}
-        self.region_text: dict[str, str] = {}
-
-    @classmethod
-    def parse(cls, text: str) -> "Doc":
-        doc = cls()
-        doc.feed(text)
-        doc.close()
-        doc.region_text = {k: " ".join("".join(v).split()) for k, v in doc._regions.items()}
-        return doc
-
-    @classmethod
-    def load(cls, path: Path) -> "Doc":
-        return cls.parse(path.read_text(encoding="utf-8"))
-
-    def _ancestors(self) -> frozenset[str]:
-        return frozenset(c for _, a in self._stack for c in (a.get("class") or "").split())
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: (v if v is not None else "") for k, v in attrs}
-        self.elements.append((tag, a, self._ancestors()))
-        if a.get("id"):
-            self.ids.add(a["id"])
-        if tag == "head":
-            self._in_head = True
-        if tag == "title":
-            self._in_title = True
-        if tag == "meta" and self._in_head:
-            self.metas.append(a)
-        if tag == "link" and self._in_head:
-            self.head_links.append(a)
-        if tag == "script":
-            self.scripts.append(a)
-            if a.get("type") == "application/ld+json":
-                self._jsonld = []
-        for key in ("href", "src", "poster"):
-            if a.get(key):
-                self.refs.append((tag, key, a[key]))
-        if tag == "form" and a.get("action") and (a.get("method") or "get").lower() == "get":
-            self.refs.append((tag, "action", a["action"]))
-        for key in ("srcset",):
-            for part in (a.get(key) or "").split(","):
-                if part.strip():
-                    self.refs.append((tag, key, part.strip().split()[0]))
-        if tag not in VOID:
-            self._stack.append((tag, a))
-
-    def handle_endtag(self, tag):
-        if tag == "head":
-            self._in_head = False
-        if tag == "title":
-            self._in_title = False
-        if tag == "script" and self._jsonld is not None:
-            self.jsonld_raw.append("".join(self._jsonld))
-            self._jsonld = None
-        for i in range(len(self._stack) - 1, -1, -1):
-            if self._stack[i][0] == tag:
-                del self._stack[i:]
-                break
-
-    def handle_data(self, data):
-        if self._in_title:
-            self.title += data
-        if self._jsonld is not None:
-            self._jsonld.append(data)
-            return
-        for tag, a in self._stack:
-            for cls in (a.get("class") or "").split():
-                self._regions.setdefault("." + cls, []).append(data)
-            if tag in ("main", "footer", "header", "aside", "nav", "h1"):
-                self._regions.setdefault(tag, []).append(data)
-            if "data-pagefind-body" in a:
-                self._regions.setdefault("[data-pagefind-body]", []).append(data)
-
-    # lookups
-    @property
-    def kind(self) -> str | None:
-        """The page kind from <body class="kind-...">; None for pages that are not reader pages (an iframe's widget)."""
-        for a in self.find("body"):
-            for cls in (a.get("class") or "").split():
-                if cls.startswith("kind-"):
-                    return cls[len("kind-"):]
-        return None
-
-    @property
-    def noindex(self) -> bool:
-        return any("noindex" in c for c in self.meta("robots"))
-
-    def meta(self, key: str) -> list[str]:
-        """content of <meta name=key> or <meta property=key> in the head."""
-        return [m.get("content", "") for m in self.metas if m.get("name") == key or m.get("property") == key]
-
-    def link_rel(self, rel: str, type_: str | None = None) -> list[dict]:
-        return [l for l in self.head_links if rel in (l.get("rel") or "").split() and (type_ is None or l.get("type") == type_)]
-
-    @property
-    def jsonld(self) -> list[dict]:
-        return [json.loads(raw) for raw in self.jsonld_raw]
-
-    def jsonld_of(self, type_: str) -> list[dict]:
-        return [d for d in self.jsonld if d.get("@type") == type_]
-
-    def find(self, tag: str, cls: str | None = None, within: str | None = None) -> list[dict]:
-        return [a for t, a, around in self.elements
-                if t == tag and (cls is None or cls in (a.get("class") or "").split()) and (within is None or within in around)]
-
-    def text(self, region: str) -> str:
-        return self.region_text.get(region, "")
 
 
 # --- the browser --------------------------------------------------------------------------------
