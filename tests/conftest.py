@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -22,6 +23,12 @@ from sitetools import free_port, need_chromium, run_cli, tree_hashes  # noqa: E4
 # value left in the shell would make "future" articles of these tests' sites vanish. Tests that
 # need a fixed clock pass their own.
 os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+# A suite started in the background of a non-interactive shell (`pytest &`, many CI runners) inherits
+# SIGINT ignored, and every process it starts would too: the Ctrl-C tests would then wait on a build
+# or server that cannot hear Ctrl-C. A handler (unlike "ignore") is reset to the default in children.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 MINIMAL_TOML = """\
 title = "Test News"

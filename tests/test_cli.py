@@ -76,8 +76,8 @@ def test_ctrl_c_exits_130_and_leaves_the_output_as_it_was(site):
         else:
             pytest.fail("the build ended before the hook:\n" + "".join(lines))
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal signals the whole foreground group
-        rest = proc.stderr.read().decode()
-        code = proc.wait(HANG)
+        rest = proc.communicate(timeout=HANG)[1].decode()
+        code = proc.returncode
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

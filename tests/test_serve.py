@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, Site, article, run_cli, serve  # noqa: F401 - serve: the fixture, for older importers
-from servetools import (HANG, LIVE_TAG, SERVING, START, UPDATED, Served, free_port,  # noqa: F401 - shared
+from servetools import (HANG, LIVE_TAG, SERVING, START, STOP, UPDATED, Served, free_port,  # noqa: F401 - shared
                         wait_for)
 
 
@@ -225,9 +225,9 @@ def test_ctrl_c_stops_cleanly_with_exit_code_0(serve, site):
     try:
         s.proc.send_signal(signal.SIGINT)
         try:
-            code = s.proc.wait(5)
+            code = s.proc.wait(STOP)
         except subprocess.TimeoutExpired:
-            pytest.fail("the server did not stop within 5 s of SIGINT")
+            pytest.fail(f"the server did not stop within {STOP:.0f} s of SIGINT")
     finally:
         ws.close()
         keep_alive.close()
@@ -246,9 +246,9 @@ def test_ctrl_c_during_start_up_exits_0(serve, site):
     assert not any(SERVING.search(line) for line in s.lines)
     s.proc.send_signal(signal.SIGINT)
     try:
-        code = s.proc.wait(5)
+        code = s.proc.wait(STOP)
     except subprocess.TimeoutExpired:
-        pytest.fail("the server did not stop within 5 s of SIGINT")
+        pytest.fail(f"the server did not stop within {STOP:.0f} s of SIGINT")
     assert "Traceback" not in s.stderr
     assert code == 0, s.stderr
     assert "stopping" in s.stderr

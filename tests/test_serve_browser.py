@@ -16,7 +16,7 @@ import time
 import pytest
 
 from conftest import article
-from servetools import HANG
+from servetools import HANG, STOP
 from test_serve import (SAVE_STYLES, TARGET, TARGET_TITLE, TARGET_URL, broken_front_matter, burst_changes, checkout,
                         save, small_site, target_article)
 
@@ -343,6 +343,6 @@ def test_ctrl_c_with_a_browser_connected_exits_0(serve, site, context):
     Tab(context, s, "/")
     s.proc.send_signal(signal.SIGINT)
     try:
-        assert s.proc.wait(5) == 0, s.stderr
+        assert s.proc.wait(STOP) == 0, s.stderr
     except subprocess.TimeoutExpired:
-        pytest.fail("the server did not stop within 5 s of SIGINT with browsers connected")
+        pytest.fail(f"the server did not stop within {STOP:.0f} s of SIGINT with browsers connected")

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from sitetools import REPO, free_port
 
-HANG = 10.0  # seconds: how long a change may take to show before we call it lost
+HANG = 30.0  # seconds: how long a change may take to show before we call it lost (only a hang waits it out)
 START = 60.0  # seconds: server start-up, including the first parse of the site
+STOP = 60.0  # seconds: how long Ctrl-C may take before we call it a hang (a loaded machine is slow)
 UPDATED = re.compile(r"^updated in \d+ ms")
 SERVING = re.compile(r"^serving .* at http://([^/:]+):(\d+)(/\S*)")
 LIVE_TAG = re.compile(rb'<script src="/livereload\.js[^"]*"></script>')
@@ -167,14 +168,14 @@ class Served:
 
     # --- stopping -------------------------------------------------------------------------------
     def stop(self) -> int:
-        """Ctrl-C (SIGINT), then SIGKILL after 5 s; the exit code."""
+        """Ctrl-C (SIGINT), then SIGKILL if it hangs; the exit code."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
             try:
-                self.proc.wait(5)
+                self.proc.wait(STOP)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-                self.proc.wait(5)
+                self.proc.wait(STOP)
         return self.proc.returncode
 
     @property
