@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
 
 from htmldoc import Doc  # noqa: E402
 from sitetools import (StaticServer, copy_example, html_pages, launch, need_chromium, offline_context,  # noqa: E402
-                       run_generator)
+                       run_cli)
 
 BASE = "https://example.org/news/"
 PREFIX = "/news/"
@@ -46,7 +46,7 @@ def deployed(tmp_path_factory) -> Deployed:
     tmp = tmp_path_factory.mktemp("deploy")
     src = copy_example(tmp / "src")
     (tmp / "root").mkdir()
-    done = run_generator("build", "--source", str(src), "--base-url", BASE, "--output", str(tmp / "root" / "news"))
+    done = run_cli("build", "--source", str(src), "--base-url", BASE, "--output", str(tmp / "root" / "news"))
     return Deployed(src, tmp / "root", done)
 
 
@@ -280,7 +280,7 @@ def check_source(deployed, tmp_path_factory) -> Path:
 
 
 def test_check_passes_a_clean_build(deployed, check_source):
-    done = run_generator("check", "--source", str(check_source), "--output", str(deployed.out))
+    done = run_cli("check", "--source", str(check_source), "--output", str(deployed.out))
     assert done.returncode == 0, done.stderr[-3000:]
     assert re.search(r"checked \d+ pages: 0 broken links", done.stderr), done.stderr
 
@@ -297,7 +297,7 @@ def test_check_reports_a_planted_broken_link_and_anchor(deployed, check_source, 
         text = path.read_text(encoding="utf-8")
         assert "</main>" in text
         path.write_text(text.replace("</main>", planted + "</main>", 1), encoding="utf-8")
-    done = run_generator("check", "--source", str(check_source), "--output", str(out))
+    done = run_cli("check", "--source", str(check_source), "--output", str(out))
     assert done.returncode == 1, done.stderr[-3000:]
     errors = [l for l in done.stderr.splitlines() if ": error: " in l]
     article_rel = article.lstrip("/") + "index.html"
@@ -306,5 +306,5 @@ def test_check_reports_a_planted_broken_link_and_anchor(deployed, check_source, 
 
 
 def test_check_passes_a_clean_build_made_with_base_url_override(deployed):
-    done = run_generator("check", "--source", str(deployed.src), "--output", str(deployed.out))
+    done = run_cli("check", "--source", str(deployed.src), "--output", str(deployed.out))
     assert done.returncode == 0, done.stderr[-1500:]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import tomllib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import REPO, Doc, run_cli
+from sitetools import copy_example
 
 from generator.check import check_output
 
@@ -27,11 +27,7 @@ class Example:
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory) -> Example:
-    root = tmp_path_factory.mktemp("example") / "site"
-    root.mkdir()
-    for name in ("content", "layouts", "assets"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy2(REPO / "site.toml", root / "site.toml")
+    root = copy_example(tmp_path_factory.mktemp("example") / "site")
     done = run_cli("build", "--source", str(root), "--no-search")
     return Example(root, root / "public", done.returncode, done.stderr)
 

@@ -188,19 +188,16 @@ def test_symlinked_layout_and_asset_folders_are_followed_whole(site: Site, tmp_p
     assert third.returncode == 1 and (site.out / "assets/img/late.jpg").is_file(), third.stderr
 
 
-def test_preview_sees_edits_inside_a_symlinked_layout_folder(site: Site):
-    from test_serve import Served, wait_for
+def test_preview_sees_edits_inside_a_symlinked_layout_folder(site: Site, serve):
+    from servetools import wait_for
     good_site(site)
     (site.root / "layouts/partials").rename(site.root / "theme")
     os.symlink("../theme", site.root / "layouts/partials")
-    served = Served(site.root).wait_ready()
-    try:
-        assert "THEME-LIVE" not in served.text("/")
-        footer = site.root / "theme/footer.html"
-        footer.write_text(footer.read_text(encoding="utf-8") + "\n<p>THEME-LIVE</p>\n", encoding="utf-8")
-        wait_for(lambda: "THEME-LIVE" in served.text("/"), "the edit inside the linked folder", server=served)
-    finally:
-        served.stop()
+    served = serve(site.root)
+    assert "THEME-LIVE" not in served.text("/")
+    footer = site.root / "theme/footer.html"
+    footer.write_text(footer.read_text(encoding="utf-8") + "\n<p>THEME-LIVE</p>\n", encoding="utf-8")
+    wait_for(lambda: "THEME-LIVE" in served.text("/"), "the edit inside the linked folder", server=served)
 
 
 # --- 4. yes/no front matter --------------------------------------------------------------------------

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
 
 from htmldoc import Doc  # noqa: E402
 from sitetools import (VNU_JAR, StaticServer, axe, copy_example, describe_violations, html_pages,  # noqa: E402
-                       need_axe, need_vnu, offline_context, run_generator)
+                       need_axe, need_vnu, offline_context, run_cli)
 
 import feedparser  # noqa: E402
 
@@ -65,7 +65,7 @@ class Example:
 def example(tmp_path_factory) -> Example:
     root = copy_example(tmp_path_factory.mktemp("quality") / "site")
     before = datetime.now(timezone.utc).replace(microsecond=0)
-    done = run_generator("build", "--source", str(root))
+    done = run_cli("build", "--source", str(root))
     after = datetime.now(timezone.utc)
     config = tomllib.loads((root / "site.toml").read_text(encoding="utf-8"))
     out = root / "public"

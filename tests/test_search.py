@@ -257,11 +257,9 @@ def test_search_page_is_keyboard_usable_and_axe_clean(searchable, browser):
 
 
 @pytest.mark.browser
-def test_search_in_the_preview_server_follows_a_save(site, browser):
-    from test_serve import Served
-
+def test_search_in_the_preview_server_follows_a_save(site, browser, serve):
     busy_year(site)
-    server = Served(site.root).wait_ready()
+    server = serve(site.root)
     ctx = offline_context(browser)
     try:
         def find(word: str) -> list[str]:
@@ -281,7 +279,6 @@ def test_search_in_the_preview_server_follows_a_save(site, browser):
         assert find("quizzaciously") == ["/2025/03/story-2/"]
     finally:
         ctx.close()
-        server.stop()
 
 
 @pytest.mark.browser

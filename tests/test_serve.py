@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Site, article, run_cli, serve  # noqa: F401 - serve: the fixture, for older importers
+from conftest import Site, article, run_cli
+from sitetools import copy_example
 from servetools import (HANG, LIVE_TAG, SERVING, START, STOP, UPDATED, Served, free_port,  # noqa: F401 - shared
                         wait_for)
 
@@ -59,15 +60,6 @@ def small_site(site: Site) -> Site:
                article("Zeta Markets Story", "2024-11-01T10:00:00Z", "Markets", tags=["Volatility"],
                        body="Zeta body."))
     return site
-
-
-def copy_example_site(dest: Path) -> Path:
-    """The repository's example site (content, layouts, assets, site.toml) in a folder of its own."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in ("content", "layouts", "assets"):
-        shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns(".*"))
-    shutil.copy2(REPO / "site.toml", dest / "site.toml")
-    return dest
 
 
 def replace_file(path: Path, text: str, tmp_dir: Path | None = None) -> None:
@@ -333,7 +325,7 @@ def test_raw_request_lines_cannot_escape(serve, trapped_site):
 @pytest.fixture(scope="module")
 def example_pair(tmp_path_factory):
     """The example site, served, and built into another folder with --no-search, at one fixed clock."""
-    root = copy_example_site(tmp_path_factory.mktemp("example") / "site")
+    root = copy_example(tmp_path_factory.mktemp("example") / "site")
     built = root.parent / "built"
     env = {"SOURCE_DATE_EPOCH": str(int(time.time()))}
     done = run_cli("build", "--source", str(root), "--output", str(built), "--no-search", "-q", env=env)

@@ -13,7 +13,7 @@ import re
 from html import unescape
 
 from test_hostile import CASES, GOOD, HOSTILE, good_site
-from test_serve import wait_for
+from servetools import wait_for
 
 
 def test_serve_survives_every_hostile_file_and_recovers(serve, site):

@@ -77,7 +77,7 @@ def copy_example(root: Path, site_toml: str | None = None) -> Path:
     """The repository's example site (content/, layouts/, assets/, site.toml) copied into root."""
     root.mkdir(parents=True, exist_ok=True)
     for name in ("content", "layouts", "assets"):
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("_v", "__pycache__"))
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(".*", "_v", "__pycache__"))
     (root / "site.toml").write_text(site_toml if site_toml is not None else (REPO / "site.toml").read_text(encoding="utf-8"),
                                     encoding="utf-8")
     return root
@@ -92,8 +92,6 @@ def run_cli(*args: str, env: dict | None = None, check: bool = False, timeout: f
         raise AssertionError(f"generator {' '.join(args)} exited {done.returncode}\n{done.stderr}")
     return done
 
-
-run_generator = run_cli  # the older name, kept for branches that still use it
 
 
 def tree_hashes(root: Path, folders: bool = False, modes: bool = False, skip: tuple[Path, ...] = ()) -> dict[str, str]:
