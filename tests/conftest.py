@@ -86,6 +86,15 @@ class Site:
     def __init__(self, root: Path):
         self.root = root
 
+    @classmethod
+    def new(cls, root: Path, toml: str = MINIMAL_TOML) -> "Site":
+        """A new site folder at root: the example layouts and assets (no generated variants) and site.toml."""
+        root.mkdir(parents=True)
+        shutil.copytree(REPO / "layouts", root / "layouts")
+        shutil.copytree(REPO / "assets", root / "assets", ignore=shutil.ignore_patterns("_*"))
+        (root / "site.toml").write_text(toml, encoding="utf-8")
+        return cls(root)
+
     def write(self, rel: str, text: str | bytes) -> Path:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,12 +137,7 @@ class Site:
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     """An empty site with the example layouts and assets and a minimal site.toml."""
-    root = tmp_path / "site"
-    root.mkdir()
-    shutil.copytree(REPO / "layouts", root / "layouts")
-    shutil.copytree(REPO / "assets", root / "assets", ignore=shutil.ignore_patterns("_*"))
-    (root / "site.toml").write_text(MINIMAL_TOML, encoding="utf-8")
-    return Site(root)
+    return Site.new(tmp_path / "site")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import MINIMAL_TOML, REPO, Site, article, run_cli, tree_hashes
+from conftest import MINIMAL_TOML, Site, article, run_cli, tree_hashes
 from generator.content import expand_permalink
 from generator.output import MARKER, UnsafePath, safe_join
 from generator.pages import output_path
@@ -260,11 +260,7 @@ def tree(root: Path, skip: tuple[Path, ...]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def template_site(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("template") / "site"
-    root.mkdir()
-    shutil.copytree(REPO / "layouts", root / "layouts")
-    shutil.copytree(REPO / "assets", root / "assets", ignore=shutil.ignore_patterns("_*"))
-    (root / "site.toml").write_text(MINIMAL_TOML, encoding="utf-8")
+    root = Site.new(tmp_path_factory.mktemp("template") / "site").root
     (root / "content/articles").mkdir(parents=True)
     (root / "content/articles/good.md").write_text(article("Good one", "2024-01-01", "Bitcoin", ["ETF"]), encoding="utf-8")
     return root

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL_TOML, REPO, Site, article
+from conftest import MINIMAL_TOML, Site, article
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
 from sitetools import StaticServer, axe, describe_violations, need_axe, offline_context  # noqa: E402
@@ -70,16 +69,11 @@ SNAPSHOT = {"as_of": "2025-07-20T06:00:00Z",
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory) -> Site:
     """Nine articles in three categories (home pages 1-3 and full category blocks), none with an image."""
-    root = tmp_path_factory.mktemp("reader") / "site"
-    root.mkdir()
-    shutil.copytree(REPO / "layouts", root / "layouts")
-    shutil.copytree(REPO / "assets", root / "assets", ignore=shutil.ignore_patterns("_*"))
     toml = MINIMAL_TOML.replace('description = "A test site."',
                                 'description = "A test site."\ndefault_image = "/assets/img/default-card.jpg"')
     toml += ('\n[ticker]\ncoins = ["BTC", "ETH"]\nsnapshot = "content/_data/ticker.json"\n'
              'api_url = "https://prices.example/simple/price?ids="\nrefresh = true\n')
-    (root / "site.toml").write_text(toml, encoding="utf-8")
-    site = Site(root)
+    site = Site.new(tmp_path_factory.mktemp("reader") / "site", toml)
     site.write("content/_data/ticker.json", json.dumps(SNAPSHOT))
     cats = ("Bitcoin", "Policy", "Markets")
     for i in range(9):

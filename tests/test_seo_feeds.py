@@ -24,7 +24,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
 
-from conftest import MINIMAL_TOML, REPO, Site  # noqa: E402
+from conftest import MINIMAL_TOML, Site  # noqa: E402
 from htmldoc import Doc  # noqa: E402
 from sitetools import html_pages  # noqa: E402
 
@@ -85,11 +85,7 @@ def front_matter(fields: dict) -> str:
 
 
 def write_news_site(root: Path, extra_toml: str = "") -> Site:
-    root.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(REPO / "layouts", root / "layouts")
-    shutil.copytree(REPO / "assets", root / "assets", ignore=shutil.ignore_patterns("_*"))
-    site = Site(root)
-    site.write("site.toml", site_toml(extra_toml))
+    site = Site.new(root, site_toml(extra_toml))
     site.write("content/_data/ticker.json", json.dumps(SNAPSHOT))
     Image.new("RGB", (1600, 900), (180, 40, 40)).save(root / "assets/img/hero.jpg", quality=85)
     for name, fields, body in ARTICLES:
