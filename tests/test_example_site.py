@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import REPO, Doc, run_cli
-from sitetools import copy_example
+from sitetools import copy_example, html_pages
 
 from generator.check import check_output
 
@@ -35,14 +35,7 @@ def example(tmp_path_factory) -> Example:
 @pytest.fixture(scope="module")
 def pages(example) -> dict[str, tuple[Path, Doc]]:
     """Every HTML page of the output: '/x/' -> (file, parsed)."""
-    out = {}
-    for path in sorted(example.out.rglob("*.html")):
-        rel = path.relative_to(example.out).as_posix()
-        if rel.startswith("pagefind/"):
-            continue
-        url = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
-        out[url] = (path, Doc.parse(path.read_text(encoding="utf-8")))
-    return out
+    return {url: (path, Doc.load(path)) for url, path in html_pages(example.out).items()}
 
 
 @pytest.fixture(scope="module")
