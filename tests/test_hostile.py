@@ -35,8 +35,9 @@ IMPORTS = HOSTILE / "imports"
 
 ADDRESS_SPACE_LIMIT = 1536 * 1024 * 1024  # RLIMIT_AS for every build here
 MAX_RSS_MB = 600  # "a few hundred MB"
-TIMEOUT = 60
 MAX_CPU_SECONDS = 30  # generous: the wall clock is meaningless on a loaded machine, CPU time is not
+CPU_LIMIT = 2 * MAX_CPU_SECONDS  # RLIMIT_CPU for every build here: a runaway build is stopped by its CPU time
+TIMEOUT = 600  # seconds of wall clock: only catches a build that waits for ever (the CPU limit stops a busy one)
 
 GOOD = {  # the good site every case is dropped into: source -> (title, url)
     "content/articles/good-one.md": ("Good one", "/2024/01/good-one/"),
@@ -62,10 +63,11 @@ PROBLEM = re.compile(r"^(?P<path>\S.*?)(?::(?P<line>\d+))?: (?P<level>error|warn
 # Runs the build as its child under RLIMIT_AS (set in a preexec_fn of this single-threaded wrapper, not of
 # the multi-threaded pytest-xdist worker) and reports the child's peak memory and CPU time.
 _WRAPPER = ("import resource, subprocess, sys\n"
-            "limit = int(sys.argv[1])\n"
+            "limit, cpu = int(sys.argv[1]), int(sys.argv[2])\n"
             "def cap():\n"
             "    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
-            "done = subprocess.run(sys.argv[2:], preexec_fn=cap)\n"
+            "    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))\n"
+            "done = subprocess.run(sys.argv[3:], preexec_fn=cap)\n"
             "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
             "sys.stderr.write('\\nMAXRSS_KB %d CPU_S %.2f\\n' % (use.ru_maxrss, use.ru_utime + use.ru_stime))\n"
             "sys.exit(done.returncode)\n")
@@ -112,9 +114,9 @@ def parse_problems(stderr: str) -> list[Reported]:
 
 
 def bounded_build(site: Site, *args: str, timeout: float = TIMEOUT, env: dict | None = None) -> Built:
-    """`python -m generator build` under RLIMIT_AS and a timeout; fails the test if it does not finish."""
+    """`python -m generator build` under RLIMIT_AS and RLIMIT_CPU; fails the test if it does not finish."""
     full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    cmd = [sys.executable, "-c", _WRAPPER, str(ADDRESS_SPACE_LIMIT),
+    cmd = [sys.executable, "-c", _WRAPPER, str(ADDRESS_SPACE_LIMIT), str(CPU_LIMIT),
            sys.executable, "-m", "generator", "build", "--source", str(site.root), *args]
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
@@ -135,9 +137,18 @@ def bounded_build(site: Site, *args: str, timeout: float = TIMEOUT, env: dict | 
 
 def test_the_memory_limit_really_applies():
     """The bound the hostile builds run under is real: 2 GB cannot be allocated inside it."""
-    done = subprocess.run([sys.executable, "-c", _WRAPPER, str(ADDRESS_SPACE_LIMIT), sys.executable, "-c",
+    done = subprocess.run([sys.executable, "-c", _WRAPPER, str(ADDRESS_SPACE_LIMIT), str(CPU_LIMIT), sys.executable, "-c",
                            "bytearray(2 * 1024 ** 3)"], capture_output=True, text=True, timeout=TIMEOUT)
     assert done.returncode != 0 and "MemoryError" in done.stderr, done.stderr
+
+
+def test_the_cpu_limit_really_applies():
+    """A build that spins is stopped by its CPU time, however slow the machine: here a 1 s limit."""
+    done = subprocess.run([sys.executable, "-c", _WRAPPER, str(ADDRESS_SPACE_LIMIT), "1", sys.executable, "-c",
+                           "while True: pass"], capture_output=True, text=True, timeout=TIMEOUT)
+    assert done.returncode != 0, done.stderr
+    cpu = float(re.search(r"CPU_S ([\d.]+)", done.stderr).group(1))
+    assert cpu < 10, done.stderr  # stopped near its limit, not at the wall-clock timeout
 
 
 def snapshot(root: Path, skip: tuple[Path, ...] = ()) -> dict[str, str]:
