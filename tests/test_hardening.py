@@ -406,7 +406,7 @@ def test_a_full_disk_names_the_path_with_a_hint(site: Site):
              "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n")
     done = subprocess.run([sys.executable, "-c", limit + "import runpy, sys\nsys.argv = ['generator', 'build', "
                            f"'--source', {str(site.root)!r}, '-j', '1']\nrunpy.run_module('generator', run_name='__main__')"],
-                          capture_output=True, text=True, env=env(), timeout=120)
+                          capture_output=True, text=True, env=env(), timeout=600)
     assert done.returncode == 1, done.stderr
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert re.search(r"^\S+: error: .*(File too large|full|cannot be written)", done.stderr, re.M), done.stderr

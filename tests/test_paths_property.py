@@ -290,7 +290,7 @@ def test_build_with_hostile_front_matter_writes_only_into_its_output(template_si
 
         skip = (root / "public", root / ".cache", root / ".public.spare")
         before = tree(work, skip)
-        done = run_cli("build", "--source", str(root), timeout=120)
+        done = run_cli("build", "--source", str(root))
         assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
         assert done.returncode in (0, 1), done.stderr
         assert tree(work, skip) == before, "the build created or changed files outside public/ and .cache/"
