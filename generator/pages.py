@@ -87,17 +87,21 @@ def plan_routes(site: Site, problems: list[Problem]) -> list[Route]:
 
 def _reserved(rel: str, feeds: dict[str, str]) -> str | None:
     """What generated file or folder the output path rel (or a folder it needs) belongs to, if any."""
-    parts = rel.split("/")
-    first = parts[0].casefold()
-    if first in RESERVED_FOLDERS and len(parts) > 1:
+    rel = rel.casefold()
+    cut = rel.find("/")
+    if cut == -1:
+        return None
+    first = rel[:cut]
+    if first in RESERVED_FOLDERS:
         return RESERVED_FOLDERS[first]
-    for i in range(1, len(parts)):
-        folder = "/".join(parts[:i]).casefold()
+    if first.startswith("sitemap-") and first.endswith(".xml"):
+        return RESERVED_FILES.get(first) or "a sitemap part"
+    while cut != -1:  # each folder the path needs, shortest first (hot: once per page of the site)
+        folder = rel[:cut]
         owner = RESERVED_FILES.get(folder) or feeds.get(folder)
-        if owner is None and i == 1 and folder.startswith("sitemap-") and folder.endswith(".xml"):
-            owner = "a sitemap part"
         if owner is not None:
             return owner
+        cut = rel.find("/", cut + 1)
     return None
 
 
