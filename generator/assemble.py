@@ -1,4 +1,4 @@
-"""Articles in, site model out: what is published, listings per category, tag and coin, URL ownership."""
+"""Articles in, site model out: what is published, listings per term kind (category, tag, coin), URL ownership."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from generator.config import SiteConfig
-from generator.content import expand_permalink
 from generator.errors import Problem
 from generator.model import Article, Term
+from generator.taxonomy import TERM_KINDS, TermKind
 
 
 @dataclass(frozen=True)
 class Listing:
-    """A category, tag or coin and its articles, newest first."""
+    """A term (category, tag, coin...) and its articles, newest first."""
 
     term: Term
     articles: tuple[Article, ...]
@@ -27,14 +27,24 @@ class Site:
     now: datetime
     articles: tuple[Article, ...]  # published articles, newest first
     pages: tuple[Article, ...]  # static pages, by title
-    categories: dict[str, Listing]  # slug -> listing; declared order, then undeclared by name
-    tags: dict[str, Listing]  # slug -> listing, by name
-    coins: dict[str, Listing]
+    terms: dict[str, dict[str, Listing]]  # kind (taxonomy.TERM_KINDS) -> slug -> listing; declared first
     by_source: dict[str, Article] = field(default_factory=dict)
 
     def listings(self, kind: str) -> dict[str, Listing]:
-        """The listings of a term kind: 'category', 'tag' or 'coin'."""
-        return {"category": self.categories, "tag": self.tags, "coin": self.coins}[kind]
+        """The listings of a term kind ('category', 'tag', ...), by slug."""
+        return self.terms[kind]
+
+    @property
+    def categories(self) -> dict[str, Listing]:
+        return self.terms["category"]
+
+    @property
+    def tags(self) -> dict[str, Listing]:
+        return self.terms["tag"]
+
+    @property
+    def coins(self) -> dict[str, Listing]:
+        return self.terms["coin"]
 
     def page_by_slug(self, slug: str) -> Article | None:
         return next((p for p in self.pages if p.slug == slug), None)
@@ -64,35 +74,19 @@ def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, draft
         kept.append(article)
     articles = tuple(sorted((a for a in kept if a.kind == "article"), key=sort_key))
     pages = tuple(sorted((a for a in kept if a.kind == "page"), key=lambda p: (p.title.casefold(), p.source)))
-    return Site(config=config, now=now, articles=articles, pages=pages,
-                categories=_categories(articles, config), tags=_group(articles, "tags"),
-                coins=_group(articles, "coins"), by_source={a.source: a for a in kept})
+    terms = {kind.name: _group(articles, kind, kind.declared(config)) for kind in TERM_KINDS}
+    return Site(config=config, now=now, articles=articles, pages=pages, terms=terms,
+                by_source={a.source: a for a in kept})
 
 
-def _categories(articles: tuple[Article, ...], config: SiteConfig) -> dict[str, Listing]:
-    members: dict[str, list[Article]] = {}
-    terms: dict[str, Term] = {}
-    for article in articles:
-        if article.category is not None:
-            members.setdefault(article.category.slug, []).append(article)
-            terms.setdefault(article.category.slug, article.category)
-    out: dict[str, Listing] = {}
-    for cat in config.categories:  # declared categories always get a page, even while empty
-        term = Term("category", cat.name, cat.slug, expand_permalink(config.permalinks.category, slug=cat.slug),
-                    cat.description)
-        out[cat.slug] = Listing(term, tuple(members.get(cat.slug, ())))
-    for slug in sorted(set(members) - set(out), key=lambda s: terms[s].name.casefold()):
-        out[slug] = Listing(terms[slug], tuple(members[slug]))
-    return out
-
-
-def _group(articles: tuple[Article, ...], attr: str) -> dict[str, Listing]:
-    """Group articles by tag or coin; a term's display name is its most used spelling."""
+def _group(articles: tuple[Article, ...], kind: TermKind, declared: tuple[Term, ...]) -> dict[str, Listing]:
+    """Group articles by their terms of a kind. Declared terms come first, in their order (with a
+    page even while empty); the others follow by name, each named by its most used spelling."""
     members: dict[str, list[Article]] = {}
     spellings: dict[str, dict[str, int]] = {}
     first: dict[str, Term] = {}
     for article in articles:
-        for term in getattr(article, attr):
+        for term in kind.of(article):
             slug = term.slug
             if slug in members:
                 members[slug].append(article)
@@ -102,9 +96,14 @@ def _group(articles: tuple[Article, ...], attr: str) -> dict[str, Listing]:
                 members[slug] = [article]
                 spellings[slug] = {term.name: 1}
                 first[slug] = term
-    out = {}
+    out = {t.slug: Listing(t, tuple(members.get(t.slug, ()))) for t in declared}
+    others = {}
     for slug, names in spellings.items():
+        if slug in out:
+            continue
         t = first[slug]
         name = t.name if len(names) == 1 else min(names.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-        out[slug] = Listing(Term(t.kind, name, slug, t.url), tuple(members[slug]))
-    return dict(sorted(out.items(), key=lambda kv: (kv[1].term.name.casefold(), kv[0])))
+        others[slug] = Listing(t if name == t.name else Term(t.kind, name, slug, t.url, t.description),
+                               tuple(members[slug]))
+    out.update(sorted(others.items(), key=lambda kv: (kv[1].term.name.casefold(), kv[0])))
+    return out

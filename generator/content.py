@@ -567,15 +567,13 @@ def _category(meta: dict, fm: str, rel: str, config: SiteConfig, problems: list[
                    "add 'category: Name' with one of: " + ", ".join(c.name for c in config.categories))
     declared = config.category_by_name(name)
     if declared is not None:
-        return Term("category", declared.name, declared.slug,
-                    expand_permalink(config.permalinks.category, slug=declared.slug), declared.description)
+        return term(config, "category", declared.name, declared.slug, declared.description)
     close = difflib.get_close_matches(name, [c.name for c in config.categories], n=1, cutoff=0.0)
     hint = f"did you mean {close[0]!r}? or declare it under [[categories]] in site.toml" if close else \
         "declare it under [[categories]] in site.toml"
     problems.append(Problem(rel, f"category {preview(name)} is not declared in site.toml; it gets its own page",
                             key_line(fm, key), hint, "warning"))
-    slug = slugify(name) or _hashed_slug(name)
-    return Term("category", name, slug, expand_permalink(config.permalinks.category, slug=slug))
+    return term(config, "category", name)
 
 
 def _terms(meta: dict, fm: str, key: str, rel: str, problems: list[Problem], config: SiteConfig,
@@ -587,7 +585,7 @@ def _terms(meta: dict, fm: str, key: str, rel: str, problems: list[Problem], con
         value = value.split(",")
     elif not isinstance(value, list):
         value = [value]
-    pattern = config.permalinks.tag if kind == "tag" else config.permalinks.coin
+    pattern = getattr(config.permalinks, kind)
     out: dict[str, Term] = {}
     for item in value:
         if isinstance(item, (list, dict)) or item is None or isinstance(item, bool):
@@ -604,6 +602,12 @@ def _terms(meta: dict, fm: str, key: str, rel: str, problems: list[Problem], con
         if term.slug not in out:
             out[term.slug] = term
     return list(out.values())
+
+
+def term(config: SiteConfig, kind: str, name: str, slug: str = "", description: str = "") -> Term:
+    """A term of a kind: its slug (from its name unless given) and its URL from permalinks.<kind>."""
+    slug = slug or slugify(name) or _hashed_slug(name)
+    return Term(kind, name, slug, expand_permalink(getattr(config.permalinks, kind), slug=slug), description)
 
 
 @lru_cache(maxsize=65536)

@@ -13,7 +13,7 @@ Kind = Literal["article", "page"]
 class Term:
     """A category, tag or coin: what it is called and where its page lives."""
 
-    kind: str  # "category" | "tag" | "coin"
+    kind: str  # a taxonomy.TERM_KINDS name: "category", "tag", "coin"
     name: str
     slug: str
     url: str

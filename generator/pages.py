@@ -11,6 +11,7 @@ from generator.assemble import Listing, Site
 from generator.config import RESERVED_FILES, RESERVED_FOLDERS, SiteConfig
 from generator.errors import Problem
 from generator.model import Article
+from generator.taxonomy import KINDS, TERM_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +20,7 @@ class Route:
 
     url: str
     template: str
-    kind: str  # article | page | home | category | tag | coin | terms | search | 404
+    kind: str  # article | page | home | a term kind (taxonomy.KINDS) | terms | search | widget | 404
     key: str = ""  # source path for articles/pages, term slug for listings
     number: int = 1  # page number within a paginated listing
     total: int = 1
@@ -56,13 +57,15 @@ def plan_routes(site: Site, problems: list[Problem]) -> list[Route]:
         routes.append(Route(page.url, "page.html", "page", page.source))
     home_total = max(1, math.ceil(len(site.articles) / per))
     routes += [Route(paged_url("/", n), "home.html", "home", "", n, home_total) for n in range(1, home_total + 1)]
-    for kind, listings in (("category", site.categories), ("tag", site.tags), ("coin", site.coins)):
+    for kind in TERM_KINDS:
+        listings = site.listings(kind.name)
         for slug, listing in listings.items():
             total = max(1, math.ceil(len(listing.articles) / per))
-            routes += [Route(paged_url(listing.term.url, n), "list.html", kind, slug, n, total) for n in range(1, total + 1)]
-        index_url = _index_url(config.permalinks, kind)
+            routes += [Route(paged_url(listing.term.url, n), "list.html", kind.name, slug, n, total)
+                       for n in range(1, total + 1)]
+        index_url = _index_url(config.permalinks, kind.name)
         if index_url and listings:
-            routes.append(Route(index_url, "terms.html", "terms", kind))
+            routes.append(Route(index_url, "terms.html", "terms", kind.name))
     if config.search.enabled:
         routes.append(Route("/search/", "search.html", "search"))
     if config.sidebar_lists == "frame":
@@ -91,11 +94,12 @@ def _without_reserved(routes: list[Route], site: Site, problems: list[Problem]) 
     """Pages and term pages claiming a generated path are errors naming both, and are not published."""
     config = site.config
     feeds: dict[str, str] = {}
-    for kind, listings, on in (("category", site.categories, config.feeds.per_category),
-                               ("tag", site.tags, config.feeds.per_tag)):
-        if on:
-            for listing in listings.values():
-                feeds[feed_url(listing.term.url).lstrip("/").casefold()] = f"the feed of the {kind} {listing.term.name!r}"
+    for kind in TERM_KINDS:
+        if kind.has_feeds(config):
+            for listing in site.listings(kind.name).values():
+                if listing.articles:
+                    feeds[feed_url(listing.term.url).lstrip("/").casefold()] = \
+                        f"the feed of the {kind.name} {listing.term.name!r}"
     kept = []
     for route in routes:
         owner = _reserved(output_path(route.url), feeds) if route.kind not in ("widget", "404") else None
@@ -146,7 +150,7 @@ def _describe(route: Route) -> str:
         return f"{route.kind} {route.key}"
     if route.kind == "terms":
         return f"the {route.key} index"
-    if route.kind in ("category", "tag", "coin"):
+    if route.kind in KINDS:
         return f"the {route.kind} page of {route.key!r}"
     return {"home": "the home page", "search": "the search page", "404": "the 404 page"}.get(route.kind, route.kind)
 
@@ -178,7 +182,7 @@ def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
         items = listed(site, route)
         return (items, _home_blocks(site, items) if route.number == 1 else (),
                 lookups.trending_ranked or lookups.trending, site.config.trending.count)
-    if kind in ("category", "tag", "coin"):
+    if kind in KINDS:
         listing: Listing = site.listings(kind)[route.key]
         coin = (lookups.coin(listing.term.name), lookups.prices_as_of) if kind == "coin" else None
         return (listing.term, len(listing.articles), listed(site, route), coin)
@@ -209,7 +213,7 @@ def listed(site: Site, route: Route) -> tuple[Article, ...]:
     start = (route.number - 1) * per
     if route.kind == "home":
         return site.articles[start:start + per]
-    if route.kind in ("category", "tag", "coin"):
+    if route.kind in KINDS:
         return site.listings(route.kind)[route.key].articles[start:start + per]
     return ()
 
@@ -225,7 +229,7 @@ def shown_date(site: Site) -> Callable[[Route], float]:
     def when(route: Route) -> float:
         if route.kind in ("article", "page"):
             return site.by_source[route.key].date.timestamp()
-        if route.kind in ("home", "category", "tag", "coin"):
+        if route.kind == "home" or route.kind in KINDS:
             items = listed(site, route)
             return items[0].date.timestamp() if items else -math.inf
         return math.inf
@@ -262,22 +266,19 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
                 "lead": items[0] if items and route.number == 1 else None,
                 "articles": items[1:] if route.number == 1 else items,
                 "blocks": blocks, "trending": trending}
-    if route.kind in ("category", "tag", "coin"):
+    if route.kind in KINDS:
+        kind = KINDS[route.kind]
         term, count, items, coin = inputs
         coin, prices_as_of = coin or (None, None)
-        label = {"category": "", "tag": "Tag: ", "coin": "Coin: "}[route.kind]
         name = coin_title(term.name, coin)
-        title = f"{label}{name}" + (f", page {route.number}" if route.number > 1 else "")
+        title = f"{kind.title_prefix}{name}" + (f", page {route.number}" if route.number > 1 else "")
         description = term.description or f"{count} articles on {term.name} from {config.title}."
-        kind_crumb = {"category": ("Categories", _index_url(config.permalinks, "category")),
-                      "tag": ("Tags", _index_url(config.permalinks, "tag")),
-                      "coin": ("Coins", _index_url(config.permalinks, "coin"))}[route.kind]
-        crumbs = breadcrumbs(*([kind_crumb] if kind_crumb[1] else []), (name, term.url))
+        index_url = _index_url(config.permalinks, kind.name)
+        crumbs = breadcrumbs(*([(kind.plural, index_url)] if index_url else []), (name, term.url))
         if route.number > 1:
             crumbs += ((f"Page {route.number}", route.url),)
         ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
-        has_feed = (route.kind == "category" and config.feeds.per_category and count) or \
-            (route.kind == "tag" and config.feeds.per_tag)
+        has_feed = kind.has_feeds(config) and count
         context = {"page": _page(route, title, description, crumbs, pagination=_pagination(term.url, route), jsonld=ld,
                                  feed=feed_url(term.url) if has_feed else ""),
                    "term": term, "count": count, "articles": items}
@@ -286,7 +287,7 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
         return context
     if route.kind == "terms":
         (terms,) = inputs
-        name = {"category": "Categories", "tag": "Tags", "coin": "Coins"}[route.key]
+        name = KINDS[route.key].plural
         return {"page": _page(route, name, f"All {name.lower()} on {config.title}.", breadcrumbs((name, route.url))),
                 "terms": terms, "terms_kind": route.key}
     if route.kind == "widget":
