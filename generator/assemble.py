@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from generator.authors import AUTHORS_FILE, author_term, undeclared
 from generator.config import SiteConfig
 from generator.errors import Problem
-from generator.model import Article, Term
-from generator.taxonomy import TERM_KINDS, TermKind
+from generator.model import Article, Author, Term
+from generator.taxonomy import TERM_KINDS, TermKind, category_terms
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Site:
     pages: tuple[Article, ...]  # static pages, by title
     terms: dict[str, dict[str, Listing]]  # kind (taxonomy.TERM_KINDS) -> slug -> listing; declared first
     by_source: dict[str, Article] = field(default_factory=dict)
+    people: dict[str, Author] = field(default_factory=dict)  # author slug -> who they are (authors.toml)
 
     def listings(self, kind: str) -> dict[str, Listing]:
         """The listings of a term kind ('category', 'tag', ...), by slug."""
@@ -56,10 +60,14 @@ def sort_key(article: Article) -> tuple:
 
 
 def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, drafts: bool = False,
-             future: bool = False, problems: list[Problem] | None = None) -> Site:
-    """Filter drafts and future articles, claim URLs (first source by path wins), group by term."""
+             future: bool = False, problems: list[Problem] | None = None,
+             authors: tuple[Author, ...] | None = ()) -> Site:
+    """Filter drafts and future articles, claim URLs (first source by path wins), match bylines to
+    the authors data file, group by term."""
     problems = problems if problems is not None else []
     visible = [a for a in entries if (drafts or not a.draft) and (future or a.kind == "page" or a.date <= now)]
+    people = {a.slug: a for a in authors or ()}
+    visible = _with_authors(visible, authors, people, problems)
     owners: dict[str, Article] = {}
     kept: list[Article] = []
     for article in sorted(visible, key=lambda a: a.source):
@@ -74,14 +82,56 @@ def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, draft
         kept.append(article)
     articles = tuple(sorted((a for a in kept if a.kind == "article"), key=sort_key))
     pages = tuple(sorted((a for a in kept if a.kind == "page"), key=lambda p: (p.title.casefold(), p.source)))
-    terms = {kind.name: _group(articles, kind, kind.declared(config)) for kind in TERM_KINDS}
+    declared = {"category": category_terms(config), "author": tuple(author_term(a) for a in authors or ())}
+    terms = {kind.name: _group(articles, kind, declared.get(kind.name, ()), keep_empty=kind.name != "author")
+             if kind.has_pages(config) else {} for kind in TERM_KINDS}
     return Site(config=config, now=now, articles=articles, pages=pages, terms=terms,
-                by_source={a.source: a for a in kept})
+                by_source={a.source: a for a in kept}, people=people)
 
 
-def _group(articles: tuple[Article, ...], kind: TermKind, declared: tuple[Term, ...]) -> dict[str, Listing]:
+def _with_authors(articles: list[Article], authors: tuple[Author, ...] | None, people: dict[str, Author],
+                  problems: list[Problem]) -> list[Article]:
+    """Articles whose bylines name a data file entry (by name, slug or login) carry that entry's
+    slug and URL; a name the file lacks gets a page of its own, with a warning when the file exists."""
+    index: dict[str, Author] = {}
+    for person in authors or ():
+        for key in (person.login.casefold(), person.slug, person.name.casefold()):
+            if key:
+                index[key] = person
+    swapped: dict[Term, Term] = {}
+    out = []
+    for article in articles:
+        if not article.authors:
+            out.append(article)
+            continue
+        terms = []
+        for t in article.authors:
+            found = swapped.get(t)
+            if found is None:
+                person = index.get(t.name.casefold()) or index.get(t.slug)
+                if person is None:
+                    people.setdefault(t.slug, undeclared(t))
+                    found = t
+                else:
+                    found = Term("author", person.name, person.slug, person.url)
+                swapped[t] = found
+            if found is t and authors:
+                close = difflib.get_close_matches(t.name, [p.name for p in authors], n=1)
+                problems.append(Problem(article.source, f"author {t.name!r} is not in {AUTHORS_FILE}; they get a page "
+                                                        "with their name only", article.author_line or None,
+                                        (f"did you mean {close[0]!r}? or add" if close else "add") +
+                                        f" an [[authors]] entry for them to {AUTHORS_FILE}", "warning"))
+            if found not in terms:
+                terms.append(found)
+        terms = tuple(terms)
+        out.append(article if terms == article.authors else dataclasses.replace(article, authors=terms))
+    return out
+
+
+def _group(articles: tuple[Article, ...], kind: TermKind, declared: tuple[Term, ...],
+           keep_empty: bool = True) -> dict[str, Listing]:
     """Group articles by their terms of a kind. Declared terms come first, in their order (with a
-    page even while empty); the others follow by name, each named by its most used spelling."""
+    page even while empty, if keep_empty); the others follow by name, each named by its most used spelling."""
     members: dict[str, list[Article]] = {}
     spellings: dict[str, dict[str, int]] = {}
     first: dict[str, Term] = {}
@@ -96,7 +146,7 @@ def _group(articles: tuple[Article, ...], kind: TermKind, declared: tuple[Term, 
                 members[slug] = [article]
                 spellings[slug] = {term.name: 1}
                 first[slug] = term
-    out = {t.slug: Listing(t, tuple(members.get(t.slug, ()))) for t in declared}
+    out = {t.slug: Listing(t, tuple(members.get(t.slug, ()))) for t in declared if keep_empty or t.slug in members}
     others = {}
     for slug, names in spellings.items():
         if slug in out:

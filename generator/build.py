@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from generator import snapshot
 from generator.assemble import Site, assemble
 from generator.assets import AssetMap, collect_assets
+from generator.authors import load_authors
 from generator.cache import CACHE_DIR, Cache
 from generator.config import SiteConfig, load_config
 from generator.content import SourceFile, body_key, discover, expand_permalink, parse_files, read_source
@@ -257,7 +258,9 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     images while assets/ is as it was, compiled templates and rendered cards while the global
     key (layouts, config, assets, images) is the same.
     """
-    site = assemble(articles, config, now, drafts=options.drafts, future=options.future, problems=problems)
+    authors = load_authors(site_dir, config, problems)
+    site = assemble(articles, config, now, drafts=options.drafts, future=options.future, problems=problems,
+                    authors=authors)
     related = RelatedLists(site.articles, config.related, cache.get("related") if cache is not None else None)
     trending = compute_trending(site.articles, config, site_dir, now, problems)
     coin_urls = {listing.term.name: listing.term.url for listing in site.coins.values()}

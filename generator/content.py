@@ -355,10 +355,9 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
             # spaces and quotes in a path or URL are percent-encoded, so every href and src is valid
             image = Image(src=quote(image_src.strip(), safe=_URL_KEEP), alt=clean_text(meta.get("image_alt")) or title)
 
-    author = meta.get("author", "")
-    if isinstance(author, list):
-        author = ", ".join(clean_text(a) for a in author if isinstance(a, (str, int)))
-    author = clean_text(author) if isinstance(author, (str, int)) else ""
+    names = _author_names(meta.get("author"))
+    author = ", ".join(names)
+    authors = tuple({t.slug: t for t in (term(config, "author", n) for n in names)}.values())
 
     flags = {key: _boolean_key(meta, key, fm, rel, problems) for key in BOOLEAN_KEYS}
     draft = flags["draft"] or _flag_word(meta.get("published")) is False
@@ -387,7 +386,15 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
     return Article(source=rel, kind=src.kind, digest=digest, title=title, date=when, updated=max(updated, when),
                    slug=slug, url=url, category=category, tags=tags, coins=coins, summary=summary,
                    reading_time=reading_time, words=body.words, image=image, author=author, trending=trending,
-                   draft=draft, has_toc=bool(body.toc), aliases=aliases, extra=extra)
+                   draft=draft, has_toc=bool(body.toc), aliases=aliases, authors=authors,
+                   author_line=key_line(fm, written.get("author", "author")) or 1 if authors else 0, extra=extra)
+
+
+def _author_names(value) -> list[str]:
+    """'author:' as names: one name, or a list of them (from a list, empty and non-text items drop)."""
+    items = value if isinstance(value, list) else [value]
+    names = [clean_text(a)[:200] for a in items if isinstance(a, (str, int)) and not isinstance(a, bool)]
+    return [n for n in names if n]
 
 
 _PATH_BAD = re.compile(r"[\x00-\x20\x7f\\?#<>\"'`]")  # control characters, spaces, backslash, query, fragment, markup

@@ -10,7 +10,7 @@ from typing import Callable
 from generator.assemble import Listing, Site
 from generator.config import RESERVED_FILES, RESERVED_FOLDERS, SiteConfig
 from generator.errors import Problem
-from generator.model import Article
+from generator.model import Article, Author
 from generator.taxonomy import KINDS, TERM_KINDS
 
 
@@ -58,7 +58,7 @@ def plan_routes(site: Site, problems: list[Problem]) -> list[Route]:
     home_total = max(1, math.ceil(len(site.articles) / per))
     routes += [Route(paged_url("/", n), "home.html", "home", "", n, home_total) for n in range(1, home_total + 1)]
     for kind in TERM_KINDS:
-        listings = site.listings(kind.name)
+        listings = site.listings(kind.name)  # empty when the kind's pages are turned off
         for slug, listing in listings.items():
             total = max(1, math.ceil(len(listing.articles) / per))
             routes += [Route(paged_url(listing.term.url, n), "list.html", kind.name, slug, n, total)
@@ -177,15 +177,17 @@ def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
     kind = route.kind
     if kind in ("article", "page"):
         article = site.by_source[route.key]
-        return (article, lookups.related(article) if kind == "article" else ())
+        return (article, lookups.related(article) if kind == "article" else (),
+                tuple(site.people[t.slug] for t in article.authors if t.slug in site.people))
     if kind == "home":
         items = listed(site, route)
         return (items, _home_blocks(site, items) if route.number == 1 else (),
                 lookups.trending_ranked or lookups.trending, site.config.trending.count)
     if kind in KINDS:
         listing: Listing = site.listings(kind)[route.key]
-        coin = (lookups.coin(listing.term.name), lookups.prices_as_of) if kind == "coin" else None
-        return (listing.term, len(listing.articles), listed(site, route), coin)
+        about = (lookups.coin(listing.term.name), lookups.prices_as_of) if kind == "coin" else \
+            site.people.get(route.key) if kind == "author" else None
+        return (listing.term, len(listing.articles), listed(site, route), about)
     if kind == "terms":
         return (tuple((l.term, len(l.articles)) for l in site.listings(route.key).values()),)
     if kind == "widget":
@@ -240,14 +242,14 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
     """The variables a page's template receives (documented in README.md, 'Layouts'), made from
     route_inputs() and the config alone."""
     if route.kind in ("article", "page"):
-        article, related = inputs
+        article, related, authors = inputs
         crumbs = breadcrumbs((article.category.name, article.category.url)) if article.category else breadcrumbs()
         crumbs = crumbs + ((article.title, article.url),)
         data = [_breadcrumb_ld(config, crumbs)]
         if route.kind == "article":
-            data.insert(0, _article_ld(config, article))
+            data.insert(0, _article_ld(config, article, authors))
         return {"page": _page(route, article.title, article.summary, crumbs, image=article.image, jsonld=data),
-                "article": article, "related": related}
+                "article": article, "related": related, "authors": authors}
     if route.kind == "home":
         items, blocks, trending, trending_count = inputs
         title = config.title if route.number == 1 else f"{config.title}, page {route.number}"
@@ -268,8 +270,8 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
                 "blocks": blocks, "trending": trending}
     if route.kind in KINDS:
         kind = KINDS[route.kind]
-        term, count, items, coin = inputs
-        coin, prices_as_of = coin or (None, None)
+        term, count, items, about = inputs
+        coin, prices_as_of = about if kind.name == "coin" and about else (None, None)
         name = coin_title(term.name, coin)
         title = f"{kind.title_prefix}{name}" + (f", page {route.number}" if route.number > 1 else "")
         description = term.description or f"{count} articles on {term.name} from {config.title}."
@@ -278,12 +280,18 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
         if route.number > 1:
             crumbs += ((f"Page {route.number}", route.url),)
         ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
+        if kind.name == "author" and about is not None:
+            description = term.description or f"{count} articles by {term.name} on {config.title}."
+            ld[0] = {"@context": "https://schema.org", "@type": "ProfilePage", "name": title,
+                     "url": absolute(config.base_url, route.url), "mainEntity": _person_ld(config, about)}
         has_feed = kind.has_feeds(config) and count
         context = {"page": _page(route, title, description, crumbs, pagination=_pagination(term.url, route), jsonld=ld,
                                  feed=feed_url(term.url) if has_feed else ""),
                    "term": term, "count": count, "articles": items}
         if route.kind == "coin":
             context.update(coin=coin, coin_name=name, prices_as_of=prices_as_of)
+        elif route.kind == "author":
+            context.update(author=about)
         return context
     if route.kind == "terms":
         (terms,) = inputs
@@ -322,7 +330,21 @@ def _publisher(config) -> dict:
     return org
 
 
-def _article_ld(config, article: Article) -> dict:
+def _person_ld(config, person: Author) -> dict:
+    """schema.org Person: name, their page and their profiles elsewhere (sameAs)."""
+    data = {"@type": "Person", "name": person.name}
+    if person.url:
+        data["url"] = absolute(config.base_url, person.url)
+    if person.links:
+        data["sameAs"] = [url for _, url in person.links]
+    if person.role:
+        data["jobTitle"] = person.role
+    if person.avatar:
+        data["image"] = absolute(config.base_url, person.avatar)
+    return data
+
+
+def _article_ld(config, article: Article, authors: tuple[Author, ...] = ()) -> dict:
     """schema.org NewsArticle (printed with |tojson, which escapes <, > and & for a script tag)."""
     image = article.image.src if article.image else config.default_image
     data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": article.title[:110],
@@ -330,7 +352,8 @@ def _article_ld(config, article: Article) -> dict:
             "dateModified": article.updated.isoformat(timespec="seconds"),
             "mainEntityOfPage": {"@type": "WebPage", "@id": absolute(config.base_url, article.url)},
             "url": absolute(config.base_url, article.url),
-            "author": ({"@type": "Person", "name": article.author} if article.author else _publisher(config)),
+            "author": ([_person_ld(config, p) for p in authors] if authors else
+                       {"@type": "Person", "name": article.author} if article.author else _publisher(config)),
             "publisher": _publisher(config), "inLanguage": config.language, "wordCount": article.words}
     if image:
         data["image"] = [absolute(config.base_url, image)]

@@ -33,17 +33,16 @@ class TermKind:
     def has_feeds(self, config: SiteConfig) -> bool:
         return bool(self.feed) and getattr(config.feeds, self.feed)
 
-    def declared(self, config: SiteConfig) -> tuple[Term, ...]:
-        """Terms site.toml declares (they get a page even while no article uses them), in its order."""
-        if self.name == "category":
-            return category_terms(config)
-        return ()
+    def has_pages(self, config: SiteConfig) -> bool:
+        """Whether its terms get pages (an optional permalink pattern set to '' turns them off)."""
+        return bool(getattr(config.permalinks, self.name))
 
 
 TERM_KINDS: tuple[TermKind, ...] = (
     TermKind("category", "category", "", "Categories", feed="per_category"),
     TermKind("tag", "tags", "Tag: ", "Tags", feed="per_tag"),
     TermKind("coin", "coins", "Coin: ", "Coins"),
+    TermKind("author", "authors", "", "Authors", feed="per_author"),
 )
 KINDS: dict[str, TermKind] = {k.name: k for k in TERM_KINDS}
 
