@@ -7,6 +7,7 @@ import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from generator.archives import by_month
 from generator.authors import AUTHORS_FILE, author_term, undeclared
 from generator.config import SiteConfig
 from generator.errors import Problem
@@ -33,6 +34,14 @@ class Site:
     terms: dict[str, dict[str, Listing]]  # kind (taxonomy.TERM_KINDS) -> slug -> listing; declared first
     by_source: dict[str, Article] = field(default_factory=dict)
     people: dict[str, Author] = field(default_factory=dict)  # author slug -> who they are (authors.toml)
+    months: dict[str, tuple[Article, ...]] = field(default_factory=dict)  # '2026-11' -> articles; newest first
+
+    def years(self) -> dict[str, tuple[str, ...]]:
+        """'2026' -> its month keys, newest first."""
+        out: dict[str, list[str]] = {}
+        for key in self.months:
+            out.setdefault(key[:4], []).append(key)
+        return {year: tuple(keys) for year, keys in out.items()}
 
     def listings(self, kind: str) -> dict[str, Listing]:
         """The listings of a term kind ('category', 'tag', ...), by slug."""
@@ -86,7 +95,7 @@ def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, draft
     terms = {kind.name: _group(articles, kind, declared.get(kind.name, ()), keep_empty=kind.name != "author")
              if kind.has_pages(config) else {} for kind in TERM_KINDS}
     return Site(config=config, now=now, articles=articles, pages=pages, terms=terms,
-                by_source={a.source: a for a in kept}, people=people)
+                by_source={a.source: a for a in kept}, people=people, months=by_month(articles))
 
 
 def _with_authors(articles: list[Article], authors: tuple[Author, ...] | None, people: dict[str, Author],

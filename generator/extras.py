@@ -197,8 +197,10 @@ def _lastmod(site: Site, route: Route, newest: datetime | None) -> datetime | No
     if route.kind in ("article", "page"):
         article = site.by_source[route.key]
         return article.updated if article.kind == "article" or article.updated.year > 1970 else newest
-    if route.kind == "home" or route.kind in KINDS:
+    if route.kind in ("home", "month") or route.kind in KINDS:
         return max((a.updated for a in listed(site, route)), default=newest)
+    if route.kind == "year":
+        return max((a.updated for key in site.years().get(route.key, ()) for a in site.months[key]), default=newest)
     return newest
 
 

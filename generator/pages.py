@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Callable
 
+from generator.archives import month_name, month_url, year_url
 from generator.assemble import Listing, Site
 from generator.config import RESERVED_FILES, RESERVED_FOLDERS, SiteConfig
 from generator.errors import Problem
@@ -66,12 +67,26 @@ def plan_routes(site: Site, problems: list[Problem]) -> list[Route]:
         index_url = _index_url(config.permalinks, kind.name)
         if index_url and listings:
             routes.append(Route(index_url, "terms.html", "terms", kind.name))
+    routes += _archive_routes(site)
     if config.search.enabled:
         routes.append(Route("/search/", "search.html", "search"))
     if config.sidebar_lists == "frame":
         routes.append(Route("/widgets/lists/", "widget.html", "widget"))
     routes.append(Route("/404.html", "404.html", "404"))
     return _without_reserved(_without_collisions(routes, site, problems), site, problems)
+
+
+def _archive_routes(site: Site) -> list[Route]:
+    """A page per year (its months) and per month (its articles, paginated), when their patterns are set."""
+    config = site.config
+    routes: list[Route] = []
+    if config.permalinks.year:
+        routes += [Route(year_url(config, year), "archive.html", "year", year) for year in site.years()]
+    if config.permalinks.month:
+        for key, articles in site.months.items():
+            base, total = month_url(config, key), max(1, math.ceil(len(articles) / config.per_page))
+            routes += [Route(paged_url(base, n), "archive.html", "month", key, n, total) for n in range(1, total + 1)]
+    return routes
 
 
 def _reserved(rel: str, feeds: dict[str, str]) -> str | None:
@@ -152,6 +167,8 @@ def _describe(route: Route) -> str:
         return f"the {route.key} index"
     if route.kind in KINDS:
         return f"the {route.kind} page of {route.key!r}"
+    if route.kind in ("year", "month"):
+        return f"the archive page of {route.key}"
     return {"home": "the home page", "search": "the search page", "404": "the 404 page"}.get(route.kind, route.kind)
 
 
@@ -190,6 +207,16 @@ def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
         return (listing.term, len(listing.articles), listed(site, route), about)
     if kind == "terms":
         return (tuple((l.term, len(l.articles)) for l in site.listings(route.key).values()),)
+    if kind == "month":  # its articles, its count, and the months before and after it
+        keys = list(site.months)
+        i = keys.index(route.key)
+        return (len(site.months[route.key]), listed(site, route), keys[i + 1] if i + 1 < len(keys) else "",
+                keys[i - 1] if i > 0 else "")
+    if kind == "year":  # its months with their counts, and the years before and after it
+        years = list(site.years())
+        i = years.index(route.key)
+        return (tuple((key, len(site.months[key])) for key in site.years()[route.key]),
+                years[i + 1] if i + 1 < len(years) else "", years[i - 1] if i > 0 else "")
     if kind == "widget":
         return (lookups.trending, site.articles[:site.config.latest_count])
     return ()
@@ -217,6 +244,8 @@ def listed(site: Site, route: Route) -> tuple[Article, ...]:
         return site.articles[start:start + per]
     if route.kind in KINDS:
         return site.listings(route.kind)[route.key].articles[start:start + per]
+    if route.kind == "month":
+        return site.months[route.key][start:start + per]
     return ()
 
 
@@ -231,7 +260,7 @@ def shown_date(site: Site) -> Callable[[Route], float]:
     def when(route: Route) -> float:
         if route.kind in ("article", "page"):
             return site.by_source[route.key].date.timestamp()
-        if route.kind == "home" or route.kind in KINDS:
+        if route.kind in ("home", "month") or route.kind in KINDS:
             items = listed(site, route)
             return items[0].date.timestamp() if items else -math.inf
         return math.inf
@@ -298,12 +327,51 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
         name = KINDS[route.key].plural
         return {"page": _page(route, name, f"All {name.lower()} on {config.title}.", breadcrumbs((name, route.url))),
                 "terms": terms, "terms_kind": route.key}
+    if route.kind in ("year", "month"):
+        return _archive_context(route, inputs, config)
     if route.kind == "widget":
         trending, latest = inputs
         return {"page": _page(route, "Trending and latest", "", ()), "trending": trending, "latest": latest}
     if route.kind == "search":
         return {"page": _page(route, "Search", f"Search every article on {config.title}.", breadcrumbs(("Search", route.url)))}
     return {"page": _page(route, "Page not found", "The page you asked for is not here.", ())}
+
+
+def _archive_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
+    """A year page (its months, with counts and links) or a month page (its articles)."""
+    year_crumb = (route.key[:4], year_url(config, route.key[:4]))
+    if route.kind == "year":
+        months, older, newer = inputs
+        count = sum(n for _, n in months)
+        title = f"Archive: {route.key}"
+        description = f"{count} {'article' if count == 1 else 'articles'} from {route.key} on {config.title}."
+        crumbs = breadcrumbs((route.key, route.url))
+        entries = tuple({"key": key, "name": month_name(key), "url": month_url(config, key), "count": n}
+                        for key, n in months)
+        around = {"older": _archive_link(older, year_url(config, older) if older else ""),
+                  "newer": _archive_link(newer, year_url(config, newer) if newer else "")}
+        context = {"months": entries, "articles": (), "count": count}
+    else:
+        count, items, older, newer = inputs
+        name = month_name(route.key)
+        title = f"Archive: {name}" + (f", page {route.number}" if route.number > 1 else "")
+        description = f"{count} {'article' if count == 1 else 'articles'} from {name} on {config.title}."
+        crumbs = breadcrumbs(*([year_crumb] if year_crumb[1] else []), (name, month_url(config, route.key)))
+        if route.number > 1:
+            crumbs += ((f"Page {route.number}", route.url),)
+        around = {"older": _archive_link(month_name(older) if older else "", month_url(config, older) if older else ""),
+                  "newer": _archive_link(month_name(newer) if newer else "", month_url(config, newer) if newer else "")}
+        context = {"months": (), "articles": items, "count": count}
+    ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
+    pagination = _pagination(month_url(config, route.key), route) if route.kind == "month" else None
+    context.update(page=_page(route, title, description, crumbs, pagination=pagination, jsonld=ld),
+                   archive={"key": route.key, "name": route.key if route.kind == "year" else month_name(route.key),
+                            **around})
+    return context
+
+
+def _archive_link(name: str, url: str) -> dict | None:
+    return {"name": name, "url": url} if name and url else None
 
 
 def coin_title(symbol: str, coin) -> str:
