@@ -58,11 +58,13 @@ def load_authors(site_dir: Path, config: SiteConfig, problems: list[Problem]) ->
     lines = text.split("\n")
     extra = sorted(set(data) - {"authors"})
     if extra:
+        found = re.search(rf"^[ \t]*(\[+[ \t]*)?[\"']?{re.escape(extra[0])}[\"']?[ \t]*[\]=.]", text, re.M)
         problems.append(Problem(AUTHORS_FILE, f"unknown top-level key {extra[0]!r}; the file holds [[authors]] tables only",
-                                _line_of(lines, 0, extra[0]), "move it into an [[authors]] entry or remove it"))
+                                text.count("\n", 0, found.start()) + 1 if found else None,
+                                "move it into an [[authors]] entry or remove it"))
     entries = data.get("authors", [])
     if not isinstance(entries, list):
-        problems.append(Problem(AUTHORS_FILE, "'authors' must be a list of [[authors]] tables", _line_of(lines, 0, "authors"),
+        problems.append(Problem(AUTHORS_FILE, "'authors' must be a list of [[authors]] tables", None,
                                 'write [[authors]] then name = "..." for each author'))
         return None
     out: list[Author] = []

@@ -420,7 +420,8 @@ def _article_ld(config, article: Article, authors: tuple[Author, ...] = ()) -> d
             "dateModified": article.updated.isoformat(timespec="seconds"),
             "mainEntityOfPage": {"@type": "WebPage", "@id": absolute(config.base_url, article.url)},
             "url": absolute(config.base_url, article.url),
-            "author": ([_person_ld(config, p) for p in authors] if authors else
+            "author": (_person_ld(config, authors[0]) if len(authors) == 1 else
+                       [_person_ld(config, p) for p in authors] if authors else
                        {"@type": "Person", "name": article.author} if article.author else _publisher(config)),
             "publisher": _publisher(config), "inLanguage": config.language, "wordCount": article.words}
     if image:
