@@ -386,7 +386,8 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
     return Article(source=rel, kind=src.kind, digest=digest, title=title, date=when, updated=max(updated, when),
                    slug=slug, url=url, category=category, tags=tags, coins=coins, summary=summary,
                    reading_time=reading_time, words=body.words, image=image, author=author, trending=trending,
-                   draft=draft, has_toc=bool(body.toc), aliases=aliases, authors=authors,
+                   draft=draft, has_toc=bool(body.toc), aliases=aliases,
+                   url_given=slug_source not in (None, "") or meta.get("url") not in (None, ""), authors=authors,
                    author_line=key_line(fm, written.get("author", "author")) or 1 if authors else 0, extra=extra)
 
 

@@ -80,6 +80,7 @@ class Article:
     draft: bool
     has_toc: bool
     aliases: tuple[str, ...] = ()  # old site paths that redirect here ('aliases:' / 'redirect_from:')
+    url_given: bool = False  # 'slug:' or 'url:' was written, so a clash is an error, never a '-2'
     authors: tuple[Term, ...] = ()  # 'author:' names as terms; assembly swaps in the data file's (authors.toml)
     author_line: int = 0  # where 'author:' is set, for the warning about an author the data file lacks
     extra: dict = field(default_factory=dict, hash=False, compare=False)
