@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from generator import snapshot
 from generator.assemble import Site, assemble
 from generator.assets import AssetMap, collect_assets
+from generator.authors import load_authors
 from generator.cache import CACHE_DIR, Cache
 from generator.config import SiteConfig, load_config
 from generator.content import SourceFile, body_key, discover, expand_permalink, parse_files, read_source
@@ -30,13 +31,14 @@ from generator.extras import extra_outputs
 from generator.images import ImageInfo, ImageSet, prepare_images
 from generator.options import BuildOptions, build_clock
 from generator.markup import Converter, fast_path_warning
-from generator.model import Article, Body, Parsed, Term
+from generator.model import Article, Body, Parsed
 from generator.output import check_output_folder, clear_leftovers, real_output, set_aside_foreign
 from generator.pages import Lookups, Route, absolute, plan_routes
 from generator.progress import Progress
 from generator.redirects import Redirect, plan_redirects
 from generator.related import RelatedLists
 from generator.render import LAYOUTS_DIR, Renderer, layouts_fingerprint
+from generator.taxonomy import category_terms
 from generator.testhooks import hook, parallel_min
 from generator.ticker import TickerData, load_ticker
 from generator.trending import TrendingResult, compute_trending
@@ -256,7 +258,9 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     images while assets/ is as it was, compiled templates and rendered cards while the global
     key (layouts, config, assets, images) is the same.
     """
-    site = assemble(articles, config, now, drafts=options.drafts, future=options.future, problems=problems)
+    authors = load_authors(site_dir, config, problems)
+    site = assemble(articles, config, now, drafts=options.drafts, future=options.future, problems=problems,
+                    authors=authors)
     related = RelatedLists(site.articles, config.related, cache.get("related") if cache is not None else None)
     trending = compute_trending(site.articles, config, site_dir, now, problems)
     coin_urls = {listing.term.name: listing.term.url for listing in site.coins.values()}
@@ -338,8 +342,7 @@ def template_globals(config: SiteConfig, now: datetime, assets: AssetMap) -> dic
         default_image=config.default_image, copyright=config.copyright, year=now.year,
         social=dict(config.social), newsletter=config.newsletter, search_enabled=config.search.enabled,
         feed_url="/feed.xml", json_feed_url="/feed.json", base_url=config.base_url, menu=menu_entries(),
-        categories=[Term("category", c.name, c.slug, expand_permalink(config.permalinks.category, slug=c.slug),
-                         c.description) for c in config.categories],
+        categories=list(category_terms(config)),
         footer_links=list(config.footer_links), extra=dict(config.extra), sidebar_lists=config.sidebar_lists)
     return {"site": site, "url": url, "abs_url": abs_url, "asset": lambda p: url(assets.url(p)), "srcset": srcset}
 

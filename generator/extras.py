@@ -1,6 +1,6 @@
 """Outputs that are not pages: Atom and JSON feeds, sitemaps (with Google News), robots.txt.
 
-Table-driven: one Atom writer serves the site feed and every category (and tag) feed.
+Table-driven: one Atom writer serves the site feed and every term's feed (taxonomy.TERM_KINDS).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from generator.model import Article, Body
 from generator.output import MARKER, marker_text
 from generator.pages import Route, feed_url, listed
 from generator.redirects import Redirect, redirect_outputs
+from generator.taxonomy import KINDS, TERM_KINDS
 
 
 def escape(text: str, entities: dict[str, str] | None = None) -> str:
@@ -55,12 +56,10 @@ def extra_outputs(site: Site, routes: list[Route], abs_url: Callable[[str], str]
     config = site.config
     out: dict[str, bytes] = {}
     feeds = [("feed.xml", "", site.articles, config.title)]
-    if config.feeds.per_category:
-        feeds += [(feed_url(l.term.url).lstrip("/"), l.term.url, l.articles, f"{l.term.name} – {config.title}")
-                  for l in site.categories.values() if l.articles]
-    if config.feeds.per_tag:
-        feeds += [(feed_url(l.term.url).lstrip("/"), l.term.url, l.articles, f"{l.term.name} – {config.title}")
-                  for l in site.tags.values()]
+    for kind in TERM_KINDS:
+        if kind.has_feeds(config):
+            feeds += [(feed_url(l.term.url).lstrip("/"), l.term.url, l.articles, f"{l.term.name} – {config.title}")
+                      for l in site.listings(kind.name).values() if l.articles]
     for rel, home, articles, title in feeds:
         out[rel] = atom_feed(site, rel, home or "/", articles[:config.feeds.count], title, abs_url, load_body)
     out["feed.json"] = json_feed(site, site.articles[:config.feeds.count], abs_url, load_body)
@@ -198,8 +197,10 @@ def _lastmod(site: Site, route: Route, newest: datetime | None) -> datetime | No
     if route.kind in ("article", "page"):
         article = site.by_source[route.key]
         return article.updated if article.kind == "article" or article.updated.year > 1970 else newest
-    if route.kind in ("home", "category", "tag", "coin"):
+    if route.kind in ("home", "month") or route.kind in KINDS:
         return max((a.updated for a in listed(site, route)), default=newest)
+    if route.kind == "year":
+        return max((a.updated for key in site.years().get(route.key, ()) for a in site.months[key]), default=newest)
     return newest
 
 

@@ -392,7 +392,7 @@ def test_article_has_newsarticle_structured_data(news):
     assert ld["headline"] == TRICKY
     assert datetime.fromisoformat(ld["datePublished"]) == datetime(2025, 7, 19, 8, 0, tzinfo=timezone.utc)
     assert datetime.fromisoformat(ld["dateModified"]) == datetime(2025, 7, 20, 0, 0, tzinfo=timezone.utc)
-    assert ld["author"] == {"@type": "Person", "name": "Jane Doe"}
+    assert ld["author"] == {"@type": "Person", "name": "Jane Doe", "url": BASE + "author/jane-doe/"}
     assert ld["image"] == [BASE + "assets/img/hero.jpg"] or ld["image"] == BASE + "assets/img/hero.jpg"
     assert ld["publisher"]["@type"] in ("Organization", "NewsMediaOrganization")
     assert ld["publisher"]["name"] == "Test News"
