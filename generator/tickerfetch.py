@@ -3,8 +3,9 @@
 It asks the price API (site.toml [ticker] api_url, CoinGecko's simple/price format) once, with a
 time limit for the whole exchange, and checks every figure. Only when all of it is good does it
 write, under the build lock and each by a temporary file renamed into place: the snapshot the
-build reads (ticker.snapshot) and the built site's data/ticker.json, which browsers re-read. No
-page is rebuilt. Both files hold what the next build would make from that snapshot, byte for byte,
+build reads (ticker.snapshot) and the built site's data/ticker.json, which browsers re-read (into
+an output folder of its own when there is no build yet, as on a CI runner that uploads that one
+file). No page is rebuilt. Both files hold what the next build would make from that snapshot, byte for byte,
 and the build's manifest is told about the new data/ticker.json, so that build keeps it as its own.
 On any failure both files stay as they were and the command exits 1 with one line saying why.
 """
@@ -29,7 +30,7 @@ from generator.config import SiteConfig, load_config
 from generator.datafiles import DataFileError, figure, load_json, read_text
 from generator.errors import ConfigError, Problem, preview, shown_path
 from generator.lock import DEFAULT_WAIT, BuildLock
-from generator.output import MARKER, digest, real_output, stat_token
+from generator.output import MARKER, check_output_folder, digest, marker_text, real_output, stat_token
 from generator.ticker import _RANGES, PUBLIC_FILE, Coin, load_ticker, public_json, ticker_from
 
 MAX_ANSWER = 2 * 1024 * 1024  # bytes: a price list for a ticker is a few kB
@@ -150,6 +151,9 @@ def refresh(site_dir: Path, output: Path | None, lock_wait: float, timeout: floa
         raise ConfigError(f"{site_dir / 'site.toml'}: error: [ticker] {missing} is not set; generator ticker "
                           "needs api_url (where to ask) and snapshot (where to keep the answer)\n"
                           "  hint: see the README, 'The price ticker'")
+    out_dir = output if output is not None else site_dir / config.output
+    live = real_output(out_dir)
+    _check_output(site_dir, live)
     problems: list[Problem] = []
     previous = load_ticker(config, site_dir, {}, problems)  # the coins' names and API ids
     url = price_url(settings.api_url, previous.coins)
@@ -166,25 +170,37 @@ def refresh(site_dir: Path, output: Path | None, lock_wait: float, timeout: floa
     public_bytes = public_json(ticker) if ticker.public_file else None
 
     snapshot_path = Path(os.path.realpath(site_dir / settings.snapshot))  # a linked snapshot stays linked
-    out_dir = output if output is not None else site_dir / config.output
     with BuildLock(site_dir, lock_wait, quiet):
-        public_path = None
+        _check_output(site_dir, live)  # again: a build may have run meanwhile
+        files = [(snapshot_path, snapshot_bytes)]
         if public_bytes is not None:
-            live = real_output(out_dir) if out_dir.is_symlink() else out_dir
-            if (live / MARKER).is_file():  # a site this generator built; else the next build writes it
-                public_path = live / PUBLIC_FILE
-        staged = [(_stage(snapshot_path, snapshot_bytes), snapshot_path)]
+            if not (live / MARKER).is_file():  # no build yet: an output folder of ours, holding just the file
+                files.append((live / MARKER, marker_text(config.base_url)))
+            files.append((live / PUBLIC_FILE, public_bytes))
+        staged: list[tuple[str, Path]] = []
         try:
-            if public_path is not None:
-                staged.append((_stage(public_path, public_bytes), public_path))
+            for final, data in files:
+                staged.append((_stage(final, data), final))
         except OSError:
-            os.unlink(staged[0][0])
+            for temp, _ in staged:
+                os.unlink(temp)
             raise
         for temp, final in staged:
             os.replace(temp, final)
-        if public_path is not None:
-            _tell_manifest(site_dir, public_bytes, public_path)
-    return Refreshed(site_dir / settings.snapshot, public_path, as_of, url, tuple(notes))
+        if public_bytes is not None:
+            _tell_manifest(site_dir, public_bytes, live / PUBLIC_FILE)
+    return Refreshed(site_dir / settings.snapshot, live / PUBLIC_FILE if public_bytes is not None else None,
+                     as_of, url, tuple(notes))
+
+
+def _check_output(site_dir: Path, live: Path) -> None:
+    """As a build checks it: never a folder that holds sources or that this generator did not make."""
+    try:
+        check_output_folder(site_dir, live, force=False)
+    except ConfigError as exc:  # build's hint offers --force, which this command does not take
+        first = str(exc).split("\n", 1)[0]
+        raise ConfigError(f"{first}\n  hint: build the site into it first (generator build --force), or pass "
+                          "--output DIR") from None
 
 
 def _stage(final: Path, data: bytes) -> str:
@@ -248,7 +264,7 @@ def cmd_ticker(args) -> int:
         if done.public is not None:
             wrote += f" and {shown_path(str(done.public))}"
         else:
-            wrote += " (no built site with data/ticker.json to update: the next build writes it)"
+            wrote += " (this site does not publish data/ticker.json: [ticker] refresh is off or browser_api on)"
         print(f"ticker: prices as of {done.as_of} written to {wrote} in {time.monotonic() - started:.2f} s; "
               "no page rebuilt", file=sys.stderr)
     return 0
