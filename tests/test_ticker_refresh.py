@@ -136,8 +136,11 @@ def test_refresh_writes_the_snapshot_and_the_public_file_and_no_page(site, upstr
     make_site(site, upstream + "/good")
     site.build(check=True)
     pages_before = tree_hashes(site.out)
+    inodes = {path: inode for path, (_, inode) in files(site).items()}
     done = ticker(site)
     assert done.returncode == 0, done.stderr
+    # each file was renamed into place (a new inode), never rewritten where a reader could see half of it
+    assert all(inode != inodes[path] for path, (_, inode) in files(site).items())
     assert "written to" in done.stderr and "no page rebuilt" in done.stderr
     snap = json.loads((site.root / "content/_data/ticker.json").read_text())
     assert {s: (r["price_usd"], r.get("change_24h"), r["id"]) for s, r in snap["coins"].items()} == {
