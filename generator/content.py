@@ -387,7 +387,8 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
     return Article(source=rel, kind=src.kind, digest=digest, title=title, date=when, updated=max(updated, when),
                    slug=slug, url=url, category=category, tags=tags, coins=coins, summary=summary,
                    reading_time=reading_time, words=body.words, image=image, author=author, trending=trending,
-                   draft=draft, has_toc=bool(body.toc), aliases=aliases, extra=extra)
+                   draft=draft, has_toc=bool(body.toc), aliases=aliases,
+                   url_given=slug_source not in (None, "") or meta.get("url") not in (None, ""), extra=extra)
 
 
 _PATH_BAD = re.compile(r"[\x00-\x20\x7f\\?#<>\"'`]")  # control characters, spaces, backslash, query, fragment, markup

@@ -66,6 +66,7 @@ class Article:
     draft: bool
     has_toc: bool
     aliases: tuple[str, ...] = ()  # old site paths that redirect here ('aliases:' / 'redirect_from:')
+    url_given: bool = False  # 'slug:' or 'url:' was written, so a clash is an error, never a '-2'
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
