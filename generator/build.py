@@ -411,7 +411,7 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     t = time.perf_counter()
     abs_url = model.renderer.env.globals["abs_url"]
     extras = _Aside(lambda c: extra_outputs(model.site, model.routes, abs_url, loader.body_loader(c), now,
-                                            model.redirects), cache,
+                                            model.redirects, model.ticker), cache,
                     jobs if len(model.routes) >= PARALLEL_EXTRAS_MIN else 1)
     search = None
     if config.search.enabled and options.search:

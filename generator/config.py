@@ -98,8 +98,11 @@ class Trending:
 class Ticker:
     coins: tuple[str, ...] = ()
     snapshot: str = ""
-    api_url: str = ""
-    refresh: bool = False
+    api_url: str = ""  # the price API `generator ticker` asks (server-side)
+    refresh: bool = False  # browsers re-read the prices: the site's own data/ticker.json by default
+    browser_api: bool = False  # browsers ask api_url themselves (a third party sees every reader): off by default
+    timeout: float = 10.0  # seconds `generator ticker` waits for the price API, all told
+    stale_minutes: int = 20  # figures older than this show their age in the strip
 
 
 @dataclass(frozen=True)
@@ -348,7 +351,8 @@ RESERVED_FOLDERS = {"pagefind": "the search index (pagefind/)", "assets": "the s
                     "widgets": "the sidebar widgets (widgets/)"}
 RESERVED_FILES = {"feed.xml": "the Atom feed", "feed.json": "the JSON feed", "sitemap.xml": "the sitemap",
                   "sitemap-news.xml": "the news sitemap", "robots.txt": "robots.txt",
-                  ".generator-output": "the output folder's marker", "404.html": "the 404 page"}
+                  ".generator-output": "the output folder's marker", "404.html": "the 404 page",
+                  "data/ticker.json": "the ticker's price file"}
 
 MAX_NAME = 200  # characters in a category, menu or link name
 MAX_SLUG = 100
@@ -369,6 +373,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "feeds.count": (1, 1000),
     "images.quality": (1, 100),
     "search.text_limit": (0, 100_000_000),
+    "ticker.timeout": (1, 120), "ticker.stale_minutes": (1, 10_080),
 }
 IMAGE_WIDTHS = (16, 8192)
 MAX_IMAGE_WIDTHS = 12
@@ -410,6 +415,8 @@ def _check_ranges(config: SiteConfig) -> list[str]:
         value = getattr(getattr(config, key.split(".")[0]), key.split(".")[1])
         if value and urlsplit(value).scheme not in ("http", "https"):
             problems.append(f"{key} must be an http(s) URL, got {preview(value)}")
+    if config.ticker.browser_api and not config.ticker.api_url:
+        problems.append("ticker.browser_api = true needs ticker.api_url: the price API readers' browsers would ask")
     for key, value in (("trending.pageviews", config.trending.pageviews), ("ticker.snapshot", config.ticker.snapshot)):
         if len(value) > 1000 or not _DATA_PATH.fullmatch(value):
             problems.append(f"{key} must be a file path relative to the site folder, got {preview(value)}")

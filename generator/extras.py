@@ -19,6 +19,7 @@ from generator.output import MARKER, marker_text
 from generator.pages import Route, feed_url, listed
 from generator.redirects import Redirect, redirect_outputs
 from generator.taxonomy import KINDS, TERM_KINDS
+from generator.ticker import PUBLIC_FILE, TickerData, public_json
 
 
 def escape(text: str, entities: dict[str, str] | None = None) -> str:
@@ -51,8 +52,9 @@ def _x(text: str) -> str:
 
 def extra_outputs(site: Site, routes: list[Route], abs_url: Callable[[str], str],
                   load_body: Callable[[Article], Body], now: datetime,
-                  redirects: tuple[Redirect, ...] = ()) -> dict[str, bytes]:
-    """Every non-page output, output path -> bytes (redirect pages for old URLs among them)."""
+                  redirects: tuple[Redirect, ...] = (), ticker: TickerData | None = None) -> dict[str, bytes]:
+    """Every non-page output, output path -> bytes (redirect pages for old URLs among them, and the
+    ticker's figures for browsers to re-read)."""
     config = site.config
     out: dict[str, bytes] = {}
     feeds = [("feed.xml", "", site.articles, config.title)]
@@ -68,6 +70,8 @@ def extra_outputs(site: Site, routes: list[Route], abs_url: Callable[[str], str]
     out[MARKER] = marker_text(config.base_url)
     out["robots.txt"] = (f"User-agent: *\nAllow: /\n\nSitemap: {abs_url('/sitemap.xml')}\n"
                          f"Sitemap: {abs_url('/sitemap-news.xml')}\n").encode()
+    if ticker is not None and ticker.public_file:
+        out[PUBLIC_FILE] = public_json(ticker)
     for rel, data in redirect_outputs(redirects, config.base_path, abs_url, config.language).items():
         out.setdefault(rel, data)  # an alias never replaces a feed or sitemap
     return out
