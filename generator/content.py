@@ -219,11 +219,15 @@ def parse_files(files: list[tuple[SourceFile, bytes, Body | None]], config: Site
         if files[i][2] is not None:
             return None
         try:
-            return converter.html(splits[i][1])
+            return (*converter.html(splits[i][1]), converter.notes)
         except MarkdownError as exc:
             raise ProblemError(Problem(src.rel, str(exc), splits[i][2], exc.hint)) from None
     converted = each(markdown)
     bodies = each(lambda i, _src, _raw: files[i][2] if converted[i] is None else converter.body(*converted[i]))
+    for i, body in enumerate(bodies):  # warnings about the body, kept with it in the cache
+        if body is not None and body.notes:
+            problems[i].extend(Problem(files[i][0].rel, message, splits[i][2] + line - 1 if line else splits[i][2],
+                                       hint, "warning") for line, message, hint in body.notes)
     articles = each(lambda i, src, raw: validate(src, splits[i][0], splits[i][3], bodies[i], config, problems[i],
                                                  hashlib.sha256(raw).hexdigest()[:24]))
     out = []

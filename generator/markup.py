@@ -11,10 +11,12 @@ import markdown
 from pygments.formatters.html import HtmlFormatter
 
 from generator import mdskip
+from generator.embeds import EmbedExtension
 from generator.model import Body
 
 # "extra" without attr_list: that one eats Liquid leftovers such as "{% endhighlight %}" in imported posts.
-EXTENSIONS = ["abbr", "def_list", "fenced_code", "footnotes", "md_in_html", "tables", "codehilite", "toc", "sane_lists", "generator.wide"]
+EXTENSIONS = ["abbr", "def_list", "fenced_code", "footnotes", "md_in_html", "tables", "codehilite", "toc", "sane_lists", "generator.wide",
+              "generator.embeds"]
 EXTENSION_CONFIGS = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
     "toc": {"toc_depth": "2-3"},
@@ -75,6 +77,10 @@ def _markdown(stock: bool = False) -> markdown.Markdown:
     return mdskip.install(md) if fast else md
 
 
+def _embeds(md: markdown.Markdown) -> EmbedExtension | None:
+    return next((e for e in md.registeredExtensions if isinstance(e, EmbedExtension)), None)
+
+
 def fast_path_warning() -> str | None:
     """The one warning a build prints when Python-Markdown is a release the fast path does not know."""
     if mdskip.active():
@@ -90,10 +96,13 @@ class Converter:
 
     def __init__(self) -> None:
         self._md = _markdown()
+        self.notes: tuple[tuple[int, str, str], ...] = ()  # the last body's (line in body, warning, hint)
 
     def html(self, text: str) -> tuple[str, str]:
         """The body's HTML and its table of contents (empty under three headings); raises
-        MarkdownError where Python-Markdown fails (MarkdownTooComplex where it recurses too deep)."""
+        MarkdownError where Python-Markdown fails (MarkdownTooComplex where it recurses too deep).
+        Afterwards `notes` holds the warnings about the body (URLs that could not be embedded)."""
+        self.notes = ()
         self._md.reset()
         try:
             out = self._md.convert(text)
@@ -106,12 +115,14 @@ class Converter:
                                 f"{type(exc).__name__}: {str(exc)[:200]}") from None
         # the renderer's slot markers are HTML comments: a body may not fake one
         out = out.replace("<!--slot:", "<!-- slot:").replace("<!--/slot:", "<!-- /slot:")
+        embeds = _embeds(self._md)
+        self.notes = tuple(embeds.notes) if embeds is not None else ()
         return out, self._md.toc if len(_HEADING.findall(out)) >= 3 else ""
 
     @staticmethod
-    def body(html: str, toc: str) -> Body:
-        """The Body of converted HTML: with its first paragraph and word count."""
-        return Body(html=html, toc=toc, first_paragraph=first_paragraph(html), words=count_words(html))
+    def body(html: str, toc: str, notes: tuple = ()) -> Body:
+        """The Body of converted HTML: with its first paragraph, word count and warnings."""
+        return Body(html=html, toc=toc, first_paragraph=first_paragraph(html), words=count_words(html), notes=notes)
 
 
 def plain_text(fragment: str) -> str:

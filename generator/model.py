@@ -36,6 +36,7 @@ class Body:
     toc: str
     first_paragraph: str
     words: int
+    notes: tuple[tuple[int, str, str], ...] = ()  # (line in the body, warning, hint): kept with the body
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,171 @@
+"""Newsroom features of an article: embeds, in-article images, corrections, expiry, sponsored
+content and press releases, per-article SEO overrides. Tiny sites built for real, read back as
+HTML (and, for embeds, in a real browser that logs every request)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import Page, Site, article
+from sitetools import LOCAL, StaticServer, VNU_JAR, axe, describe_violations, need_axe, need_vnu
+
+EMBED_BODY = """\
+The chart and the clip below.
+
+https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=1m5s
+
+https://x.com/jack/status/20
+
+https://www.tradingview.com/symbols/BINANCE-BTCUSDT/
+
+https://cdn.example.com/clips/launch.mp4
+
+https://example.com/not-an-embed
+
+https://www.youtube.com/watch?v=short
+
+A closing paragraph with <https://example.com/plain> as a link.
+"""
+
+
+def _facades(page: Page) -> list[dict]:
+    return [attrs for tag, attrs, _ in page.elements if tag == "a" and "embed__facade" in attrs.get("class", "")]
+
+
+def test_bare_urls_become_click_to_load_facades(site: Site):
+    site.write("content/embeds.md", article("Embeds", "2025-03-01", "Bitcoin", body=EMBED_BODY))
+    done = site.build()
+    assert done.returncode == 0, done.stderr
+    page = site.html("/2025/03/embeds/")
+    facades = _facades(page)
+    assert [a["href"] for a in facades] == [
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=65s", "https://x.com/jack/status/20",
+        "https://www.tradingview.com/chart/?symbol=BINANCE%3ABTCUSDT", "https://cdn.example.com/clips/launch.mp4"]
+    assert facades[0]["data-embed-src"].startswith("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?")
+    assert "start=65" in facades[0]["data-embed-src"]
+    for a in facades:  # a size for the player, and a name for the link
+        assert int(a["data-embed-width"]) > 0 and int(a["data-embed-height"]) > 0
+    names = [" ".join("".join(text).split()) for tag, attrs, text in page.elements
+             if tag == "span" and attrs.get("class") == "embed__label"]
+    assert names == ["Play YouTube video", "Show post by @jack on X", "Show TradingView chart of BINANCE:BTCUSDT",
+                     "Play video: launch.mp4"]
+    # nothing from another site is in the page as written: no iframe, no remote image or script
+    html = site.text("/2025/03/embeds/")
+    assert "<iframe" not in html.split('class="article__body')[1].split("</article>")[0]
+    for tag, attrs, _ in page.elements:
+        for key in ("src", "srcset", "poster"):
+            if tag in ("img", "iframe", "script", "video", "source") and key in attrs:
+                assert not attrs[key].startswith(("http:", "https:", "//")), (tag, attrs)
+    # what could not be embedded is a plain link and a warning at its line
+    assert "https://example.com/not-an-embed" in page.links
+    assert "https://www.youtube.com/watch?v=short" in page.links
+    lines = (site.root / "content/embeds.md").read_text().split("\n")
+    unknown = lines.index("https://example.com/not-an-embed") + 1
+    malformed = lines.index("https://www.youtube.com/watch?v=short") + 1
+    assert re.search(rf"content/embeds\.md:{unknown}: warning: https://example\.com/not-an-embed is not", done.stderr)
+    assert re.search(rf"content/embeds\.md:{malformed}: warning: .*video id 'short'", done.stderr)
+    assert "2 warnings" in done.stderr
+    assert "https://example.com/plain" in page.links  # an autolink is not an embed request
+
+
+def test_embed_warnings_survive_a_rebuild_from_the_body_cache(site: Site):
+    site.write("content/embeds.md", article("Embeds", "2025-03-01", "Bitcoin", body=EMBED_BODY))
+    first = site.build()
+    toml = (site.root / "site.toml").read_text()
+    site.write("site.toml", toml.replace('title = "Test News"', 'title = "Other News"'))  # every file parsed again
+    second = site.build()
+    warnings = lambda text: sorted(line for line in text.splitlines() if ": warning: " in line)  # noqa: E731
+    assert warnings(second.stderr) == warnings(first.stderr) and len(warnings(first.stderr)) == 2
+
+
+def test_embeds_in_fenced_code_lists_and_quotes_stay_text(site: Site):
+    body = "```\nhttps://youtu.be/dQw4w9WgXcQ\n```\n\n- https://youtu.be/dQw4w9WgXcQ\n\n> https://youtu.be/dQw4w9WgXcQ\n"
+    site.write("content/code.md", article("Code", "2025-03-01", "Bitcoin", body=body))
+    done = site.build()
+    assert done.returncode == 0 and ": warning:" not in done.stderr, done.stderr
+    assert _facades(site.html("/2025/03/code/")) == []
+
+
+@pytest.fixture(scope="module")
+def embed_site(tmp_path_factory):
+    import shutil
+
+    from conftest import MINIMAL_TOML, REPO
+    root = tmp_path_factory.mktemp("embeds") / "site"
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    shutil.copytree(REPO / "assets", root / "assets", ignore=shutil.ignore_patterns("_*"))
+    (root / "site.toml").write_text(MINIMAL_TOML, encoding="utf-8")
+    site = Site(root)
+    site.write("content/embeds.md", article("Embeds", "2025-03-01", "Bitcoin", body=EMBED_BODY))
+    done = site.build()
+    assert done.returncode == 0, done.stderr
+    return site
+
+
+@pytest.mark.browser
+def test_no_third_party_request_before_a_click(embed_site: Site, browser):
+    """The network log of a real browser: nothing leaves 127.0.0.1 until the reader clicks a
+    facade; then the player comes in the same box (no layout shift)."""
+    requests: list[str] = []
+    with StaticServer(embed_site.out) as server:
+        context = browser.new_context()
+        context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/]|data:|blob:|about:).*"), lambda route: route.abort())
+        context.on("request", lambda request: requests.append(request.url))
+        try:
+            page = context.new_page()
+            page.goto(server.url("/2025/03/embeds/"), wait_until="load")
+            page.mouse.wheel(0, 4000)  # scroll every facade into view: nothing lazy loads either
+            page.wait_for_timeout(500)
+            offsite = [u for u in requests if not LOCAL.match(u)]
+            assert offsite == [], offsite
+            assert context.cookies() == []
+            facade = page.locator("a.embed__facade").first
+            facade.scroll_into_view_if_needed()
+            before = facade.bounding_box()
+            facade.click()
+            player = page.locator("iframe.embed__player")
+            player.wait_for(state="attached")
+            after = player.bounding_box()
+            assert player.get_attribute("title") == "Play YouTube video"
+            assert player.get_attribute("src").startswith("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
+            assert abs(before["height"] - after["height"]) < 1 and abs(before["width"] - after["width"]) < 1
+            page.wait_for_timeout(300)
+            assert any(urlsplit(u).hostname == "www.youtube-nocookie.com" for u in requests), requests
+            need_axe()
+            violations = axe(page)
+            assert violations == [], describe_violations(violations)
+        finally:
+            context.close()
+
+
+@pytest.mark.browser
+def test_a_facade_is_a_plain_link_without_javascript(embed_site: Site, browser):
+    with StaticServer(embed_site.out) as server:
+        context = browser.new_context(java_script_enabled=False)
+        context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/]|data:|blob:|about:).*"), lambda route: route.abort())
+        try:
+            page = context.new_page()
+            page.goto(server.url("/2025/03/embeds/"), wait_until="load")
+            link = page.get_by_role("link", name=re.compile("Show post by @jack on X"))
+            assert link.get_attribute("href") == "https://x.com/jack/status/20"
+        finally:
+            context.close()
+
+
+def vnu_errors(*pages) -> list[str]:
+    """The Nu Html Checker's errors on these files."""
+    java = need_vnu()
+    done = subprocess.run([java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *map(str, pages)],
+                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    report = json.loads(done.stderr or done.stdout or '{"messages": []}')
+    return [f"{m.get('url', '').rsplit('/', 3)[-3:]}:{m.get('lastLine')}: {m.get('message')}"
+            for m in report.get("messages", []) if m.get("type") in ("error", "non-document-error")]
+
+
+def test_embed_page_is_valid_html(embed_site: Site):
+    assert vnu_errors(embed_site.page("/2025/03/embeds/")) == []
