@@ -263,6 +263,7 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     ticker = load_ticker(config, site_dir, coin_urls, problems)
     assets = collect_assets(site_dir, config, problems)
     wanted = {a.image.src for a in site.articles + site.pages if a.image}
+    wanted.update(src for a in site.articles + site.pages for src, _ in a.body_images)
     if previous is not None and previous.assets_key == assets.key and previous.image_srcs == wanted \
             and previous.site.config == config:
         images = previous.images

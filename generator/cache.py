@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, config TEXT,
                                   body_key TEXT, parsed BLOB);
 CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, toc TEXT, first TEXT, words INTEGER,
-                                   notes TEXT);
+                                   extra TEXT);
 CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, fingerprint TEXT, hash TEXT, stat TEXT);
 CREATE TABLE IF NOT EXISTS snippets (key TEXT PRIMARY KEY, html TEXT, gkey TEXT);
 """
@@ -109,10 +109,13 @@ class Cache:
 
     # --- bodies ---------------------------------------------------------------------------
     def body(self, key: str) -> Body | None:
-        row = self.db.execute("SELECT html, toc, first, words, notes FROM bodies WHERE key=?", (key,)).fetchone()
+        row = self.db.execute("SELECT html, toc, first, words, extra FROM bodies WHERE key=?", (key,)).fetchone()
         if not row:
             return None
-        return Body(*row[:4], tuple(tuple(n) for n in json.loads(row[4]))) if row[4] else Body(*row[:4])
+        if not row[4]:
+            return Body(*row[:4])
+        extra = json.loads(row[4])  # the warnings and images of the body, as lists
+        return Body(*row[:4], tuple(map(tuple, extra.get("notes", ()))), tuple(map(tuple, extra.get("images", ()))))
 
     def has_bodies(self, keys: list[str]) -> set[str]:
         found: set[str] = set()
@@ -127,7 +130,7 @@ class Cache:
 
     def put_bodies(self, rows: list[tuple[str, Body]]) -> None:
         self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?,?,?,?,?)",
-                            [(k, b.html, b.toc, b.first_paragraph, b.words, json.dumps(b.notes) if b.notes else "")
+                            [(k, b.html, b.toc, b.first_paragraph, b.words, _extra(b))
                              for k, b in rows])
 
     def prune_bodies(self, keep: set[str]) -> None:
@@ -193,3 +196,10 @@ class Cache:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _extra(body: Body) -> str:
+    """A body's warnings and images as JSON ('' when it has neither: most bodies)."""
+    if not body.notes and not body.images:
+        return ""
+    return json.dumps({"notes": body.notes, "images": body.images})

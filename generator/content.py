@@ -219,7 +219,7 @@ def parse_files(files: list[tuple[SourceFile, bytes, Body | None]], config: Site
         if files[i][2] is not None:
             return None
         try:
-            return (*converter.html(splits[i][1]), converter.notes)
+            return (*converter.html(splits[i][1]), converter.notes, converter.images)
         except MarkdownError as exc:
             raise ProblemError(Problem(src.rel, str(exc), splits[i][2], exc.hint)) from None
     converted = each(markdown)
@@ -229,7 +229,7 @@ def parse_files(files: list[tuple[SourceFile, bytes, Body | None]], config: Site
             problems[i].extend(Problem(files[i][0].rel, message, splits[i][2] + line - 1 if line else splits[i][2],
                                        hint, "warning") for line, message, hint in body.notes)
     articles = each(lambda i, src, raw: validate(src, splits[i][0], splits[i][3], bodies[i], config, problems[i],
-                                                 hashlib.sha256(raw).hexdigest()[:24]))
+                                                 hashlib.sha256(raw).hexdigest()[:24], splits[i][2]))
     out = []
     for i, (src, _, _) in enumerate(files):
         if i in failed:
@@ -272,7 +272,7 @@ def normalise_keys(meta: dict) -> tuple[dict, dict[str, str]]:
 
 
 def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfig,
-             problems: list[Problem], raw_digest: str) -> Article | None:
+             problems: list[Problem], raw_digest: str, body_line: int = 1) -> Article | None:
     """Typed, checked article from raw front matter; problems are appended, fatal ones raised."""
     rel = src.rel
     meta, written = normalise_keys(meta)
@@ -391,7 +391,8 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
     return Article(source=rel, kind=src.kind, digest=digest, title=title, date=when, updated=max(updated, when),
                    slug=slug, url=url, category=category, tags=tags, coins=coins, summary=summary,
                    reading_time=reading_time, words=body.words, image=image, author=author, trending=trending,
-                   draft=draft, has_toc=bool(body.toc), aliases=aliases, extra=extra)
+                   draft=draft, has_toc=bool(body.toc), aliases=aliases, extra=extra,
+                   body_images=tuple((path, body_line + line - 1 if line else body_line) for path, line in body.images))
 
 
 _PATH_BAD = re.compile(r"[\x00-\x20\x7f\\?#<>\"'`]")  # control characters, spaces, backslash, query, fragment, markup

@@ -12,11 +12,12 @@ from pygments.formatters.html import HtmlFormatter
 
 from generator import mdskip
 from generator.embeds import EmbedExtension
+from generator.figures import FigureExtension
 from generator.model import Body
 
 # "extra" without attr_list: that one eats Liquid leftovers such as "{% endhighlight %}" in imported posts.
 EXTENSIONS = ["abbr", "def_list", "fenced_code", "footnotes", "md_in_html", "tables", "codehilite", "toc", "sane_lists", "generator.wide",
-              "generator.embeds"]
+              "generator.embeds", "generator.figures"]
 EXTENSION_CONFIGS = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
     "toc": {"toc_depth": "2-3"},
@@ -77,8 +78,8 @@ def _markdown(stock: bool = False) -> markdown.Markdown:
     return mdskip.install(md) if fast else md
 
 
-def _embeds(md: markdown.Markdown) -> EmbedExtension | None:
-    return next((e for e in md.registeredExtensions if isinstance(e, EmbedExtension)), None)
+def _extension(md: markdown.Markdown, kind: type):
+    return next((e for e in md.registeredExtensions if isinstance(e, kind)), None)
 
 
 def fast_path_warning() -> str | None:
@@ -97,12 +98,14 @@ class Converter:
     def __init__(self) -> None:
         self._md = _markdown()
         self.notes: tuple[tuple[int, str, str], ...] = ()  # the last body's (line in body, warning, hint)
+        self.images: tuple[tuple[str, int], ...] = ()  # the last body's local images: (site path, line in body)
 
     def html(self, text: str) -> tuple[str, str]:
         """The body's HTML and its table of contents (empty under three headings); raises
         MarkdownError where Python-Markdown fails (MarkdownTooComplex where it recurses too deep).
-        Afterwards `notes` holds the warnings about the body (URLs that could not be embedded)."""
-        self.notes = ()
+        Afterwards `notes` holds the warnings about the body (URLs that could not be embedded) and
+        `images` its local images."""
+        self.notes, self.images = (), ()
         self._md.reset()
         try:
             out = self._md.convert(text)
@@ -115,14 +118,16 @@ class Converter:
                                 f"{type(exc).__name__}: {str(exc)[:200]}") from None
         # the renderer's slot markers are HTML comments: a body may not fake one
         out = out.replace("<!--slot:", "<!-- slot:").replace("<!--/slot:", "<!-- /slot:")
-        embeds = _embeds(self._md)
+        embeds, figures = _extension(self._md, EmbedExtension), _extension(self._md, FigureExtension)
         self.notes = tuple(embeds.notes) if embeds is not None else ()
+        self.images = tuple(figures.images) if figures is not None else ()
         return out, self._md.toc if len(_HEADING.findall(out)) >= 3 else ""
 
     @staticmethod
-    def body(html: str, toc: str, notes: tuple = ()) -> Body:
-        """The Body of converted HTML: with its first paragraph, word count and warnings."""
-        return Body(html=html, toc=toc, first_paragraph=first_paragraph(html), words=count_words(html), notes=notes)
+    def body(html: str, toc: str, notes: tuple = (), images: tuple = ()) -> Body:
+        """The Body of converted HTML: with its first paragraph, word count, warnings and images."""
+        return Body(html=html, toc=toc, first_paragraph=first_paragraph(html), words=count_words(html), notes=notes,
+                    images=images)
 
 
 def plain_text(fragment: str) -> str:

@@ -37,6 +37,7 @@ class Body:
     first_paragraph: str
     words: int
     notes: tuple[tuple[int, str, str], ...] = ()  # (line in the body, warning, hint): kept with the body
+    images: tuple[tuple[str, int], ...] = ()  # the body's local images: (site path, line in the body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class Article:
     draft: bool
     has_toc: bool
     aliases: tuple[str, ...] = ()  # old site paths that redirect here ('aliases:' / 'redirect_from:')
+    body_images: tuple[tuple[str, int], ...] = ()  # local images in the body: (site path, line in the file)
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property

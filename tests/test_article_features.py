@@ -169,3 +169,93 @@ def vnu_errors(*pages) -> list[str]:
 
 def test_embed_page_is_valid_html(embed_site: Site):
     assert vnu_errors(embed_site.page("/2025/03/embeds/")) == []
+
+
+# --- images inside articles --------------------------------------------------------------------
+
+def _jpeg(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image as PILImage
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (width, height), (200, 120, 40)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+IMAGE_BODY = """\
+Text before.
+
+![A chart of fund flows](/assets/img/flows.jpg "Weekly flows into spot funds")
+
+Inline ![a coin](/assets/img/flows.jpg) in a sentence.
+"""
+
+
+def _imgs(page: Page) -> list[dict]:
+    return [attrs for tag, attrs, _ in page.elements if tag == "img"]
+
+
+def test_images_in_the_body_get_size_variants_and_a_caption(site: Site):
+    site.write("assets/img/flows.jpg", _jpeg(1600, 900))
+    site.write("assets/img/lead.jpg", _jpeg(1400, 700))
+    site.write("content/flows.md", article("Flows", "2025-03-01", "Bitcoin", body=IMAGE_BODY, image="/assets/img/lead.jpg"))
+    done = site.build()
+    assert done.returncode == 0, done.stderr
+    html = site.text("/2025/03/flows/")
+    body = Page.parse(html.split('class="article__body')[1].split("</article>")[0])
+    figure, inline = _imgs(body)
+    for img in (figure, inline):
+        assert (img["width"], img["height"]) == ("1600", "900")
+        assert img["loading"] == "lazy" and img["decoding"] == "async"
+        widths = [int(part.split()[-1][:-1]) for part in img["srcset"].split(", ")]
+        assert widths == [320, 640, 1200, 1600]
+        for part in img["srcset"].split(", "):
+            assert site.page(part.split()[0]).is_file(), part
+    sources = [attrs for tag, attrs, _ in body.elements if tag == "source"]
+    assert sources and all(s["type"] == "image/webp" and ".webp 320w" in s["srcset"] for s in sources)
+    captions = [" ".join("".join(text).split()) for tag, _, text in body.elements if tag == "figcaption"]
+    assert captions == ["Weekly flows into spot funds"]
+    assert figure["alt"] == "A chart of fund flows" and "title" not in figure
+    assert re.search(r'<figure class="figure"><picture>.*?</picture><figcaption>', html, re.S)
+    # the featured image is the page's main one: fetched first, never lazy
+    lead = [img for img in _imgs(site.html("/2025/03/flows/")) if "lead" in img["src"]][0]
+    assert lead.get("fetchpriority") == "high" and "loading" not in lead
+
+
+def test_a_missing_body_image_is_an_error_at_its_line(site: Site):
+    site.write("content/a.md", article("Missing", "2025-03-01", "Bitcoin", body="Text.\n\n![gone](/assets/img/gone.png)\n"))
+    site.write("content/b.md", article("Fine", "2025-03-02", "Bitcoin"))
+    done = site.build()
+    assert done.returncode == 1
+    lines = (site.root / "content/a.md").read_text().split("\n")
+    line = lines.index("![gone](/assets/img/gone.png)") + 1
+    assert f"content/a.md:{line}: error: image /assets/img/gone.png does not exist" in done.stderr
+    assert site.page("/2025/03/fine/").is_file() and site.page("/2025/03/missing/").is_file()
+
+
+def test_a_changed_body_image_rebuilds_like_a_cold_build(site: Site, tmp_path):
+    import shutil
+
+    from conftest import tree_hashes
+    site.write("assets/img/flows.jpg", _jpeg(1600, 900))
+    site.write("content/flows.md", article("Flows", "2025-03-01", "Bitcoin", body=IMAGE_BODY))
+    assert site.build().returncode == 0
+    site.write("assets/img/flows.jpg", _jpeg(800, 800))
+    assert site.build().returncode == 0
+    img = _imgs(site.html("/2025/03/flows/"))
+    assert any(i.get("width") == "800" and i.get("height") == "800" for i in img)
+    cold = tmp_path / "cold"
+    shutil.copytree(site.root, cold, ignore=shutil.ignore_patterns(".cache", "public"))
+    assert Site(cold).build().returncode == 0
+    assert tree_hashes(site.out) == tree_hashes(cold / "public")
+
+
+def test_body_images_under_a_sub_path(site: Site):
+    toml = (site.root / "site.toml").read_text().replace("https://test.example/", "https://test.example/news/")
+    site.write("site.toml", toml)
+    site.write("assets/img/flows.jpg", _jpeg(1600, 900))
+    site.write("content/flows.md", article("Flows", "2025-03-01", "Bitcoin", body=IMAGE_BODY))
+    assert site.build().returncode == 0
+    img = _imgs(site.html("/2025/03/flows/"))[-1]
+    assert img["src"] == "/news/assets/img/flows.jpg"
+    assert all(part.startswith("/news/assets/img/") for part in img["srcset"].split(", "))
