@@ -31,6 +31,7 @@ class Site:
     tags: dict[str, Listing]  # slug -> listing, by name
     coins: dict[str, Listing]
     by_source: dict[str, Article] = field(default_factory=dict)
+    archived: tuple[Article, ...] = ()  # past their 'expires:': a page of their own, in no list (expired = "archive")
 
     def listings(self, kind: str) -> dict[str, Listing]:
         """The listings of a term kind: 'category', 'tag' or 'coin'."""
@@ -47,7 +48,8 @@ def sort_key(article: Article) -> tuple:
 
 def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, drafts: bool = False,
              future: bool = False, problems: list[Problem] | None = None) -> Site:
-    """Filter drafts and future articles, claim URLs (first source by path wins), group by term."""
+    """Filter drafts and future articles, claim URLs (first source by path wins), set expired
+    articles apart (archived, or removed as site.toml says), group by term."""
     problems = problems if problems is not None else []
     visible = [a for a in entries if (drafts or not a.draft) and (future or a.kind == "page" or a.date <= now)]
     owners: dict[str, Article] = {}
@@ -62,11 +64,15 @@ def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, draft
             continue
         owners[url_key] = article
         kept.append(article)
-    articles = tuple(sorted((a for a in kept if a.kind == "article"), key=sort_key))
+    expired = {a.source for a in kept if a.kind == "article" and a.expires is not None and a.expires <= now}
+    if expired and config.expired == "remove":
+        kept = [a for a in kept if a.source not in expired]
+    archived = tuple(sorted((a for a in kept if a.source in expired), key=sort_key))
+    articles = tuple(sorted((a for a in kept if a.kind == "article" and a.source not in expired), key=sort_key))
     pages = tuple(sorted((a for a in kept if a.kind == "page"), key=lambda p: (p.title.casefold(), p.source)))
     return Site(config=config, now=now, articles=articles, pages=pages,
                 categories=_categories(articles, config), tags=_group(articles, "tags"),
-                coins=_group(articles, "coins"), by_source={a.source: a for a in kept})
+                coins=_group(articles, "coins"), by_source={a.source: a for a in kept}, archived=archived)
 
 
 def _categories(articles: tuple[Article, ...], config: SiteConfig) -> dict[str, Listing]:

@@ -541,13 +541,15 @@ class _Aside:
 
 def next_change(articles: list[Article], model: Model, now: datetime) -> datetime:
     """The first moment the output could differ for the same sources: a future article's time comes,
-    an article leaves the news sitemap's or trending's window, or the year (in the footer) turns."""
+    an article leaves the news sitemap's or trending's window or expires, or the year (in the footer) turns."""
     from generator.extras import NEWS_WINDOW
     events = [datetime(now.year + 1, 1, 1, tzinfo=timezone.utc) if now.year < 9999 else datetime.max.replace(tzinfo=timezone.utc)]
     window = timedelta(days=model.site.config.trending.window_days)
     for a in articles:
         if a.date.year < 9000:  # a later date's windows end past datetime.max; the new year comes first anyway
             events += [a.date, a.date + NEWS_WINDOW, a.date + window]
+        if a.expires is not None:
+            events.append(a.expires)  # it leaves every list, feed and sitemap
     return min((e for e in events if e > now), default=events[0])
 
 

@@ -136,6 +136,7 @@ class SiteConfig:
     latest_count: int = 5
     sidebar_lists: str = "frame"  # "frame": trending/latest on their own page in an iframe; "inline": in every page
     slug_from: str = "title"  # where a slug comes from when front matter has none: "title" or "filename" (Jekyll, Hugo)
+    expired: str = "archive"  # an article past its 'expires:': "archive" (page kept, noindex, a notice) or "remove"
     permalinks: Permalinks = field(default_factory=Permalinks)
     categories: tuple[Category, ...] = ()
     menu: tuple[MenuItem, ...] = ()
@@ -291,6 +292,8 @@ def _check(config: SiteConfig) -> list[str]:
         problems.append(f"sidebar_lists must be \"frame\" or \"inline\", got {config.sidebar_lists!r}")
     if config.slug_from not in ("title", "filename"):
         problems.append(f"slug_from must be \"title\" or \"filename\", got {config.slug_from!r}")
+    if config.expired not in ("archive", "remove"):
+        problems.append(f"expired must be \"archive\" or \"remove\", got {config.expired!r}")
     problems.extend(_check_ranges(config))
     seen: dict[str, str] = {}
     for i, cat in enumerate(config.categories):

@@ -23,6 +23,7 @@ from generator.errors import Problem, ProblemError, preview
 from generator.frontmatter_split import key_line, split
 from generator.markup import Converter, MarkdownError, SETTINGS_KEY, shorten
 from generator.model import Article, Body, Image, Parsed, Term
+from generator.newsroom import read_newsroom
 from generator.slugs import slugify
 from generator.stamps import source_stamp
 
@@ -252,11 +253,13 @@ KEY_ALIASES: dict[str, str] = {
     "featured_image": "image", "cover": "image", "thumbnail": "image",
     "authors": "author",
     "keywords": "tags",
+    "expirydate": "expires", "expiry_date": "expires", "expiry": "expires",  # Hugo: expiryDate
+    "corrections": "updates",
 }
 # Keys validate() reads, besides those of KEY_ALIASES' right-hand side.
 KNOWN_KEYS = frozenset({"title", "date", "published", "updated", "category", "categories", "tags", "coins", "slug",
                         "summary", "reading_time", "image", "image_alt", "author", "draft", "trending", "url",
-                        "aliases"})
+                        "aliases", "updates", "expires", "sponsored", "type", "noindex", "canonical", "og_image"})
 
 
 def normalise_keys(meta: dict) -> tuple[dict, dict[str, str]]:
@@ -386,13 +389,19 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
         url = expand_permalink(config.permalinks.page if src.kind == "page" else config.permalinks.article,
                                slug=slug, when=when, category=category.slug if category else "")
     aliases = _aliases(meta.get("aliases"), url, warn, written.get("aliases", "aliases"))
+    news = read_newsroom(meta, fm, rel, config, problems, lambda key: key_line(fm, written.get(key, key)) or 1,
+                         flags.__getitem__, parse_date, clean_text, _image_src_ok)
+    if news.updates:
+        updated = max(updated, news.updates[-1].date)  # the last correction is the modification date
     extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
     digest = hashlib.sha256(f"{raw_digest}\0{rel}\0{config.fingerprint()}\0{__version__}".encode()).hexdigest()[:24]
     return Article(source=rel, kind=src.kind, digest=digest, title=title, date=when, updated=max(updated, when),
                    slug=slug, url=url, category=category, tags=tags, coins=coins, summary=summary,
                    reading_time=reading_time, words=body.words, image=image, author=author, trending=trending,
                    draft=draft, has_toc=bool(body.toc), aliases=aliases, extra=extra,
-                   body_images=tuple((path, body_line + line - 1 if line else body_line) for path, line in body.images))
+                   body_images=tuple((path, body_line + line - 1 if line else body_line) for path, line in body.images),
+                   updates=news.updates, expires=news.expires, sponsored=news.sponsored, doc_type=news.doc_type,
+                   noindex=news.noindex, canonical=news.canonical, og_image=news.og_image)
 
 
 _PATH_BAD = re.compile(r"[\x00-\x20\x7f\\?#<>\"'`]")  # control characters, spaces, backslash, query, fragment, markup
@@ -459,7 +468,7 @@ def clean_text(value) -> str:
 
 
 # Front matter keys that are yes/no, and what a bad value counts as: an error never publishes a draft.
-BOOLEAN_KEYS = {"draft": True, "trending": False}
+BOOLEAN_KEYS = {"draft": True, "trending": False, "sponsored": False, "noindex": False}
 TRUE_WORDS = ("true", "yes", "on", "1")
 FALSE_WORDS = ("false", "no", "off", "0")
 

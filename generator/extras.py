@@ -167,6 +167,8 @@ def sitemaps(site: Site, routes: list[Route], abs_url) -> dict[str, bytes]:
     for route in routes:
         if route.kind in ("404", "widget", "search"):  # pages marked noindex
             continue
+        if route.kind in ("article", "page") and _unlisted(site.by_source[route.key], site):
+            continue
         lastmod = _lastmod(site, route, newest)
         stamp = stamps.get(lastmod) if lastmod else ""
         if stamp is None:
@@ -192,6 +194,11 @@ def sitemaps(site: Site, routes: list[Route], abs_url) -> dict[str, bytes]:
     index.append("</sitemapindex>")
     out["sitemap.xml"] = ("\n".join(index) + "\n").encode()
     return out
+
+
+def _unlisted(article: Article, site: Site) -> bool:
+    """Pages marked noindex (by front matter, or archived when expired) are left out of sitemaps."""
+    return article.noindex or article in site.archived
 
 
 def _lastmod(site: Site, route: Route, newest: datetime | None) -> datetime | None:

@@ -29,6 +29,14 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Update:
+    """One dated correction or update notice ('updates:' in front matter)."""
+
+    date: datetime
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
 class Body:
     """What Markdown made of one document's body (cacheable per file)."""
 
@@ -69,6 +77,13 @@ class Article:
     has_toc: bool
     aliases: tuple[str, ...] = ()  # old site paths that redirect here ('aliases:' / 'redirect_from:')
     body_images: tuple[tuple[str, int], ...] = ()  # local images in the body: (site path, line in the file)
+    updates: tuple[Update, ...] = ()  # corrections and updates, oldest first; the last sets `updated`
+    expires: datetime | None = None  # leaves every list, feed and sitemap at this time
+    sponsored: bool = False
+    doc_type: str = "article"  # "article" | "press-release"
+    noindex: bool = False
+    canonical: str = ""  # absolute URL of the original, for a syndicated copy
+    og_image: str = ""  # the share image, when not the featured one
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
@@ -96,7 +111,7 @@ def _positional_pickle(cls: type) -> None:
     cls.__reduce__ = __reduce__
 
 
-for _cls in (Image, Body, Article, Parsed):
+for _cls in (Image, Update, Body, Article, Parsed):
     _positional_pickle(_cls)
 
 _TERMS: dict[tuple, Term] = {}

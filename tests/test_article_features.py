@@ -259,3 +259,132 @@ def test_body_images_under_a_sub_path(site: Site):
     img = _imgs(site.html("/2025/03/flows/"))[-1]
     assert img["src"] == "/news/assets/img/flows.jpg"
     assert all(part.startswith("/news/assets/img/") for part in img["srcset"].split(", "))
+
+
+# --- corrections and updates -------------------------------------------------------------------
+
+UPDATES = """\
+updates:
+  - date: 2025-03-02T10:00:00Z
+    note: Corrected the fund's name.
+  - date: 2025-03-04T08:30:00Z
+    note: Added the regulator's comment."""
+
+
+def _jsonld(page_html: str, kind: str) -> dict:
+    for raw in re.findall(r'<script type="application/ld\+json">(.*?)</script>', page_html, re.S):
+        data = json.loads(raw)
+        if data.get("@type") == kind:
+            return data
+    raise AssertionError(f"no {kind} JSON-LD")
+
+
+def test_updates_show_as_a_dated_notice_and_set_date_modified(site: Site):
+    text = article("Flows", "2025-03-01T09:00:00Z", "Bitcoin").replace("category: Bitcoin", "category: Bitcoin\n" + UPDATES)
+    site.write("content/flows.md", text)
+    site.write("content/other.md", article("Other", "2025-02-01", "Bitcoin"))
+    done = site.build()
+    assert done.returncode == 0, done.stderr
+    html = site.text("/2025/03/flows/")
+    page = Page.parse(html)
+    notice = [attrs for tag, attrs, _ in page.elements if tag == "aside" and "notice--updates" in attrs.get("class", "")]
+    assert notice and notice[0]["aria-label"] == "Corrections and updates"
+    items = re.findall(r'<li><time datetime="([^"]+)">[^<]+</time>: ([^<]+)</li>', html)
+    assert [note for _, note in items] == ["Added the regulator&#39;s comment.", "Corrected the fund&#39;s name."]
+    assert _jsonld(html, "NewsArticle")["dateModified"] == "2025-03-04T08:30:00+00:00"
+    feed = (site.out / "feed.xml").read_text()
+    entry = feed.split("<entry>")[1]
+    assert "<title>Flows</title>" in entry and "<updated>2025-03-04T08:30:00Z</updated>" in entry
+    assert json.loads((site.out / "feed.json").read_text())["items"][0]["date_modified"] == "2025-03-04T08:30:00Z"
+    sitemap = (site.out / "sitemap.xml").read_text()
+    assert re.search(r"<loc>https://test\.example/2025/03/flows/</loc><lastmod>2025-03-04T08:30:00Z</lastmod>", sitemap)
+
+
+def test_bad_update_entries_are_errors_at_their_line(site: Site):
+    bad = ("updates:\n  - date: 2025-03-02\n    note: Fine.\n  - date: someday\n    note: Bad date.\n"
+           "  - just words\n  - date: 2025-03-03")
+    site.write("content/flows.md", article("Flows", "2025-03-01", "Bitcoin").replace("category: Bitcoin", "category: Bitcoin\n" + bad))
+    site.write("content/other.md", article("Other", "2025-02-01", "Bitcoin"))
+    done = site.build()
+    assert done.returncode == 1
+    lines = (site.root / "content/flows.md").read_text().split("\n")
+    at = {text: n for n, text in enumerate(lines, 1)}
+    assert f"content/flows.md:{at['  - date: someday']}: error: updates entry 2: date 'someday' is not a date" in done.stderr
+    assert f"content/flows.md:{at['  - just words']}: error: updates entry 3 is 'just words'" in done.stderr
+    assert f"content/flows.md:{at['  - date: 2025-03-03']}: error: updates entry 4: no note" in done.stderr
+    assert "hint: each entry" in done.stderr
+    html = site.text("/2025/03/flows/")
+    assert "Fine." in html and site.page("/2025/02/other/").is_file()
+
+
+# --- expiry ------------------------------------------------------------------------------------
+
+def _listed_everywhere(site: Site, url: str) -> dict[str, bool]:
+    """Where an article's URL appears: home, category, tag, feeds, sitemaps, related lists."""
+    absolute = "https://test.example" + url
+    where = {
+        "home": url in Page.parse(site.text("/")).links,
+        "category": url in site.html("/category/bitcoin/").links,
+        "tag": site.page("/tag/etfs/").is_file() and url in site.html("/tag/etfs/").links,
+        "feed.xml": absolute in (site.out / "feed.xml").read_text(),
+        "feed.json": absolute in (site.out / "feed.json").read_text(),
+        "category feed": absolute in (site.out / "category/bitcoin/feed.xml").read_text(),
+        "sitemap": absolute in (site.out / "sitemap.xml").read_text(),
+        "news sitemap": absolute in (site.out / "sitemap-news.xml").read_text(),
+        "related": url in site.html("/2025/03/other/").links,
+    }
+    return where
+
+
+def test_an_expired_article_leaves_every_list_and_is_archived(site: Site):
+    clock = {"SOURCE_DATE_EPOCH": "1741003200"}  # 2025-03-03T12:00:00Z
+    site.write("content/old.md", article("Old offer", "2025-03-02T09:00:00Z", "Bitcoin", tags=["ETFs"],
+                                         expires="2025-03-03T10:00:00Z"))
+    site.write("content/live.md", article("Live offer", "2025-03-02T08:00:00Z", "Bitcoin", tags=["ETFs"],
+                                          expires="2025-03-05T00:00:00Z"))
+    site.write("content/other.md", article("Other", "2025-03-02T07:00:00Z", "Bitcoin", tags=["ETFs"]))
+    done = site.build(env=clock)
+    assert done.returncode == 0, done.stderr
+    assert not any(_listed_everywhere(site, "/2025/03/old-offer/").values()), _listed_everywhere(site, "/2025/03/old-offer/")
+    live = _listed_everywhere(site, "/2025/03/live-offer/")
+    assert all(live.values()), live
+    html = site.text("/2025/03/old-offer/")
+    assert '<meta name="robots" content="noindex">' in html
+    assert "notice--archived" in html and "no longer current" in html
+    assert '<meta name="robots"' not in site.text("/2025/03/live-offer/")
+
+
+def test_an_expired_article_can_be_removed(site: Site):
+    site.write("site.toml", (site.root / "site.toml").read_text().replace('per_page = 3', 'per_page = 3\nexpired = "remove"'))
+    site.write("content/old.md", article("Old offer", "2025-03-02", "Bitcoin", expires="2025-03-03"))
+    site.write("content/other.md", article("Other", "2025-03-01", "Bitcoin"))
+    assert site.build(env={"SOURCE_DATE_EPOCH": "1741003200"}).returncode == 0
+    assert not site.page("/2025/03/old-offer/").exists() and site.page("/2025/03/other/").is_file()
+
+
+def test_a_rebuild_at_the_expiry_time_changes_the_output_like_a_cold_build(site: Site, tmp_path):
+    """The build's next_change includes the expiry: the same sources built after it differ, and
+    the incremental result equals a cold build at that time."""
+    import shutil
+
+    from conftest import tree_hashes
+    site.write("content/old.md", article("Old offer", "2025-03-02T09:00:00Z", "Bitcoin", expires="2025-03-03T10:00:00Z"))
+    site.write("content/other.md", article("Other", "2025-03-01", "Bitcoin"))
+    before = {"SOURCE_DATE_EPOCH": "1740992400"}  # 2025-03-03T09:00:00Z
+    after = {"SOURCE_DATE_EPOCH": "1740996000"}  # 2025-03-03T10:00:00Z: the expiry
+    assert site.build(env=before).returncode == 0
+    assert "/2025/03/old-offer/" in Page.parse(site.text("/")).links
+    assert site.build(env=after).returncode == 0
+    assert "/2025/03/old-offer/" not in Page.parse(site.text("/")).links
+    cold = tmp_path / "cold"
+    shutil.copytree(site.root, cold, ignore=shutil.ignore_patterns(".cache", "public"))
+    assert Site(cold).build(env=after).returncode == 0
+    assert tree_hashes(site.out) == tree_hashes(cold / "public")
+
+
+def test_a_bad_expiry_is_an_error_and_the_article_stays(site: Site):
+    site.write("content/old.md", article("Old offer", "2025-03-02", "Bitcoin", expires="next week"))
+    done = site.build()
+    assert done.returncode == 1
+    assert re.search(r"content/old\.md:\d+: error: expires 'next week' is not a date", done.stderr)
+    assert "/2025/03/old-offer/" in Page.parse(site.text("/")).links
