@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from generator.config import SiteConfig
@@ -54,15 +55,18 @@ def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, draft
     visible = [a for a in entries if (drafts or not a.draft) and (future or a.kind == "page" or a.date <= now)]
     owners: dict[str, Article] = {}
     kept: list[Article] = []
-    for article in sorted(visible, key=lambda a: a.source):
-        url_key = article.url.casefold()  # case-insensitive file systems would merge these
-        other = owners.get(url_key)
+    # Oldest first, so the first published keeps its URL whatever is added later (WordPress's rule).
+    for article in sorted(visible, key=lambda a: (a.date.timestamp(), a.source)):
+        other = owners.get(article.url.casefold())  # case-insensitive file systems would merge these
+        if other is not None and not article.url_given:
+            article = _next_free_url(article, owners, config)
+            other = owners.get(article.url.casefold())
         if other is not None:
             problems.append(Problem(article.source, f"its URL {article.url} is already taken by {other.source}; "
                                                     "this file was not published",
                                     hint="give one of them a different 'slug:' or title"))
             continue
-        owners[url_key] = article
+        owners[article.url.casefold()] = article
         kept.append(article)
     expired = {a.source for a in kept if a.kind == "article" and a.expires is not None and a.expires <= now}
     if expired and config.expired == "remove":
@@ -73,6 +77,22 @@ def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, draft
     return Site(config=config, now=now, articles=articles, pages=pages,
                 categories=_categories(articles, config), tags=_group(articles, "tags"),
                 coins=_group(articles, "coins"), by_source={a.source: a for a in kept}, archived=archived)
+
+
+def _next_free_url(article: Article, owners: dict[str, Article], config: SiteConfig) -> Article:
+    """A recurring headline ("Market wrap") whose slug came from its title or file name: the first
+    free '-2', '-3'... of its slug. The digest changes with the URL, since pages show it."""
+    pattern = config.permalinks.page if article.kind == "page" else config.permalinks.article
+    category = article.category.slug if article.category else ""
+    for n in range(2, len(owners) + 3):
+        slug = f"{article.slug}-{n}"
+        url = expand_permalink(pattern, slug=slug, when=article.date, category=category)
+        if url == article.url:  # the pattern has no {slug}: numbering cannot help
+            break
+        if url.casefold() not in owners:
+            digest = hashlib.sha256(f"{article.digest}\0{url}".encode()).hexdigest()[:24]
+            return replace(article, slug=slug, url=url, digest=digest)
+    return article
 
 
 def _categories(articles: tuple[Article, ...], config: SiteConfig) -> dict[str, Listing]:

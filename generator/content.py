@@ -398,7 +398,8 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
     return Article(source=rel, kind=src.kind, digest=digest, title=title, date=when, updated=max(updated, when),
                    slug=slug, url=url, category=category, tags=tags, coins=coins, summary=summary,
                    reading_time=reading_time, words=body.words, image=image, author=author, trending=trending,
-                   draft=draft, has_toc=bool(body.toc), aliases=aliases, extra=extra,
+                   draft=draft, has_toc=bool(body.toc), aliases=aliases,
+                   url_given=slug_source not in (None, "") or meta.get("url") not in (None, ""), extra=extra,
                    body_images=tuple((path, body_line + line - 1 if line else body_line) for path, line in body.images),
                    updates=news.updates, expires=news.expires, sponsored=news.sponsored, doc_type=news.doc_type,
                    noindex=news.noindex, canonical=news.canonical, og_image=news.og_image)

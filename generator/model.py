@@ -84,6 +84,7 @@ class Article:
     noindex: bool = False
     canonical: str = ""  # absolute URL of the original, for a syndicated copy
     og_image: str = ""  # the share image, when not the featured one
+    url_given: bool = False  # 'slug:' or 'url:' was written, so a clash is an error, never a '-2'
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
