@@ -32,11 +32,12 @@ class Site:
     tags: dict[str, Listing]  # slug -> listing, by name
     coins: dict[str, Listing]
     by_source: dict[str, Article] = field(default_factory=dict)
+    labels: dict[str, Listing] = field(default_factory=dict)  # 'sponsored', 'press-releases': those with articles
     archived: tuple[Article, ...] = ()  # past their 'expires:': a page of their own, in no list (expired = "archive")
 
     def listings(self, kind: str) -> dict[str, Listing]:
         """The listings of a term kind: 'category', 'tag' or 'coin'."""
-        return {"category": self.categories, "tag": self.tags, "coin": self.coins}[kind]
+        return {"category": self.categories, "tag": self.tags, "coin": self.coins, "label": self.labels}[kind]
 
     def page_by_slug(self, slug: str) -> Article | None:
         return next((p for p in self.pages if p.slug == slug), None)
@@ -76,7 +77,8 @@ def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, draft
     pages = tuple(sorted((a for a in kept if a.kind == "page"), key=lambda p: (p.title.casefold(), p.source)))
     return Site(config=config, now=now, articles=articles, pages=pages,
                 categories=_categories(articles, config), tags=_group(articles, "tags"),
-                coins=_group(articles, "coins"), by_source={a.source: a for a in kept}, archived=archived)
+                coins=_group(articles, "coins"), by_source={a.source: a for a in kept}, archived=archived,
+                labels=_labels(articles, config))
 
 
 def _next_free_url(article: Article, owners: dict[str, Article], config: SiteConfig) -> Article:
@@ -93,6 +95,22 @@ def _next_free_url(article: Article, owners: dict[str, Article], config: SiteCon
             digest = hashlib.sha256(f"{article.digest}\0{url}".encode()).hexdigest()[:24]
             return replace(article, slug=slug, url=url, digest=digest)
     return article
+
+
+# Articles that are not the newsroom's own: each kind's list page (permalinks.label), label and test.
+LABELS = (("sponsored", "Sponsored", "Articles paid for by sponsors.", lambda a: a.sponsored),
+          ("press-releases", "Press releases", "Press releases published as received.",
+           lambda a: a.doc_type == "press-release"))
+
+
+def _labels(articles: tuple[Article, ...], config: SiteConfig) -> dict[str, Listing]:
+    out = {}
+    for slug, name, description, test in LABELS:
+        members = tuple(a for a in articles if test(a))
+        if members:
+            term = Term("label", name, slug, expand_permalink(config.permalinks.label, slug=slug), description)
+            out[slug] = Listing(term, members)
+    return out
 
 
 def _categories(articles: tuple[Article, ...], config: SiteConfig) -> dict[str, Listing]:

@@ -37,6 +37,7 @@ class Permalinks:
     tag: str = "/tag/{slug}/"
     coin: str = "/coin/{slug}/"
     page: str = "/{slug}/"
+    label: str = "/{slug}/"  # the lists of sponsored articles (slug 'sponsored') and press releases ('press-releases')
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,7 @@ def _check(config: SiteConfig) -> list[str]:
         zoneinfo.ZoneInfo(config.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         problems.append(f"timezone {config.timezone!r} is not an IANA time zone name like 'Europe/Berlin' or 'UTC'")
-    for name in ("article", "category", "tag", "coin", "page"):
+    for name in ("article", "category", "tag", "coin", "page", "label"):
         pattern = getattr(config.permalinks, name)
         literal = re.sub(r"\{(year|month|day|slug|category)\}", "x", pattern)
         segments = literal.strip("/").split("/")
@@ -407,7 +408,7 @@ def _check_ranges(config: SiteConfig) -> list[str]:
     for i, item in enumerate(config.menu):
         if item.page and not _SLUG.fullmatch(item.page):
             problems.append(f"menu[{i}].page must be a page's slug (letters, digits, '-', '_'), got {preview(item.page)}")
-    for name in ("article", "category", "tag", "coin", "page"):
+    for name in ("article", "category", "tag", "coin", "page", "label"):
         if len(getattr(config.permalinks, name)) > 200:
             problems.append(f"permalinks.{name} must be at most 200 characters")
     return problems

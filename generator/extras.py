@@ -205,7 +205,7 @@ def _lastmod(site: Site, route: Route, newest: datetime | None) -> datetime | No
     if route.kind in ("article", "page"):
         article = site.by_source[route.key]
         return article.updated if article.kind == "article" or article.updated.year > 1970 else newest
-    if route.kind in ("home", "category", "tag", "coin"):
+    if route.kind in ("home", "category", "tag", "coin", "label"):
         return max((a.updated for a in listed(site, route)), default=newest)
     return newest
 
@@ -217,7 +217,7 @@ def news_sitemap(site: Site, abs_url, now: datetime) -> bytes:
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
              'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">']
     for a in site.articles:
-        if a.date > now:
+        if a.date > now or a.sponsored or a.doc_type == "press-release" or a.noindex:  # not the newsroom's news
             continue
         if now - a.date > NEWS_WINDOW:
             break  # newest first: the rest are older

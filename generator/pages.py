@@ -56,7 +56,8 @@ def plan_routes(site: Site, problems: list[Problem]) -> list[Route]:
         routes.append(Route(page.url, "page.html", "page", page.source))
     home_total = max(1, math.ceil(len(site.articles) / per))
     routes += [Route(paged_url("/", n), "home.html", "home", "", n, home_total) for n in range(1, home_total + 1)]
-    for kind, listings in (("category", site.categories), ("tag", site.tags), ("coin", site.coins)):
+    for kind, listings in (("category", site.categories), ("tag", site.tags), ("coin", site.coins),
+                           ("label", site.labels)):
         for slug, listing in listings.items():
             total = max(1, math.ceil(len(listing.articles) / per))
             routes += [Route(paged_url(listing.term.url, n), "list.html", kind, slug, n, total) for n in range(1, total + 1)]
@@ -146,7 +147,7 @@ def _describe(route: Route) -> str:
         return f"{route.kind} {route.key}"
     if route.kind == "terms":
         return f"the {route.key} index"
-    if route.kind in ("category", "tag", "coin"):
+    if route.kind in ("category", "tag", "coin", "label"):
         return f"the {route.kind} page of {route.key!r}"
     return {"home": "the home page", "search": "the search page", "404": "the 404 page"}.get(route.kind, route.kind)
 
@@ -180,7 +181,7 @@ def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
         items = listed(site, route)
         return (items, _home_blocks(site, items) if route.number == 1 else (),
                 lookups.trending_ranked or lookups.trending, site.config.trending.count)
-    if kind in ("category", "tag", "coin"):
+    if kind in ("category", "tag", "coin", "label"):
         listing: Listing = site.listings(kind)[route.key]
         coin = (lookups.coin(listing.term.name), lookups.prices_as_of) if kind == "coin" else None
         return (listing.term, len(listing.articles), listed(site, route), coin)
@@ -211,7 +212,7 @@ def listed(site: Site, route: Route) -> tuple[Article, ...]:
     start = (route.number - 1) * per
     if route.kind == "home":
         return site.articles[start:start + per]
-    if route.kind in ("category", "tag", "coin"):
+    if route.kind in ("category", "tag", "coin", "label"):
         return site.listings(route.kind)[route.key].articles[start:start + per]
     return ()
 
@@ -227,7 +228,7 @@ def shown_date(site: Site) -> Callable[[Route], float]:
     def when(route: Route) -> float:
         if route.kind in ("article", "page"):
             return site.by_source[route.key].date.timestamp()
-        if route.kind in ("home", "category", "tag", "coin"):
+        if route.kind in ("home", "category", "tag", "coin", "label"):
             items = listed(site, route)
             return items[0].date.timestamp() if items else -math.inf
         return math.inf
@@ -266,16 +267,16 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
                 "lead": items[0] if items and route.number == 1 else None,
                 "articles": items[1:] if route.number == 1 else items,
                 "blocks": blocks, "trending": trending}
-    if route.kind in ("category", "tag", "coin"):
+    if route.kind in ("category", "tag", "coin", "label"):
         term, count, items, coin = inputs
         coin, prices_as_of = coin or (None, None)
-        label = {"category": "", "tag": "Tag: ", "coin": "Coin: "}[route.kind]
+        label = {"category": "", "tag": "Tag: ", "coin": "Coin: ", "label": ""}[route.kind]
         name = coin_title(term.name, coin)
         title = f"{label}{name}" + (f", page {route.number}" if route.number > 1 else "")
         description = term.description or f"{count} articles on {term.name} from {config.title}."
         kind_crumb = {"category": ("Categories", _index_url(config.permalinks, "category")),
                       "tag": ("Tags", _index_url(config.permalinks, "tag")),
-                      "coin": ("Coins", _index_url(config.permalinks, "coin"))}[route.kind]
+                      "coin": ("Coins", _index_url(config.permalinks, "coin")), "label": ("", "")}[route.kind]
         crumbs = breadcrumbs(*([kind_crumb] if kind_crumb[1] else []), (name, term.url))
         if route.number > 1:
             crumbs += ((f"Page {route.number}", route.url),)

@@ -68,6 +68,8 @@ class LazyBody:
                 html = figures.enhance(html, self._images, lambda path: prefix + path)
             if prefix:
                 html = _ROOT_LINK.sub(lambda m: m.group(1) + prefix + "/", html)
+            if self.article.sponsored or self.article.doc_type == "press-release":
+                html = _sponsored_links(html)
             if html is not body.html:
                 body = Body(html, body.toc, body.first_paragraph, body.words)
             self._body = body
@@ -82,6 +84,24 @@ class LazyBody:
     @property
     def toc(self) -> Markup:
         return Markup(self.body.toc)
+
+
+_OUTBOUND = re.compile(r'<a\b([^>]*\shref="(?:https?:)?//[^"]*"[^>]*)>')
+_REL = re.compile(r'\srel="([^"]*)"')
+
+
+def _sponsored_links(html: str) -> str:
+    """rel="sponsored" on every link of a paid or press-release body that leaves the site."""
+    def one(match: re.Match) -> str:
+        attrs = match.group(1)
+        rel = _REL.search(attrs)
+        if rel is None:
+            return f'<a{attrs} rel="sponsored">'
+        words = rel.group(1).split()
+        if "sponsored" in words:
+            return match.group(0)
+        return "<a" + attrs[:rel.start()] + f' rel="{" ".join([*words, "sponsored"])}"' + attrs[rel.end():] + ">"
+    return _OUTBOUND.sub(one, html)
 
 
 def layouts_fingerprint(layouts: Path) -> str:

@@ -388,3 +388,82 @@ def test_a_bad_expiry_is_an_error_and_the_article_stays(site: Site):
     assert done.returncode == 1
     assert re.search(r"content/old\.md:\d+: error: expires 'next week' is not a date", done.stderr)
     assert "/2025/03/old-offer/" in Page.parse(site.text("/")).links
+
+
+# --- sponsored content and press releases ------------------------------------------------------
+
+def test_sponsored_and_press_releases_are_labelled_disclosed_and_listed(site: Site):
+    clock = {"SOURCE_DATE_EPOCH": "1741003200"}  # 2025-03-03T12:00:00Z: all three are in the news window
+    site.write("content/paid.md", article("Paid Post", "2025-03-03T09:00:00Z", "Bitcoin", sponsored="true",
+                                          body="See [the sponsor](https://sponsor.example/) and [our news](/)."))
+    site.write("content/wire.md", article("Wire Copy", "2025-03-03T08:00:00Z", "Bitcoin", type="press-release",
+                                          body='Read [the filing](https://sec.example/f "Filing").'))
+    site.write("content/news.md", article("Own News", "2025-03-03T07:00:00Z", "Bitcoin",
+                                          body="See [a source](https://source.example/)."))
+    done = site.build(env=clock)
+    assert done.returncode == 0, done.stderr
+    labels = lambda url: [" ".join("".join(t).split()) for tag, a, t in site.html(url).elements  # noqa: E731
+                          if tag == "span" and a.get("class") == "label"]
+    assert sorted(labels("/")) == ["Press release", "Sponsored"]  # on the cards
+    assert labels("/2025/03/paid-post/")[0] == "Sponsored"
+    assert labels("/2025/03/wire-copy/")[0] == "Press release"
+    paid, wire, own = (site.text(u) for u in ("/2025/03/paid-post/", "/2025/03/wire-copy/", "/2025/03/own-news/"))
+    assert 'aria-label="Disclosure"' in paid and "Sponsored content." in paid
+    assert 'aria-label="Disclosure"' in wire and "Press release." in wire
+    assert 'aria-label="Disclosure"' not in own and 'class="article__label"' not in own
+    assert '<a href="https://sponsor.example/" rel="sponsored">' in paid and '<a href="/">our news</a>' in paid
+    assert re.search(r'<a href="https://sec\.example/f" title="Filing" rel="sponsored">', wire)
+    assert '<a href="https://source.example/">' in own
+    news = (site.out / "sitemap-news.xml").read_text()
+    assert "/2025/03/own-news/" in news and "paid-post" not in news and "wire-copy" not in news
+    sponsored, press = (Page.parse(site.text(u).split("<main")[1].split("</main>")[0])
+                        for u in ("/sponsored/", "/press-releases/"))
+    assert "/2025/03/paid-post/" in sponsored.links and "/2025/03/wire-copy/" not in sponsored.links
+    assert "/2025/03/wire-copy/" in press.links and "/2025/03/own-news/" not in press.links
+    assert "https://test.example/sponsored/" in (site.out / "sitemap.xml").read_text()
+
+
+def test_seo_overrides(site: Site):
+    site.write("content/copy.md", article("Syndicated", "2025-03-01", "Bitcoin", noindex="yes",
+                                          canonical="https://origin.example/2025/03/story/",
+                                          og_image="/assets/img/share.jpg"))
+    site.write("assets/img/share.jpg", _jpeg(1200, 630))
+    site.write("content/plain.md", article("Plain", "2025-03-02", "Bitcoin"))
+    done = site.build()
+    assert done.returncode == 0, done.stderr
+    html = site.text("/2025/03/syndicated/")
+    assert '<meta name="robots" content="noindex">' in html
+    assert '<link rel="canonical" href="https://origin.example/2025/03/story/">' in html
+    assert '<meta property="og:image" content="https://test.example/assets/img/share.jpg">' in html
+    assert "/2025/03/syndicated/" not in (site.out / "sitemap.xml").read_text()
+    assert "/2025/03/syndicated/" not in (site.out / "sitemap-news.xml").read_text()
+    assert "/2025/03/syndicated/" in site.html("/").links  # still listed for readers
+    plain = site.text("/2025/03/plain/")
+    assert '<link rel="canonical" href="https://test.example/2025/03/plain/">' in plain and "noindex" not in plain
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("sponsored", "perhaps", "sponsored must be true or false, got 'perhaps'; taken as false"),
+    ("noindex", "[1, 2]", "noindex must be true or false"),
+    ("canonical", "origin.example/story", "canonical 'origin.example/story' is not an absolute http(s) URL"),
+    ("og_image", "javascript:alert(1)", "og_image 'javascript:alert(1)' must be a site path"),
+])
+def test_bad_values_of_the_new_keys_are_errors_at_their_line(site: Site, key, value, message):
+    site.write("content/bad.md", article("Bad", "2025-03-01", "Bitcoin", **{key: value}))
+    site.write("content/good.md", article("Good", "2025-03-02", "Bitcoin"))
+    done = site.build()
+    assert done.returncode == 1
+    line = (site.root / "content/bad.md").read_text().split("\n").index(f"{key}: {value}") + 1
+    assert f"content/bad.md:{line}: error: {message}" in done.stderr, done.stderr
+    assert "hint: " in done.stderr.split(message)[1].split("\n")[1]
+    assert site.page("/2025/03/good/").is_file() and site.page("/2025/03/bad/").is_file()
+
+
+def test_an_unknown_type_is_a_warning_and_an_ordinary_article(site: Site):
+    site.write("content/post.md", article("Hugo Post", "2025-03-01", "Bitcoin", type="post"))
+    site.write("content/blog.md", article("Blog", "2025-03-02", "Bitcoin", type="blog"))
+    done = site.build()
+    assert done.returncode == 0
+    assert re.search(r"content/blog\.md:\d+: warning: type 'blog' is not one of: article, press-release", done.stderr)
+    assert "post.md" not in done.stderr
+    assert not site.page("/press-releases/").exists()
