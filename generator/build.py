@@ -378,6 +378,7 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     config = load_site_config(options)
     if not options.quiet:
         _warn_once_about_markdown()
+        _note_once_about_robots(config.base_url, config.base_path)
     out = real_output(output_dir(options, config))
     check_output_folder(site_dir, out, options.force)
     aside = set_aside_foreign(out) if options.force else None
@@ -491,6 +492,18 @@ def _warn_once_about_markdown() -> None:
     message = fast_path_warning()
     if message:
         print(message, file=sys.stderr)
+
+
+@functools.cache
+def _note_once_about_robots(base_url: str, base_path: str) -> None:
+    """Says once a process, for a site under a sub-path, that its robots.txt is not where crawlers look."""
+    if base_path == "/":
+        return
+    root = base_url[:len(base_url) - len(base_path)] + "/"
+    print(f"site.toml: warning: base_url {base_url} has a path, and crawlers read robots.txt only at {root}robots.txt; "
+          f"the built {base_path.strip('/')}/robots.txt is not read there\n"
+          f"  hint: copy its Sitemap: lines into {root}robots.txt (README, 'Deploying', 'Under a sub-path')",
+          file=sys.stderr)
 
 
 class _Aside:

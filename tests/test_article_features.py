@@ -467,3 +467,18 @@ def test_an_unknown_type_is_a_warning_and_an_ordinary_article(site: Site):
     assert re.search(r"content/blog\.md:\d+: warning: type 'blog' is not one of: article, press-release", done.stderr)
     assert "post.md" not in done.stderr
     assert not site.page("/press-releases/").exists()
+
+
+# --- sub-path deploys --------------------------------------------------------------------------
+
+def test_a_sub_path_site_is_told_where_robots_txt_must_go(site: Site):
+    site.write("content/a.md", article("A", "2025-03-01", "Bitcoin"))
+    done = site.build()
+    assert "robots.txt" not in done.stderr  # at the host's root: nothing to say
+    site.write("site.toml", (site.root / "site.toml").read_text().replace("https://test.example/", "https://test.example/news/"))
+    done = site.build("--strict")
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stderr.splitlines() if "robots.txt" in line]
+    assert len(said) == 2 and said[0].startswith("site.toml: warning: base_url https://test.example/news/ has a path")
+    assert "https://test.example/robots.txt" in said[0] and said[1].strip().startswith("hint: ")
+    assert "Sitemap: https://test.example/news/sitemap.xml" in (site.out / "robots.txt").read_text()
