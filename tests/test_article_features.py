@@ -482,3 +482,50 @@ def test_a_sub_path_site_is_told_where_robots_txt_must_go(site: Site):
     assert len(said) == 2 and said[0].startswith("site.toml: warning: base_url https://test.example/news/ has a path")
     assert "https://test.example/robots.txt" in said[0] and said[1].strip().startswith("hint: ")
     assert "Sitemap: https://test.example/news/sitemap.xml" in (site.out / "robots.txt").read_text()
+
+
+# --- the new page parts are valid and accessible -----------------------------------------------
+
+@pytest.fixture(scope="module")
+def newsroom_site(tmp_path_factory):
+    """One small site using every feature above, built once at a fixed time."""
+    import shutil
+
+    from conftest import MINIMAL_TOML, REPO
+    root = tmp_path_factory.mktemp("newsroom") / "site"
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    shutil.copytree(REPO / "assets", root / "assets", ignore=shutil.ignore_patterns("_*"))
+    (root / "site.toml").write_text(MINIMAL_TOML, encoding="utf-8")
+    site = Site(root)
+    site.write("assets/img/flows.jpg", _jpeg(1600, 900))
+    paid = article("Paid Post", "2025-03-03T09:00:00Z", "Bitcoin", sponsored="true", body=IMAGE_BODY + "\n" + EMBED_BODY)
+    site.write("content/paid.md", paid.replace("category: Bitcoin", "category: Bitcoin\n" + UPDATES))
+    site.write("content/wire.md", article("Wire Copy", "2025-03-03T08:00:00Z", "Bitcoin", type="press-release"))
+    site.write("content/old.md", article("Old Offer", "2025-03-02T08:00:00Z", "Bitcoin", expires="2025-03-03T00:00:00Z"))
+    site.write("content/news.md", article("Own News", "2025-03-03T07:00:00Z", "Bitcoin"))
+    done = site.build(env={"SOURCE_DATE_EPOCH": "1741003200"})
+    assert done.returncode == 0, done.stderr
+    return site
+
+
+NEW_PAGES = ("/2025/03/paid-post/", "/2025/03/wire-copy/", "/2025/03/old-offer/", "/sponsored/", "/press-releases/", "/")
+
+
+def test_new_page_parts_are_valid_html(newsroom_site: Site):
+    assert vnu_errors(*(newsroom_site.page(u) for u in NEW_PAGES)) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("url", NEW_PAGES)
+def test_new_page_parts_have_no_axe_violations(newsroom_site: Site, browser, url):
+    need_axe()
+    with StaticServer(newsroom_site.out) as server:
+        context = browser.new_context()
+        context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/]|data:|blob:|about:).*"), lambda route: route.abort())
+        try:
+            page = context.new_page()
+            page.goto(server.url(url), wait_until="load")
+            violations = axe(page)
+            assert violations == [], f"{url}:\n{describe_violations(violations)}"
+        finally:
+            context.close()
