@@ -172,7 +172,7 @@ class _UrlLines(Preprocessor):
         found: dict[str, list[int]] = {}
         for number, line in enumerate(lines, 1):
             text = line.strip()
-            if text and _BARE.fullmatch(text):
+            if text[:1] in ("h", "H", "/") and _BARE.fullmatch(text):
                 found.setdefault(text, []).append(number)
         self.extension.lines = found
         self.extension.notes = []

@@ -43,6 +43,8 @@ class _Figures(Treeprocessor):
         self.extension = extension
 
     def run(self, root: etree.Element) -> None:
+        if next(root.iter("img"), None) is None:  # most bodies: nothing to do
+            return
         for parent in list(root.iter()):
             for index, child in enumerate(list(parent)):
                 if child.tag == "p" and len(child) == 1 and child[0].tag == "img" \
