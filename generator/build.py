@@ -262,13 +262,15 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     coin_urls = {listing.term.name: listing.term.url for listing in site.coins.values()}
     ticker = load_ticker(config, site_dir, coin_urls, problems)
     assets = collect_assets(site_dir, config, problems)
-    wanted = {a.image.src for a in site.articles + site.pages if a.image}
-    wanted.update(src for a in site.articles + site.pages for src, _ in a.body_images)
+    published = site.articles + site.pages + site.archived
+    wanted = {a.image.src for a in published if a.image}
+    wanted.update(src for a in published for src, _ in a.body_images)
+    wanted.update(a.og_image for a in published if a.og_image.startswith("/"))
     if previous is not None and previous.assets_key == assets.key and previous.image_srcs == wanted \
             and previous.site.config == config:
         images = previous.images
     else:
-        images = prepare_images(site.articles + site.pages, config, site_dir, problems,
+        images = prepare_images(published, config, site_dir, problems,
                                 cache.get("images") if cache is not None else None)
     files_key = assets.key
     assets.files.update(images.files)

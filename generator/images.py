@@ -76,12 +76,14 @@ def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[
     cache_dir = site_dir / ".cache" / "images"
     result = ImageSet()
     h = hashlib.sha256(repr(config.images).encode())
-    wanted: dict[str, list[tuple[Article, int | None]]] = {}  # src -> (article, line of a body image)
+    wanted: dict[str, list[tuple[Article, int | None, str]]] = {}  # src -> (article, line, what names it)
     for article in articles:
         if article.image is not None:
-            wanted.setdefault(article.image.src, []).append((article, None))
+            wanted.setdefault(article.image.src, []).append((article, None, "the image: field"))
         for src, line in article.body_images:
-            wanted.setdefault(src, []).append((article, line))
+            wanted.setdefault(src, []).append((article, line, "the image's path in the Markdown"))
+        if article.og_image.startswith("/"):
+            wanted.setdefault(article.og_image, []).append((article, None, "the og_image: field"))
     for extra in (config.default_image, config.logo):
         if extra:
             wanted.setdefault(extra, [])
@@ -98,11 +100,10 @@ def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[
         rel = unquote(parts.path).lstrip("/")  # the file's name: src is percent-encoded (content.validate)
         path = site_dir / rel
         if not rel.startswith("assets/") or ".." in rel.split("/") or not _regular_file(path):
-            for article, line in users or [(None, None)]:
+            for article, line, what in users or [(None, None, "site.toml")]:
                 where = article.source if article else "site.toml"
                 problems.append(Problem(where, f"image {src} does not exist (looked for {rel})", line,
-                                        "put the file under assets/ and write its path as /assets/...; "
-                                        "or fix the " + ("image's path in the Markdown" if line else "image: field")))
+                                        f"put the file under assets/ and write its path as /assets/...; or fix {what}"))
             continue
         try:
             st = path.stat()
@@ -189,7 +190,7 @@ def _make_variants(path: Path, todo: list, quality: int) -> OSError | None:
 
 
 def _unreadable(src: str, users: list, exc: Exception, problems: list[Problem]) -> None:
-    for article, line in users or [(None, None)]:
+    for article, line, _ in users or [(None, None, "")]:
         problems.append(Problem(article.source if article else "site.toml", f"image {src} cannot be read: {exc}",
                                 line, "replace it with a JPEG, PNG or WebP file"))
 

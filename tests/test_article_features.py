@@ -529,3 +529,22 @@ def test_new_page_parts_have_no_axe_violations(newsroom_site: Site, browser, url
             assert violations == [], f"{url}:\n{describe_violations(violations)}"
         finally:
             context.close()
+
+
+def test_an_archived_article_keeps_its_image_sizes_and_old_urls(site: Site):
+    site.write("assets/img/lead.jpg", _jpeg(1400, 700))
+    site.write("content/old.md", article("Old offer", "2025-03-02", "Bitcoin", expires="2025-03-03",
+                                         image="/assets/img/lead.jpg", aliases="[/old/offer/]"))
+    site.write("content/other.md", article("Other", "2025-03-01", "Bitcoin"))
+    assert site.build(env={"SOURCE_DATE_EPOCH": "1741003200"}).returncode == 0
+    lead = [i for i in _imgs(site.html("/2025/03/old-offer/")) if "lead" in i["src"]][0]
+    assert (lead["width"], lead["height"]) == ("1400", "700") and "srcset" in lead
+    assert "/2025/03/old-offer/" in site.page("/old/offer/").read_text()
+
+
+def test_a_missing_share_image_is_an_error(site: Site):
+    site.write("content/a.md", article("A", "2025-03-01", "Bitcoin", og_image="/assets/img/none.jpg"))
+    done = site.build()
+    assert done.returncode == 1
+    assert "content/a.md: error: image /assets/img/none.jpg does not exist" in done.stderr
+    assert "or fix the og_image: field" in done.stderr
