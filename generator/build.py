@@ -280,6 +280,7 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     reuse = previous.renderer if previous is not None and previous.renderer.global_key == key else None
     renderer = Renderer(site_dir, globals_, key, reuse)
     renderer.slot_context = {"ticker": ticker, "trending": trending.articles,
+                             "labels": [listing.term for listing in site.labels.values()],
                              "latest": site.articles[:config.latest_count]}
     routes = plan_routes(site, problems)
     redirects = plan_redirects(site, routes, problems)

@@ -102,8 +102,10 @@ def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[
         if not rel.startswith("assets/") or ".." in rel.split("/") or not _regular_file(path):
             for article, line, what in users or [(None, None, "site.toml")]:
                 where = article.source if article else "site.toml"
+                # an image in a body stays as written (imported posts link files the host may serve)
                 problems.append(Problem(where, f"image {src} does not exist (looked for {rel})", line,
-                                        f"put the file under assets/ and write its path as /assets/...; or fix {what}"))
+                                        f"put the file under assets/ and write its path as /assets/...; or fix {what}",
+                                        "warning" if line else "error"))
             continue
         try:
             st = path.stat()

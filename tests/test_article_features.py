@@ -222,14 +222,18 @@ def test_images_in_the_body_get_size_variants_and_a_caption(site: Site):
     assert lead.get("fetchpriority") == "high" and "loading" not in lead
 
 
-def test_a_missing_body_image_is_an_error_at_its_line(site: Site):
+def test_a_missing_body_image_is_a_warning_at_its_line(site: Site):
+    """Imported posts often link files the host serves from elsewhere: the page keeps the image as
+    written, and the build says where it is (--strict fails on it)."""
     site.write("content/a.md", article("Missing", "2025-03-01", "Bitcoin", body="Text.\n\n![gone](/assets/img/gone.png)\n"))
     site.write("content/b.md", article("Fine", "2025-03-02", "Bitcoin"))
     done = site.build()
-    assert done.returncode == 1
+    assert done.returncode == 0
     lines = (site.root / "content/a.md").read_text().split("\n")
     line = lines.index("![gone](/assets/img/gone.png)") + 1
-    assert f"content/a.md:{line}: error: image /assets/img/gone.png does not exist" in done.stderr
+    assert f"content/a.md:{line}: warning: image /assets/img/gone.png does not exist" in done.stderr
+    assert "/assets/img/gone.png" in site.text("/2025/03/missing/")
+    assert site.build("--strict").returncode == 1
     assert site.page("/2025/03/fine/").is_file() and site.page("/2025/03/missing/").is_file()
 
 
