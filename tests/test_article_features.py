@@ -552,3 +552,20 @@ def test_a_missing_share_image_is_an_error(site: Site):
     assert done.returncode == 1
     assert "content/a.md: error: image /assets/img/none.jpg does not exist" in done.stderr
     assert "or fix the og_image: field" in done.stderr
+
+
+def test_turning_an_article_sponsored_rebuilds_like_a_cold_build(site: Site, tmp_path):
+    import shutil
+
+    from conftest import tree_hashes
+    site.write("content/paid.md", article("Paid Post", "2025-03-03", "Bitcoin", body=EMBED_BODY))
+    site.write("content/news.md", article("Own News", "2025-03-02", "Bitcoin"))
+    assert site.build().returncode == 0
+    site.write("content/paid.md", article("Paid Post", "2025-03-03", "Bitcoin", sponsored="true", body=EMBED_BODY,
+                                          updates='[{date: 2025-03-04, note: "Added a chart."}]'))
+    assert site.build().returncode == 0
+    assert "Partner content" in site.text("/2025/03/own-news/")  # the footer slot of an unchanged page
+    cold = tmp_path / "cold"
+    shutil.copytree(site.root, cold, ignore=shutil.ignore_patterns(".cache", "public"))
+    assert Site(cold).build().returncode == 0
+    assert tree_hashes(site.out) == tree_hashes(cold / "public")
