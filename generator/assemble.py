@@ -37,6 +37,7 @@ class Site:
     by_source: dict[str, Article] = field(default_factory=dict)
     people: dict[str, Author] = field(default_factory=dict)  # author slug -> who they are (authors.toml)
     months: dict[str, tuple[Article, ...]] = field(default_factory=dict)  # '2026-11' -> articles; newest first
+    archived: tuple[Article, ...] = ()  # past their 'expires:': a page of their own, in no list (expired = "archive")
 
     def years(self) -> dict[str, tuple[str, ...]]:
         """'2026' -> its month keys, newest first."""
@@ -61,6 +62,11 @@ class Site:
     def coins(self) -> dict[str, Listing]:
         return self.terms["coin"]
 
+    @property
+    def labels(self) -> dict[str, Listing]:
+        """Sponsored articles and press releases (newsroom.LABELS), those with articles."""
+        return self.terms["label"]
+
     def page_by_slug(self, slug: str) -> Article | None:
         return next((p for p in self.pages if p.slug == slug), None)
 
@@ -74,7 +80,8 @@ def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, draft
              future: bool = False, problems: list[Problem] | None = None,
              authors: tuple[Author, ...] | None = ()) -> Site:
     """Filter drafts and future articles, claim URLs (first source by path wins), match bylines to
-    the authors data file, group by term."""
+    the authors data file, set expired articles apart (archived, or removed as site.toml says),
+    group by term."""
     problems = problems if problems is not None else []
     visible = [a for a in entries if (drafts or not a.draft) and (future or a.kind == "page" or a.date <= now)]
     people = {a.slug: a for a in authors or ()}
@@ -94,13 +101,18 @@ def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, draft
             continue
         owners[article.url.casefold()] = article
         kept.append(article)
-    articles = tuple(sorted((a for a in kept if a.kind == "article"), key=sort_key))
+    expired = {a.source for a in kept if a.kind == "article" and a.expires is not None and a.expires <= now}
+    if expired and config.expired == "remove":
+        kept = [a for a in kept if a.source not in expired]
+    archived = tuple(sorted((a for a in kept if a.source in expired), key=sort_key))
+    articles = tuple(sorted((a for a in kept if a.kind == "article" and a.source not in expired), key=sort_key))
     pages = tuple(sorted((a for a in kept if a.kind == "page"), key=lambda p: (p.title.casefold(), p.source)))
     declared = {"category": category_terms(config), "author": tuple(author_term(a) for a in authors or ())}
-    terms = {kind.name: _group(articles, kind, declared.get(kind.name, ()), keep_empty=kind.name != "author")
+    terms = {kind.name: _group(articles, kind, declared.get(kind.name, ()),
+                               keep_empty=kind.name not in ("author", "label"))
              if kind.has_pages(config) else {} for kind in TERM_KINDS}
     return Site(config=config, now=now, articles=articles, pages=pages, terms=terms,
-                by_source={a.source: a for a in kept}, people=people, months=by_month(articles))
+                by_source={a.source: a for a in kept}, people=people, months=by_month(articles), archived=archived)
 
 
 def _next_free_url(article: Article, owners: dict[str, Article], config: SiteConfig) -> Article:

@@ -266,12 +266,15 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     coin_urls = {listing.term.name: listing.term.url for listing in site.coins.values()}
     ticker = load_ticker(config, site_dir, coin_urls, problems)
     assets = collect_assets(site_dir, config, problems)
-    wanted = {a.image.src for a in site.articles + site.pages if a.image}
+    published = site.articles + site.pages + site.archived
+    wanted = {a.image.src for a in published if a.image}
+    wanted.update(src for a in published for src, _ in a.body_images)
+    wanted.update(a.og_image for a in published if a.og_image.startswith("/"))
     if previous is not None and previous.assets_key == assets.key and previous.image_srcs == wanted \
             and previous.site.config == config:
         images = previous.images
     else:
-        images = prepare_images(site.articles + site.pages, config, site_dir, problems,
+        images = prepare_images(published, config, site_dir, problems,
                                 cache.get("images") if cache is not None else None)
     files_key = assets.key
     assets.files.update(images.files)
@@ -281,6 +284,7 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     reuse = previous.renderer if previous is not None and previous.renderer.global_key == key else None
     renderer = Renderer(site_dir, globals_, key, reuse)
     renderer.slot_context = {"ticker": ticker, "trending": trending.articles,
+                             "labels": [listing.term for listing in site.labels.values()],
                              "latest": site.articles[:config.latest_count]}
     routes = plan_routes(site, problems)
     redirects = plan_redirects(site, routes, problems)
@@ -380,6 +384,7 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     config = load_site_config(options)
     if not options.quiet:
         _warn_once_about_markdown()
+        _note_once_about_robots(config.base_url, config.base_path)
     out = real_output(output_dir(options, config))
     check_output_folder(site_dir, out, options.force)
     aside = set_aside_foreign(out) if options.force else None
@@ -495,6 +500,18 @@ def _warn_once_about_markdown() -> None:
         print(message, file=sys.stderr)
 
 
+@functools.cache
+def _note_once_about_robots(base_url: str, base_path: str) -> None:
+    """Says once a process, for a site under a sub-path, that its robots.txt is not where crawlers look."""
+    if base_path == "/":
+        return
+    root = base_url[:len(base_url) - len(base_path)] + "/"
+    print(f"site.toml: warning: base_url {base_url} has a path, and crawlers read robots.txt only at {root}robots.txt; "
+          f"the built {base_path.strip('/')}/robots.txt is not read there\n"
+          f"  hint: copy its Sitemap: lines into {root}robots.txt (README, 'Deploying', 'Under a sub-path')",
+          file=sys.stderr)
+
+
 class _Aside:
     """Feeds and sitemaps made in a forked process while this one plans the pages; call it for
     them. An incremental build is otherwise serial and leaves the other cores idle."""
@@ -543,13 +560,15 @@ class _Aside:
 
 def next_change(articles: list[Article], model: Model, now: datetime) -> datetime:
     """The first moment the output could differ for the same sources: a future article's time comes,
-    an article leaves the news sitemap's or trending's window, or the year (in the footer) turns."""
+    an article leaves the news sitemap's or trending's window or expires, or the year (in the footer) turns."""
     from generator.extras import NEWS_WINDOW
     events = [datetime(now.year + 1, 1, 1, tzinfo=timezone.utc) if now.year < 9999 else datetime.max.replace(tzinfo=timezone.utc)]
     window = timedelta(days=model.site.config.trending.window_days)
     for a in articles:
         if a.date.year < 9000:  # a later date's windows end past datetime.max; the new year comes first anyway
             events += [a.date, a.date + NEWS_WINDOW, a.date + window]
+        if a.expires is not None:
+            events.append(a.expires)  # it leaves every list, feed and sitemap
     return min((e for e in events if e > now), default=events[0])
 
 

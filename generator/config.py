@@ -42,11 +42,12 @@ class Permalinks:
     # ('/{year}/{month}/{slug}/' gives '/{year}/' and '/{year}/{month}/'; see with_archive_patterns).
     year: str = "/{year}/"
     month: str = "/{year}/{month}/"
+    label: str = "/{slug}/"  # the lists of sponsored articles (slug 'sponsored') and press releases ('press-releases')
 
 
 PERMALINK_NAMES = tuple(f.name for f in dataclasses.fields(Permalinks))
 # Patterns that may be '' (no such pages), and the fields each must hold (others: {slug}).
-OPTIONAL_PERMALINKS = ("author", "year", "month")
+OPTIONAL_PERMALINKS = ("author", "year", "month", "label")
 PERMALINK_FIELDS = {"year": ("{year}",), "month": ("{year}", "{month}")}
 
 
@@ -152,6 +153,7 @@ class SiteConfig:
     latest_count: int = 5
     sidebar_lists: str = "frame"  # "frame": trending/latest on their own page in an iframe; "inline": in every page
     slug_from: str = "title"  # where a slug comes from when front matter has none: "title" or "filename" (Jekyll, Hugo)
+    expired: str = "archive"  # an article past its 'expires:': "archive" (page kept, noindex, a notice) or "remove"
     permalinks: Permalinks = field(default_factory=Permalinks)
     categories: tuple[Category, ...] = ()
     menu: tuple[MenuItem, ...] = ()
@@ -314,6 +316,8 @@ def _check(config: SiteConfig) -> list[str]:
         problems.append(f"pagination must be \"anchored\" or \"numbered\", got {config.pagination!r}")
     if config.slug_from not in ("title", "filename"):
         problems.append(f"slug_from must be \"title\" or \"filename\", got {config.slug_from!r}")
+    if config.expired not in ("archive", "remove"):
+        problems.append(f"expired must be \"archive\" or \"remove\", got {config.expired!r}")
     problems.extend(_check_ranges(config))
     seen: dict[str, str] = {}
     for i, cat in enumerate(config.categories):

@@ -23,6 +23,7 @@ from generator.errors import Problem, ProblemError, preview
 from generator.frontmatter_split import key_line, split
 from generator.markup import Converter, MarkdownError, SETTINGS_KEY, shorten
 from generator.model import Article, Body, Image, Parsed, Term
+from generator.newsroom import read_newsroom
 from generator.slugs import slugify
 from generator.stamps import source_stamp
 
@@ -219,13 +220,17 @@ def parse_files(files: list[tuple[SourceFile, bytes, Body | None]], config: Site
         if files[i][2] is not None:
             return None
         try:
-            return converter.html(splits[i][1])
+            return (*converter.html(splits[i][1]), converter.notes, converter.images)
         except MarkdownError as exc:
             raise ProblemError(Problem(src.rel, str(exc), splits[i][2], exc.hint)) from None
     converted = each(markdown)
     bodies = each(lambda i, _src, _raw: files[i][2] if converted[i] is None else converter.body(*converted[i]))
+    for i, body in enumerate(bodies):  # warnings about the body, kept with it in the cache
+        if body is not None and body.notes:
+            problems[i].extend(Problem(files[i][0].rel, message, splits[i][2] + line - 1 if line else splits[i][2],
+                                       hint, "warning") for line, message, hint in body.notes)
     articles = each(lambda i, src, raw: validate(src, splits[i][0], splits[i][3], bodies[i], config, problems[i],
-                                                 hashlib.sha256(raw).hexdigest()[:24]))
+                                                 hashlib.sha256(raw).hexdigest()[:24], splits[i][2]))
     out = []
     for i, (src, _, _) in enumerate(files):
         if i in failed:
@@ -248,11 +253,13 @@ KEY_ALIASES: dict[str, str] = {
     "featured_image": "image", "cover": "image", "thumbnail": "image",
     "authors": "author",
     "keywords": "tags",
+    "expirydate": "expires", "expiry_date": "expires", "expiry": "expires",  # Hugo: expiryDate
+    "corrections": "updates",
 }
 # Keys validate() reads, besides those of KEY_ALIASES' right-hand side.
 KNOWN_KEYS = frozenset({"title", "date", "published", "updated", "category", "categories", "tags", "coins", "slug",
                         "summary", "reading_time", "image", "image_alt", "author", "draft", "trending", "url",
-                        "aliases"})
+                        "aliases", "updates", "expires", "sponsored", "type", "noindex", "canonical", "og_image"})
 
 
 def normalise_keys(meta: dict) -> tuple[dict, dict[str, str]]:
@@ -268,7 +275,7 @@ def normalise_keys(meta: dict) -> tuple[dict, dict[str, str]]:
 
 
 def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfig,
-             problems: list[Problem], raw_digest: str) -> Article | None:
+             problems: list[Problem], raw_digest: str, body_line: int = 1) -> Article | None:
     """Typed, checked article from raw front matter; problems are appended, fatal ones raised."""
     rel = src.rel
     meta, written = normalise_keys(meta)
@@ -381,6 +388,10 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
         url = expand_permalink(config.permalinks.page if src.kind == "page" else config.permalinks.article,
                                slug=slug, when=when, category=category.slug if category else "")
     aliases = _aliases(meta.get("aliases"), url, warn, written.get("aliases", "aliases"))
+    news = read_newsroom(meta, fm, rel, config, problems, lambda key: key_line(fm, written.get(key, key)) or 1,
+                         flags.__getitem__, parse_date, clean_text, _image_src_ok)
+    if news.updates:
+        updated = max(updated, news.updates[-1].date)  # the last correction is the modification date
     extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
     digest = hashlib.sha256(f"{raw_digest}\0{rel}\0{config.fingerprint()}\0{__version__}".encode()).hexdigest()[:24]
     return Article(source=rel, kind=src.kind, digest=digest, title=title, date=when, updated=max(updated, when),
@@ -388,7 +399,11 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
                    reading_time=reading_time, words=body.words, image=image, author=author, trending=trending,
                    draft=draft, has_toc=bool(body.toc), aliases=aliases,
                    url_given=slug_source not in (None, "") or meta.get("url") not in (None, ""), authors=authors,
-                   author_line=key_line(fm, written.get("author", "author")) or 1 if authors else 0, extra=extra)
+                   author_line=key_line(fm, written.get("author", "author")) or 1 if authors else 0, extra=extra,
+                   body_images=tuple((path, body_line + line - 1 if line else body_line) for path, line in body.images),
+                   updates=news.updates, expires=news.expires, sponsored=news.sponsored, doc_type=news.doc_type,
+                   noindex=news.noindex, canonical=news.canonical, og_image=news.og_image,
+                   labels=label_terms(config, news.sponsored, news.doc_type))
 
 
 def _author_names(value) -> list[str]:
@@ -396,6 +411,20 @@ def _author_names(value) -> list[str]:
     items = value if isinstance(value, list) else [value]
     names = [clean_text(a)[:200] for a in items if isinstance(a, (str, int)) and not isinstance(a, bool)]
     return [n for n in names if n]
+
+
+# Articles that are not the newsroom's own: each label's slug (its list page at permalinks.label),
+# name and description.
+LABELS = {"sponsored": ("Sponsored", "Articles paid for by sponsors."),
+          "press-releases": ("Press releases", "Press releases published as received.")}
+
+
+def label_terms(config: SiteConfig, sponsored: bool, doc_type: str) -> tuple[Term, ...]:
+    """The label terms of an article: sponsored, a press release, both or neither."""
+    if not config.permalinks.label:  # no label pages: cards still show the label (article.sponsored)
+        return ()
+    slugs = (("sponsored",) if sponsored else ()) + (("press-releases",) if doc_type == "press-release" else ())
+    return tuple(term(config, "label", LABELS[slug][0], slug, LABELS[slug][1]) for slug in slugs)
 
 
 _PATH_BAD = re.compile(r"[\x00-\x20\x7f\\?#<>\"'`]")  # control characters, spaces, backslash, query, fragment, markup
@@ -462,7 +491,7 @@ def clean_text(value) -> str:
 
 
 # Front matter keys that are yes/no, and what a bad value counts as: an error never publishes a draft.
-BOOLEAN_KEYS = {"draft": True, "trending": False}
+BOOLEAN_KEYS = {"draft": True, "trending": False, "sponsored": False, "noindex": False}
 TRUE_WORDS = ("true", "yes", "on", "1")
 FALSE_WORDS = ("false", "no", "off", "0")
 

@@ -170,6 +170,8 @@ def sitemaps(site: Site, routes: list[Route], abs_url) -> dict[str, bytes]:
     for route in routes:
         if route.kind in ("404", "widget", "search"):  # pages marked noindex
             continue
+        if route.kind in ("article", "page") and _unlisted(site.by_source[route.key], site):
+            continue
         lastmod = _lastmod(site, route, newest)
         stamp = stamps.get(lastmod) if lastmod else ""
         if stamp is None:
@@ -197,6 +199,11 @@ def sitemaps(site: Site, routes: list[Route], abs_url) -> dict[str, bytes]:
     return out
 
 
+def _unlisted(article: Article, site: Site) -> bool:
+    """Pages marked noindex (by front matter, or archived when expired) are left out of sitemaps."""
+    return article.noindex or article in site.archived
+
+
 def _lastmod(site: Site, route: Route, newest: datetime | None) -> datetime | None:
     if route.kind in ("article", "page"):
         article = site.by_source[route.key]
@@ -215,7 +222,7 @@ def news_sitemap(site: Site, abs_url, now: datetime) -> bytes:
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
              'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">']
     for a in site.articles:
-        if a.date > now:
+        if a.date > now or a.sponsored or a.doc_type == "press-release" or a.noindex:  # not the newsroom's news
             continue
         if now - a.date > NEWS_WINDOW:
             break  # newest first: the rest are older

@@ -61,7 +61,7 @@ def plan_routes(site: Site, problems: list[Problem]) -> list[Route]:
     config = site.config
     per = config.per_page
     routes: list[Route] = []
-    for article in site.articles:
+    for article in site.articles + site.archived:
         routes.append(Route(article.url, "article.html", "article", article.source))
     for page in site.pages:
         routes.append(Route(page.url, "page.html", "page", page.source))
@@ -211,8 +211,9 @@ def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
     kind = route.kind
     if kind in ("article", "page"):
         article = site.by_source[route.key]
-        return (article, lookups.related(article) if kind == "article" else (),
-                tuple(site.people[t.slug] for t in article.authors if t.slug in site.people))
+        if kind == "article" and article in site.archived:  # expired: in no list, related to nothing
+            return (article, (), _people(site, article), True)
+        return (article, lookups.related(article) if kind == "article" else (), _people(site, article), False)
     if kind == "home":
         items = listed(site, route)
         return (items, _home_blocks(site, items) if route.number == 1 else (),
@@ -239,6 +240,11 @@ def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
     if kind == "widget":
         return (lookups.trending, site.articles[:site.config.latest_count])
     return ()
+
+
+def _people(site: Site, article: Article) -> tuple:
+    """Who wrote the article, as the authors data file has them."""
+    return tuple(site.people[t.slug] for t in article.authors if t.slug in site.people)
 
 
 def _home_blocks(site: Site, shown: tuple[Article, ...]) -> tuple:
@@ -291,14 +297,16 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
     """The variables a page's template receives (documented in README.md, 'Layouts'), made from
     route_inputs() and the config alone."""
     if route.kind in ("article", "page"):
-        article, related, authors = inputs
+        article, related, authors, archived = inputs
         crumbs = breadcrumbs((article.category.name, article.category.url)) if article.category else breadcrumbs()
         crumbs = crumbs + ((article.title, article.url),)
         data = [_breadcrumb_ld(config, crumbs)]
         if route.kind == "article":
             data.insert(0, _article_ld(config, article, authors))
-        return {"page": _page(route, article.title, article.summary, crumbs, image=article.image, jsonld=data),
-                "article": article, "related": related, "authors": authors}
+        page = _page(route, article.title, article.summary, crumbs, image=article.image, jsonld=data)
+        # per-article search-engine overrides (generator/newsroom.py); an expired article is archived
+        page.update(noindex=article.noindex or archived, canonical=article.canonical, og_image=article.og_image)
+        return {"page": page, "article": article, "related": related, "authors": authors, "archived": archived}
     if route.kind == "home":
         items, blocks, trending, trending_count = inputs
         pagination = _pagination("/", route, items)

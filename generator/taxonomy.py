@@ -43,6 +43,7 @@ TERM_KINDS: tuple[TermKind, ...] = (
     TermKind("tag", "tags", "Tag: ", "Tags", feed="per_tag"),
     TermKind("coin", "coins", "Coin: ", "Coins"),
     TermKind("author", "authors", "", "Authors", feed="per_author"),
+    TermKind("label", "labels", "", "Labels"),  # /sponsored/, /press-releases/: no index page (pattern '/{slug}/')
 )
 KINDS: dict[str, TermKind] = {k.name: k for k in TERM_KINDS}
 
