@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Callable
 
-from generator.archives import month_name, month_url, year_url
+from generator.archives import month_key, month_name, month_url, year_url
 from generator.assemble import Listing, Site
 from generator.config import RESERVED_FILES, RESERVED_FOLDERS, SiteConfig
 from generator.errors import Problem
@@ -277,8 +277,11 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
         data = [_breadcrumb_ld(config, crumbs)]
         if route.kind == "article":
             data.insert(0, _article_ld(config, article, authors))
+        archive = ""
+        if route.kind == "article":  # its date links to its month's (or year's) archive page
+            archive = month_url(config, month_key(article)) or year_url(config, f"{article.date.year:04d}")
         return {"page": _page(route, article.title, article.summary, crumbs, image=article.image, jsonld=data),
-                "article": article, "related": related, "authors": authors}
+                "article": article, "related": related, "authors": authors, "archive_url": archive}
     if route.kind == "home":
         items, blocks, trending, trending_count = inputs
         title = config.title if route.number == 1 else f"{config.title}, page {route.number}"
