@@ -12,6 +12,7 @@ from generator.assemble import Listing, Site
 from generator.config import RESERVED_FILES, RESERVED_FOLDERS, SiteConfig
 from generator.errors import Problem
 from generator.model import Article, Author
+from generator.paging import date_span, span_of, spans
 from generator.taxonomy import KINDS, TERM_KINDS
 
 
@@ -23,18 +24,26 @@ class Route:
     template: str
     kind: str  # article | page | home | a term kind (taxonomy.KINDS) | terms | search | widget | 404
     key: str = ""  # source path for articles/pages, term slug for listings
-    number: int = 1  # page number within a paginated listing
-    total: int = 1
+    number: int = 1  # page number within a paginated listing (generator/paging.py)
+    total: int = 1  # "numbered" pagination: how many pages; "anchored": 0 (a page must not change with it)
+    newer: int = 0  # the number of the listing's page with newer articles; 0: none
+    older: int = 0
 
 
 @dataclass(frozen=True)
 class Pagination:
     number: int
-    total: int
-    prev_url: str
-    next_url: str
+    total: int  # 0 under "anchored" pagination
+    prev_url: str  # newer articles
+    next_url: str  # older articles
     first_url: str
-    links: tuple[tuple[int, str], ...]  # (number, url) around the current page; 0 marks a gap
+    links: tuple[tuple[int, str], ...]  # (number, url) around the current page; 0 marks a gap; () if anchored
+    label: str = ""  # "page 3 of 12", or under "anchored" the dates the page covers ("June 7–14, 2026")
+
+    @property
+    def name(self) -> str:
+        """What titles and breadcrumbs call the page: "page 3", or its dates."""
+        return f"page {self.number}" if self.total else self.label
 
 
 def paged_url(base: str, number: int) -> str:
@@ -56,14 +65,11 @@ def plan_routes(site: Site, problems: list[Problem]) -> list[Route]:
         routes.append(Route(article.url, "article.html", "article", article.source))
     for page in site.pages:
         routes.append(Route(page.url, "page.html", "page", page.source))
-    home_total = max(1, math.ceil(len(site.articles) / per))
-    routes += [Route(paged_url("/", n), "home.html", "home", "", n, home_total) for n in range(1, home_total + 1)]
+    routes += _paged(config, "/", "home.html", "home", "", len(site.articles))
     for kind in TERM_KINDS:
         listings = site.listings(kind.name)  # empty when the kind's pages are turned off
         for slug, listing in listings.items():
-            total = max(1, math.ceil(len(listing.articles) / per))
-            routes += [Route(paged_url(listing.term.url, n), "list.html", kind.name, slug, n, total)
-                       for n in range(1, total + 1)]
+            routes += _paged(config, listing.term.url, "list.html", kind.name, slug, len(listing.articles))
         index_url = _index_url(config.permalinks, kind.name)
         if index_url and listings:
             routes.append(Route(index_url, "terms.html", "terms", kind.name))
@@ -76,6 +82,14 @@ def plan_routes(site: Site, problems: list[Problem]) -> list[Route]:
     return _without_reserved(_without_collisions(routes, site, problems), site, problems)
 
 
+def _paged(config: SiteConfig, base: str, template: str, kind: str, key: str, count: int) -> list[Route]:
+    """The pages of a listing of `count` articles at `base` (generator/paging.py)."""
+    anchored = config.pagination == "anchored"
+    total = 0 if anchored else max(1, math.ceil(count / config.per_page))
+    return [Route(paged_url(base, s.number), template, kind, key, s.number, total, s.newer, s.older)
+            for s in spans(count, config.per_page, anchored)]
+
+
 def _archive_routes(site: Site) -> list[Route]:
     """A page per year (its months) and per month (its articles, paginated), when their patterns are set."""
     config = site.config
@@ -84,24 +98,27 @@ def _archive_routes(site: Site) -> list[Route]:
         routes += [Route(year_url(config, year), "archive.html", "year", year) for year in site.years()]
     if config.permalinks.month:
         for key, articles in site.months.items():
-            base, total = month_url(config, key), max(1, math.ceil(len(articles) / config.per_page))
-            routes += [Route(paged_url(base, n), "archive.html", "month", key, n, total) for n in range(1, total + 1)]
+            routes += _paged(config, month_url(config, key), "archive.html", "month", key, len(articles))
     return routes
 
 
 def _reserved(rel: str, feeds: dict[str, str]) -> str | None:
     """What generated file or folder the output path rel (or a folder it needs) belongs to, if any."""
-    parts = rel.split("/")
-    first = parts[0].casefold()
-    if first in RESERVED_FOLDERS and len(parts) > 1:
+    rel = rel.casefold()
+    cut = rel.find("/")
+    if cut == -1:
+        return None
+    first = rel[:cut]
+    if first in RESERVED_FOLDERS:
         return RESERVED_FOLDERS[first]
-    for i in range(1, len(parts)):
-        folder = "/".join(parts[:i]).casefold()
+    if first.startswith("sitemap-") and first.endswith(".xml"):
+        return RESERVED_FILES.get(first) or "a sitemap part"
+    while cut != -1:  # each folder the path needs, shortest first (hot: once per page of the site)
+        folder = rel[:cut]
         owner = RESERVED_FILES.get(folder) or feeds.get(folder)
-        if owner is None and i == 1 and folder.startswith("sitemap-") and folder.endswith(".xml"):
-            owner = "a sitemap part"
         if owner is not None:
             return owner
+        cut = rel.find("/", cut + 1)
     return None
 
 
@@ -204,14 +221,16 @@ def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
         listing: Listing = site.listings(kind)[route.key]
         about = (lookups.coin(listing.term.name), lookups.prices_as_of) if kind == "coin" else \
             site.people.get(route.key) if kind == "author" else None
-        return (listing.term, len(listing.articles), listed(site, route), about)
+        # the count changes with every article: only the first page of an anchored listing shows it
+        count = len(listing.articles) if route.number == 1 or route.total else None
+        return (listing.term, count, listed(site, route), about)
     if kind == "terms":
         return (tuple((l.term, len(l.articles)) for l in site.listings(route.key).values()),)
     if kind == "month":  # its articles, its count, and the months before and after it
         keys = list(site.months)
         i = keys.index(route.key)
-        return (len(site.months[route.key]), listed(site, route), keys[i + 1] if i + 1 < len(keys) else "",
-                keys[i - 1] if i > 0 else "")
+        count = len(site.months[route.key]) if route.number == 1 or route.total else None  # as for term lists
+        return (count, listed(site, route), keys[i + 1] if i + 1 < len(keys) else "", keys[i - 1] if i > 0 else "")
     if kind == "year":  # its months with their counts, and the years before and after it
         years = list(site.years())
         i = years.index(route.key)
@@ -238,15 +257,16 @@ def _home_blocks(site: Site, shown: tuple[Article, ...]) -> tuple:
 
 def listed(site: Site, route: Route) -> tuple[Article, ...]:
     """The articles a home or listing page shows (its page of the list); none for other pages."""
-    per = site.config.per_page
-    start = (route.number - 1) * per
     if route.kind == "home":
-        return site.articles[start:start + per]
-    if route.kind in KINDS:
-        return site.listings(route.kind)[route.key].articles[start:start + per]
-    if route.kind == "month":
-        return site.months[route.key][start:start + per]
-    return ()
+        items = site.articles
+    elif route.kind in KINDS:
+        items = site.listings(route.kind)[route.key].articles
+    elif route.kind == "month":
+        items = site.months[route.key]
+    else:
+        return ()
+    span = span_of(len(items), site.config.per_page, site.config.pagination == "anchored", route.number)
+    return items[span.start:span.stop] if span else ()
 
 
 def shown_date(site: Site) -> Callable[[Route], float]:
@@ -284,8 +304,9 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
                 "article": article, "related": related, "authors": authors, "archive_url": archive}
     if route.kind == "home":
         items, blocks, trending, trending_count = inputs
-        title = config.title if route.number == 1 else f"{config.title}, page {route.number}"
-        crumbs = breadcrumbs((f"Page {route.number}", route.url)) if route.number > 1 else ()
+        pagination = _pagination("/", route, items)
+        title = config.title if route.number == 1 else f"{config.title}, {pagination.name}"
+        crumbs = breadcrumbs((_capital(pagination.name), route.url)) if route.number > 1 else ()
         # the home sidebar's Trending leaves out what the main column shows (lead, list, blocks)
         shown = {a.source for a in items} | {a.source for _, block in blocks for a in block}
         trending = tuple(a for a in trending if a.source not in shown)[:trending_count]
@@ -296,7 +317,7 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
                                         "target": absolute(config.base_url, "/search/") + "?q={q}"}
         if route.number > 1:
             ld = [_collection_ld(config, route, title, config.description)]
-        return {"page": _page(route, title, config.description, crumbs, pagination=_pagination("/", route), jsonld=ld),
+        return {"page": _page(route, title, config.description, crumbs, pagination=pagination, jsonld=ld),
                 "lead": items[0] if items and route.number == 1 else None,
                 "articles": items[1:] if route.number == 1 else items,
                 "blocks": blocks, "trending": trending}
@@ -305,19 +326,23 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
         term, count, items, about = inputs
         coin, prices_as_of = about if kind.name == "coin" and about else (None, None)
         name = coin_title(term.name, coin)
-        title = f"{kind.title_prefix}{name}" + (f", page {route.number}" if route.number > 1 else "")
-        description = term.description or f"{count} articles on {term.name} from {config.title}."
+        pagination = _pagination(term.url, route, items)
+        title = f"{kind.title_prefix}{name}" + (f", {pagination.name}" if route.number > 1 else "")
+        description = term.description or (f"{count} articles on {term.name} from {config.title}." if count is not None
+                                           else f"Articles on {term.name} from {config.title}, {pagination.name}.")
         index_url = _index_url(config.permalinks, kind.name)
         crumbs = breadcrumbs(*([(kind.plural, index_url)] if index_url else []), (name, term.url))
         if route.number > 1:
-            crumbs += ((f"Page {route.number}", route.url),)
+            crumbs += ((_capital(pagination.name), route.url),)
         ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
         if kind.name == "author" and about is not None:
-            description = term.description or f"{count} articles by {term.name} on {config.title}."
+            description = term.description or (f"{count} articles by {term.name} on {config.title}."
+                                               if count is not None else
+                                               f"Articles by {term.name} on {config.title}, {pagination.name}.")
             ld[0] = {"@context": "https://schema.org", "@type": "ProfilePage", "name": title,
                      "url": absolute(config.base_url, route.url), "mainEntity": _person_ld(config, about)}
-        has_feed = kind.has_feeds(config) and count
-        context = {"page": _page(route, title, description, crumbs, pagination=_pagination(term.url, route), jsonld=ld,
+        has_feed = kind.has_feeds(config) and (count is None or count)  # None: a later page of a long list
+        context = {"page": _page(route, title, description, crumbs, pagination=pagination, jsonld=ld,
                                  feed=feed_url(term.url) if has_feed else ""),
                    "term": term, "count": count, "articles": items}
         if route.kind == "coin":
@@ -345,6 +370,7 @@ def _archive_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
     year_crumb = (route.key[:4], year_url(config, route.key[:4]))
     if route.kind == "year":
         months, older, newer = inputs
+        pagination = None
         count = sum(n for _, n in months)
         title = f"Archive: {route.key}"
         description = f"{count} {'article' if count == 1 else 'articles'} from {route.key} on {config.title}."
@@ -357,16 +383,17 @@ def _archive_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
     else:
         count, items, older, newer = inputs
         name = month_name(route.key)
-        title = f"Archive: {name}" + (f", page {route.number}" if route.number > 1 else "")
-        description = f"{count} {'article' if count == 1 else 'articles'} from {name} on {config.title}."
+        pagination = _pagination(month_url(config, route.key), route, items)
+        title = f"Archive: {name}" + (f", {pagination.name}" if route.number > 1 else "")
+        description = (f"{count} {'article' if count == 1 else 'articles'} from {name} on {config.title}."
+                       if count is not None else f"Articles from {name} on {config.title}, {pagination.name}.")
         crumbs = breadcrumbs(*([year_crumb] if year_crumb[1] else []), (name, month_url(config, route.key)))
         if route.number > 1:
-            crumbs += ((f"Page {route.number}", route.url),)
+            crumbs += ((_capital(pagination.name), route.url),)
         around = {"older": _archive_link(month_name(older) if older else "", month_url(config, older) if older else ""),
                   "newer": _archive_link(month_name(newer) if newer else "", month_url(config, newer) if newer else "")}
         context = {"months": (), "articles": items, "count": count}
     ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
-    pagination = _pagination(month_url(config, route.key), route) if route.kind == "month" else None
     context.update(page=_page(route, title, description, crumbs, pagination=pagination, jsonld=ld),
                    archive={"key": route.key, "name": route.key if route.kind == "year" else month_name(route.key),
                             **around})
@@ -448,15 +475,24 @@ def _collection_ld(config, route: Route, title: str, description: str) -> dict:
             "isPartOf": {"@type": "WebSite", "name": config.title, "url": absolute(config.base_url, "/")}}
 
 
-def _pagination(base: str, route: Route) -> Pagination | None:
-    if route.total <= 1:
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _pagination(base: str, route: Route, items: tuple[Article, ...]) -> Pagination | None:
+    """The pager of a listing page; None when the listing fits on one page."""
+    if not route.newer and not route.older:
         return None
     n, total = route.number, route.total
-    shown = sorted({1, total, *range(max(1, n - 2), min(total, n + 2) + 1)})
     links: list[tuple[int, str]] = []
-    for i in shown:
-        if links and i - links[-1][0] > 1:
-            links.append((0, ""))
-        links.append((i, paged_url(base, i)))
-    return Pagination(number=n, total=total, prev_url=paged_url(base, n - 1) if n > 1 else "",
-                      next_url=paged_url(base, n + 1) if n < total else "", first_url=base, links=tuple(links))
+    if total:  # numbered: 1 … n-2 n-1 n n+1 n+2 … total
+        for i in sorted({1, total, *range(max(1, n - 2), min(total, n + 2) + 1)}):
+            if links and i - links[-1][0] > 1:
+                links.append((0, ""))
+            links.append((i, paged_url(base, i)))
+        label = f"page {n} of {total}"
+    else:
+        label = date_span(items[0].date, items[-1].date) if items else f"page {n}"
+    return Pagination(number=n, total=total, prev_url=paged_url(base, route.newer) if route.newer else "",
+                      next_url=paged_url(base, route.older) if route.older else "", first_url=base,
+                      links=tuple(links), label=label)

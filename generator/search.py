@@ -214,6 +214,7 @@ class SearchIndex:
         self._receive = None
         self._problems: list[Problem] = []
         self.incomplete = False  # a shard could not be built: the next build must try again
+        self._thumbs: dict[str, str] = {}
 
     # --- planning ---------------------------------------------------------------------------
     def thumb(self, article: Article) -> str:
@@ -221,9 +222,12 @@ class SearchIndex:
         src = article.image.src if article.image is not None else self.config.default_image
         if not src:
             return ""
-        info = self.images.get(src) if self.images is not None else None
-        variant = info.best(THUMB_WIDTH) if info is not None else None
-        return variant.url if variant is not None else src
+        found = self._thumbs.get(src)  # many articles share an image (the default one above all)
+        if found is None:
+            info = self.images.get(src) if self.images is not None else None
+            variant = info.best(THUMB_WIDTH) if info is not None else None
+            found = self._thumbs[src] = variant.url if variant is not None else src
+        return found
 
     def plan(self, articles: list[Article]) -> list[Shard]:
         """Decide the shards and which of them need a Pagefind run (their bundle is not cached)."""
