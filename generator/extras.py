@@ -124,8 +124,8 @@ def atom_feed(site: Site, rel: str, home: str, articles, title: str, abs_url, lo
         lines += ["<entry>", f"<title>{_x(a.title)}</title>", f'<link rel="alternate" type="text/html" href={quoteattr(link)}/>',
                   f"<id>{_x(link)}</id>", f"<published>{rfc3339(a.date)}</published>",
                   f"<updated>{rfc3339(a.updated)}</updated>"]
-        if a.author:
-            lines.append(f"<author><name>{_x(a.author)}</name></author>")
+        for name, page in _bylines(a, abs_url):  # one <author> each, with their page
+            lines.append(f"<author><name>{_x(name)}</name>" + (f"<uri>{_x(page)}</uri>" if page else "") + "</author>")
         if a.category:
             lines.append(f"<category term={quoteattr(a.category.slug)} label={quoteattr(a.category.name)}/>")
         lines += [f"<category term={quoteattr(t.slug)} label={quoteattr(t.name)}/>" for t in a.tags]
@@ -135,6 +135,13 @@ def atom_feed(site: Site, rel: str, home: str, articles, title: str, abs_url, lo
         lines.append("</entry>")
     lines.append("</feed>")
     return ("\n".join(line for line in lines if line) + "\n").encode()
+
+
+def _bylines(article: Article, abs_url) -> list[tuple[str, str]]:
+    """(name, absolute URL of their page or '') per author; the joined byline for an article made without terms."""
+    if article.authors:
+        return [(t.name, abs_url(t.url) if t.url else "") for t in article.authors]
+    return [(article.author, "")] if article.author else []
 
 
 def json_feed(site: Site, articles, abs_url, load_body) -> bytes:
@@ -151,7 +158,7 @@ def json_feed(site: Site, articles, abs_url, load_body) -> bytes:
         if a.image:
             item["image"] = abs_url(a.image.src)
         if a.author:
-            item["authors"] = [{"name": a.author}]
+            item["authors"] = [{"name": name, **({"url": page} if page else {})} for name, page in _bylines(a, abs_url)]
         items.append(item)
     feed = {"version": "https://jsonfeed.org/version/1.1", "title": config.title, "home_page_url": abs_url("/"),
             "feed_url": abs_url("/feed.json"), "description": config.description, "language": config.language,

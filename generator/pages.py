@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Callable
 
-from generator.archives import month_name, month_url, year_url
+from generator.archives import month_key, month_name, month_url, year_url
 from generator.assemble import Listing, Site
 from generator.config import RESERVED_FILES, RESERVED_FOLDERS, SiteConfig
 from generator.errors import Problem
@@ -303,10 +303,14 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
         data = [_breadcrumb_ld(config, crumbs)]
         if route.kind == "article":
             data.insert(0, _article_ld(config, article, authors))
+        archive = ""
+        if route.kind == "article":  # its date links to its month's (or year's) archive page
+            archive = month_url(config, month_key(article)) or year_url(config, f"{article.date.year:04d}")
         page = _page(route, article.title, article.summary, crumbs, image=article.image, jsonld=data)
         # per-article search-engine overrides (generator/newsroom.py); an expired article is archived
         page.update(noindex=article.noindex or archived, canonical=article.canonical, og_image=article.og_image)
-        return {"page": page, "article": article, "related": related, "authors": authors, "archived": archived}
+        return {"page": page, "article": article, "related": related, "authors": authors, "archived": archived,
+                "archive_url": archive}
     if route.kind == "home":
         items, blocks, trending, trending_count = inputs
         pagination = _pagination("/", route, items)

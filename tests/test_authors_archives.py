@@ -101,6 +101,9 @@ def test_every_author_page_lists_exactly_that_authors_articles(site):
         feed = ET.parse(site.out / "author" / slug / "feed.xml").getroot()
         links = {e.find(f"{ATOM}link").get("href").removeprefix("https://test.example") for e in feed.iter(f"{ATOM}entry")}
         assert links == urls, slug
+        for entry in feed.iter(f"{ATOM}entry"):  # each entry names its authors, with their pages
+            uris = {a.findtext(f"{ATOM}uri") for a in entry.iter(f"{ATOM}author")}
+            assert f"https://test.example/author/{slug}/" in uris
     assert (site.out / "author/jdoe/page/2/index.html").is_file()  # six articles, three a page
     assert not (site.out / "author/nobody-yet").exists()  # declared, but no articles: no empty page
     # the author index lists the authors with pages

@@ -228,7 +228,7 @@ def test_json_feed_1_1(news):
     assert first["id"] == first["url"] == BASE + TRICKY_URL.lstrip("/")
     assert first["title"] == TRICKY
     assert first["image"] == BASE + "assets/img/hero.jpg"
-    assert first["authors"] == [{"name": "Jane Doe"}]
+    assert first["authors"] == [{"name": "Jane Doe", "url": BASE + "author/jane-doe/"}]
     assert first["tags"] == ["Mining", "ETFs"]
     for item in items:
         assert isinstance(item["id"], str) and ("content_text" in item or "content_html" in item)
