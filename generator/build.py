@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from generator import snapshot
 from generator.assemble import Site, assemble
 from generator.assets import AssetMap, collect_assets
+from generator.authors import load_authors
 from generator.cache import CACHE_DIR, Cache
 from generator.config import SiteConfig, load_config
 from generator.content import SourceFile, body_key, discover, expand_permalink, parse_files, read_source
@@ -30,13 +31,14 @@ from generator.extras import extra_outputs
 from generator.images import ImageInfo, ImageSet, prepare_images
 from generator.options import BuildOptions, build_clock
 from generator.markup import Converter, fast_path_warning
-from generator.model import Article, Body, Parsed, Term
+from generator.model import Article, Body, Parsed
 from generator.output import check_output_folder, clear_leftovers, real_output, set_aside_foreign
 from generator.pages import Lookups, Route, absolute, plan_routes
 from generator.progress import Progress
 from generator.redirects import Redirect, plan_redirects
 from generator.related import RelatedLists
 from generator.render import LAYOUTS_DIR, Renderer, layouts_fingerprint
+from generator.taxonomy import category_terms
 from generator.testhooks import hook, parallel_min
 from generator.ticker import TickerData, load_ticker
 from generator.trending import TrendingResult, compute_trending
@@ -256,18 +258,23 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     images while assets/ is as it was, compiled templates and rendered cards while the global
     key (layouts, config, assets, images) is the same.
     """
-    site = assemble(articles, config, now, drafts=options.drafts, future=options.future, problems=problems)
+    authors = load_authors(site_dir, config, problems)
+    site = assemble(articles, config, now, drafts=options.drafts, future=options.future, problems=problems,
+                    authors=authors)
     related = RelatedLists(site.articles, config.related, cache.get("related") if cache is not None else None)
     trending = compute_trending(site.articles, config, site_dir, now, problems)
     coin_urls = {listing.term.name: listing.term.url for listing in site.coins.values()}
     ticker = load_ticker(config, site_dir, coin_urls, problems)
     assets = collect_assets(site_dir, config, problems)
-    wanted = {a.image.src for a in site.articles + site.pages if a.image}
+    published = site.articles + site.pages + site.archived
+    wanted = {a.image.src for a in published if a.image}
+    wanted.update(src for a in published for src, _ in a.body_images)
+    wanted.update(a.og_image for a in published if a.og_image.startswith("/"))
     if previous is not None and previous.assets_key == assets.key and previous.image_srcs == wanted \
             and previous.site.config == config:
         images = previous.images
     else:
-        images = prepare_images(site.articles + site.pages, config, site_dir, problems,
+        images = prepare_images(published, config, site_dir, problems,
                                 cache.get("images") if cache is not None else None)
     files_key = assets.key
     assets.files.update(images.files)
@@ -277,6 +284,7 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     reuse = previous.renderer if previous is not None and previous.renderer.global_key == key else None
     renderer = Renderer(site_dir, globals_, key, reuse)
     renderer.slot_context = {"ticker": ticker, "trending": trending.articles,
+                             "labels": [listing.term for listing in site.labels.values()],
                              "latest": site.articles[:config.latest_count]}
     routes = plan_routes(site, problems)
     redirects = plan_redirects(site, routes, problems)
@@ -338,8 +346,7 @@ def template_globals(config: SiteConfig, now: datetime, assets: AssetMap) -> dic
         default_image=config.default_image, copyright=config.copyright, year=now.year,
         social=dict(config.social), newsletter=config.newsletter, search_enabled=config.search.enabled,
         feed_url="/feed.xml", json_feed_url="/feed.json", base_url=config.base_url, menu=menu_entries(),
-        categories=[Term("category", c.name, c.slug, expand_permalink(config.permalinks.category, slug=c.slug),
-                         c.description) for c in config.categories],
+        categories=list(category_terms(config)),
         footer_links=list(config.footer_links), extra=dict(config.extra), sidebar_lists=config.sidebar_lists)
     return {"site": site, "url": url, "abs_url": abs_url, "asset": lambda p: url(assets.url(p)), "srcset": srcset}
 
@@ -377,6 +384,7 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     config = load_site_config(options)
     if not options.quiet:
         _warn_once_about_markdown()
+        _note_once_about_robots(config.base_url, config.base_path)
     out = real_output(output_dir(options, config))
     check_output_folder(site_dir, out, options.force)
     aside = set_aside_foreign(out) if options.force else None
@@ -408,7 +416,7 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     t = time.perf_counter()
     abs_url = model.renderer.env.globals["abs_url"]
     extras = _Aside(lambda c: extra_outputs(model.site, model.routes, abs_url, loader.body_loader(c), now,
-                                            model.redirects), cache,
+                                            model.redirects, model.ticker), cache,
                     jobs if len(model.routes) >= PARALLEL_EXTRAS_MIN else 1)
     search = None
     if config.search.enabled and options.search:
@@ -492,6 +500,18 @@ def _warn_once_about_markdown() -> None:
         print(message, file=sys.stderr)
 
 
+@functools.cache
+def _note_once_about_robots(base_url: str, base_path: str) -> None:
+    """Says once a process, for a site under a sub-path, that its robots.txt is not where crawlers look."""
+    if base_path == "/":
+        return
+    root = base_url[:len(base_url) - len(base_path)] + "/"
+    print(f"site.toml: warning: base_url {base_url} has a path, and crawlers read robots.txt only at {root}robots.txt; "
+          f"the built {base_path.strip('/')}/robots.txt is not read there\n"
+          f"  hint: copy its Sitemap: lines into {root}robots.txt (README, 'Deploying', 'Under a sub-path')",
+          file=sys.stderr)
+
+
 class _Aside:
     """Feeds and sitemaps made in a forked process while this one plans the pages; call it for
     them. An incremental build is otherwise serial and leaves the other cores idle."""
@@ -540,13 +560,15 @@ class _Aside:
 
 def next_change(articles: list[Article], model: Model, now: datetime) -> datetime:
     """The first moment the output could differ for the same sources: a future article's time comes,
-    an article leaves the news sitemap's or trending's window, or the year (in the footer) turns."""
+    an article leaves the news sitemap's or trending's window or expires, or the year (in the footer) turns."""
     from generator.extras import NEWS_WINDOW
     events = [datetime(now.year + 1, 1, 1, tzinfo=timezone.utc) if now.year < 9999 else datetime.max.replace(tzinfo=timezone.utc)]
     window = timedelta(days=model.site.config.trending.window_days)
     for a in articles:
         if a.date.year < 9000:  # a later date's windows end past datetime.max; the new year comes first anyway
             events += [a.date, a.date + NEWS_WINDOW, a.date + window]
+        if a.expires is not None:
+            events.append(a.expires)  # it leaves every list, feed and sitemap
     return min((e for e in events if e > now), default=events[0])
 
 

@@ -8,6 +8,7 @@ that is missing, corrupt or from another version is simply rebuilt.
 from __future__ import annotations
 
 import hashlib
+import json
 import pickle
 import sqlite3
 from pathlib import Path
@@ -17,13 +18,14 @@ from generator.markup import SETTINGS_KEY
 from generator.model import Body, Parsed
 
 CACHE_DIR = ".cache"
-SCHEMA = f"{__version__}:{SETTINGS_KEY}:9"
+SCHEMA = f"{__version__}:{SETTINGS_KEY}:12"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, config TEXT,
                                   body_key TEXT, parsed BLOB);
-CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, toc TEXT, first TEXT, words INTEGER);
+CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, html TEXT, toc TEXT, first TEXT, words INTEGER,
+                                   extra TEXT);
 CREATE TABLE IF NOT EXISTS pages (url TEXT PRIMARY KEY, fingerprint TEXT, hash TEXT, stat TEXT);
 CREATE TABLE IF NOT EXISTS snippets (key TEXT PRIMARY KEY, html TEXT, gkey TEXT);
 """
@@ -107,8 +109,13 @@ class Cache:
 
     # --- bodies ---------------------------------------------------------------------------
     def body(self, key: str) -> Body | None:
-        row = self.db.execute("SELECT html, toc, first, words FROM bodies WHERE key=?", (key,)).fetchone()
-        return Body(*row) if row else None
+        row = self.db.execute("SELECT html, toc, first, words, extra FROM bodies WHERE key=?", (key,)).fetchone()
+        if not row:
+            return None
+        if not row[4]:
+            return Body(*row[:4])
+        extra = json.loads(row[4])  # the warnings and images of the body, as lists
+        return Body(*row[:4], tuple(map(tuple, extra.get("notes", ()))), tuple(map(tuple, extra.get("images", ()))))
 
     def has_bodies(self, keys: list[str]) -> set[str]:
         found: set[str] = set()
@@ -122,8 +129,9 @@ class Cache:
         return self.db.execute("SELECT 1 FROM bodies LIMIT 1").fetchone() is not None
 
     def put_bodies(self, rows: list[tuple[str, Body]]) -> None:
-        self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?,?,?,?)",
-                            [(k, b.html, b.toc, b.first_paragraph, b.words) for k, b in rows])
+        self.db.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?,?,?,?,?)",
+                            [(k, b.html, b.toc, b.first_paragraph, b.words, _extra(b))
+                             for k, b in rows])
 
     def prune_bodies(self, keep: set[str]) -> None:
         stale = [r[0] for r in self.db.execute("SELECT key FROM bodies") if r[0] not in keep]
@@ -188,3 +196,10 @@ class Cache:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _extra(body: Body) -> str:
+    """A body's warnings and images as JSON ('' when it has neither: most bodies)."""
+    if not body.notes and not body.images:
+        return ""
+    return json.dumps({"notes": body.notes, "images": body.images})

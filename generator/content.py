@@ -23,6 +23,7 @@ from generator.errors import Problem, ProblemError, preview
 from generator.frontmatter_split import key_line, split
 from generator.markup import Converter, MarkdownError, SETTINGS_KEY, shorten
 from generator.model import Article, Body, Image, Parsed, Term
+from generator.newsroom import read_newsroom
 from generator.slugs import slugify
 from generator.stamps import source_stamp
 
@@ -219,13 +220,17 @@ def parse_files(files: list[tuple[SourceFile, bytes, Body | None]], config: Site
         if files[i][2] is not None:
             return None
         try:
-            return converter.html(splits[i][1])
+            return (*converter.html(splits[i][1]), converter.notes, converter.images)
         except MarkdownError as exc:
             raise ProblemError(Problem(src.rel, str(exc), splits[i][2], exc.hint)) from None
     converted = each(markdown)
     bodies = each(lambda i, _src, _raw: files[i][2] if converted[i] is None else converter.body(*converted[i]))
+    for i, body in enumerate(bodies):  # warnings about the body, kept with it in the cache
+        if body is not None and body.notes:
+            problems[i].extend(Problem(files[i][0].rel, message, splits[i][2] + line - 1 if line else splits[i][2],
+                                       hint, "warning") for line, message, hint in body.notes)
     articles = each(lambda i, src, raw: validate(src, splits[i][0], splits[i][3], bodies[i], config, problems[i],
-                                                 hashlib.sha256(raw).hexdigest()[:24]))
+                                                 hashlib.sha256(raw).hexdigest()[:24], splits[i][2]))
     out = []
     for i, (src, _, _) in enumerate(files):
         if i in failed:
@@ -248,11 +253,13 @@ KEY_ALIASES: dict[str, str] = {
     "featured_image": "image", "cover": "image", "thumbnail": "image",
     "authors": "author",
     "keywords": "tags",
+    "expirydate": "expires", "expiry_date": "expires", "expiry": "expires",  # Hugo: expiryDate
+    "corrections": "updates",
 }
 # Keys validate() reads, besides those of KEY_ALIASES' right-hand side.
 KNOWN_KEYS = frozenset({"title", "date", "published", "updated", "category", "categories", "tags", "coins", "slug",
                         "summary", "reading_time", "image", "image_alt", "author", "draft", "trending", "url",
-                        "aliases"})
+                        "aliases", "updates", "expires", "sponsored", "type", "noindex", "canonical", "og_image"})
 
 
 def normalise_keys(meta: dict) -> tuple[dict, dict[str, str]]:
@@ -268,7 +275,7 @@ def normalise_keys(meta: dict) -> tuple[dict, dict[str, str]]:
 
 
 def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfig,
-             problems: list[Problem], raw_digest: str) -> Article | None:
+             problems: list[Problem], raw_digest: str, body_line: int = 1) -> Article | None:
     """Typed, checked article from raw front matter; problems are appended, fatal ones raised."""
     rel = src.rel
     meta, written = normalise_keys(meta)
@@ -355,10 +362,9 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
             # spaces and quotes in a path or URL are percent-encoded, so every href and src is valid
             image = Image(src=quote(image_src.strip(), safe=_URL_KEEP), alt=clean_text(meta.get("image_alt")) or title)
 
-    author = meta.get("author", "")
-    if isinstance(author, list):
-        author = ", ".join(clean_text(a) for a in author if isinstance(a, (str, int)))
-    author = clean_text(author) if isinstance(author, (str, int)) else ""
+    names = _author_names(meta.get("author"))
+    author = ", ".join(names)
+    authors = tuple({t.slug: t for t in (term(config, "author", n) for n in names)}.values())
 
     flags = {key: _boolean_key(meta, key, fm, rel, problems) for key in BOOLEAN_KEYS}
     draft = flags["draft"] or _flag_word(meta.get("published")) is False
@@ -382,13 +388,43 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
         url = expand_permalink(config.permalinks.page if src.kind == "page" else config.permalinks.article,
                                slug=slug, when=when, category=category.slug if category else "")
     aliases = _aliases(meta.get("aliases"), url, warn, written.get("aliases", "aliases"))
+    news = read_newsroom(meta, fm, rel, config, problems, lambda key: key_line(fm, written.get(key, key)) or 1,
+                         flags.__getitem__, parse_date, clean_text, _image_src_ok)
+    if news.updates:
+        updated = max(updated, news.updates[-1].date)  # the last correction is the modification date
     extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
     digest = hashlib.sha256(f"{raw_digest}\0{rel}\0{config.fingerprint()}\0{__version__}".encode()).hexdigest()[:24]
     return Article(source=rel, kind=src.kind, digest=digest, title=title, date=when, updated=max(updated, when),
                    slug=slug, url=url, category=category, tags=tags, coins=coins, summary=summary,
                    reading_time=reading_time, words=body.words, image=image, author=author, trending=trending,
                    draft=draft, has_toc=bool(body.toc), aliases=aliases,
-                   url_given=slug_source not in (None, "") or meta.get("url") not in (None, ""), extra=extra)
+                   url_given=slug_source not in (None, "") or meta.get("url") not in (None, ""), authors=authors,
+                   author_line=key_line(fm, written.get("author", "author")) or 1 if authors else 0, extra=extra,
+                   body_images=tuple((path, body_line + line - 1 if line else body_line) for path, line in body.images),
+                   updates=news.updates, expires=news.expires, sponsored=news.sponsored, doc_type=news.doc_type,
+                   noindex=news.noindex, canonical=news.canonical, og_image=news.og_image,
+                   labels=label_terms(config, news.sponsored, news.doc_type))
+
+
+def _author_names(value) -> list[str]:
+    """'author:' as names: one name, or a list of them (from a list, empty and non-text items drop)."""
+    items = value if isinstance(value, list) else [value]
+    names = [clean_text(a)[:200] for a in items if isinstance(a, (str, int)) and not isinstance(a, bool)]
+    return [n for n in names if n]
+
+
+# Articles that are not the newsroom's own: each label's slug (its list page at permalinks.label),
+# name and description.
+LABELS = {"sponsored": ("Sponsored", "Articles paid for by sponsors."),
+          "press-releases": ("Press releases", "Press releases published as received.")}
+
+
+def label_terms(config: SiteConfig, sponsored: bool, doc_type: str) -> tuple[Term, ...]:
+    """The label terms of an article: sponsored, a press release, both or neither."""
+    if not config.permalinks.label:  # no label pages: cards still show the label (article.sponsored)
+        return ()
+    slugs = (("sponsored",) if sponsored else ()) + (("press-releases",) if doc_type == "press-release" else ())
+    return tuple(term(config, "label", LABELS[slug][0], slug, LABELS[slug][1]) for slug in slugs)
 
 
 _PATH_BAD = re.compile(r"[\x00-\x20\x7f\\?#<>\"'`]")  # control characters, spaces, backslash, query, fragment, markup
@@ -455,7 +491,7 @@ def clean_text(value) -> str:
 
 
 # Front matter keys that are yes/no, and what a bad value counts as: an error never publishes a draft.
-BOOLEAN_KEYS = {"draft": True, "trending": False}
+BOOLEAN_KEYS = {"draft": True, "trending": False, "sponsored": False, "noindex": False}
 TRUE_WORDS = ("true", "yes", "on", "1")
 FALSE_WORDS = ("false", "no", "off", "0")
 
@@ -568,15 +604,13 @@ def _category(meta: dict, fm: str, rel: str, config: SiteConfig, problems: list[
                    "add 'category: Name' with one of: " + ", ".join(c.name for c in config.categories))
     declared = config.category_by_name(name)
     if declared is not None:
-        return Term("category", declared.name, declared.slug,
-                    expand_permalink(config.permalinks.category, slug=declared.slug), declared.description)
+        return term(config, "category", declared.name, declared.slug, declared.description)
     close = difflib.get_close_matches(name, [c.name for c in config.categories], n=1, cutoff=0.0)
     hint = f"did you mean {close[0]!r}? or declare it under [[categories]] in site.toml" if close else \
         "declare it under [[categories]] in site.toml"
     problems.append(Problem(rel, f"category {preview(name)} is not declared in site.toml; it gets its own page",
                             key_line(fm, key), hint, "warning"))
-    slug = slugify(name) or _hashed_slug(name)
-    return Term("category", name, slug, expand_permalink(config.permalinks.category, slug=slug))
+    return term(config, "category", name)
 
 
 def _terms(meta: dict, fm: str, key: str, rel: str, problems: list[Problem], config: SiteConfig,
@@ -588,7 +622,7 @@ def _terms(meta: dict, fm: str, key: str, rel: str, problems: list[Problem], con
         value = value.split(",")
     elif not isinstance(value, list):
         value = [value]
-    pattern = config.permalinks.tag if kind == "tag" else config.permalinks.coin
+    pattern = getattr(config.permalinks, kind)
     out: dict[str, Term] = {}
     for item in value:
         if isinstance(item, (list, dict)) or item is None or isinstance(item, bool):
@@ -605,6 +639,12 @@ def _terms(meta: dict, fm: str, key: str, rel: str, problems: list[Problem], con
         if term.slug not in out:
             out[term.slug] = term
     return list(out.values())
+
+
+def term(config: SiteConfig, kind: str, name: str, slug: str = "", description: str = "") -> Term:
+    """A term of a kind: its slug (from its name unless given) and its URL from permalinks.<kind>."""
+    slug = slug or slugify(name) or _hashed_slug(name)
+    return Term(kind, name, slug, expand_permalink(getattr(config.permalinks, kind), slug=slug), description)
 
 
 @lru_cache(maxsize=65536)

@@ -1,6 +1,6 @@
 """Outputs that are not pages: Atom and JSON feeds, sitemaps (with Google News), robots.txt.
 
-Table-driven: one Atom writer serves the site feed and every category (and tag) feed.
+Table-driven: one Atom writer serves the site feed and every term's feed (taxonomy.TERM_KINDS).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from generator.model import Article, Body
 from generator.output import MARKER, marker_text
 from generator.pages import Route, feed_url, listed
 from generator.redirects import Redirect, redirect_outputs
+from generator.taxonomy import KINDS, TERM_KINDS
+from generator.ticker import PUBLIC_FILE, TickerData, public_json
 
 
 def escape(text: str, entities: dict[str, str] | None = None) -> str:
@@ -50,17 +52,16 @@ def _x(text: str) -> str:
 
 def extra_outputs(site: Site, routes: list[Route], abs_url: Callable[[str], str],
                   load_body: Callable[[Article], Body], now: datetime,
-                  redirects: tuple[Redirect, ...] = ()) -> dict[str, bytes]:
-    """Every non-page output, output path -> bytes (redirect pages for old URLs among them)."""
+                  redirects: tuple[Redirect, ...] = (), ticker: TickerData | None = None) -> dict[str, bytes]:
+    """Every non-page output, output path -> bytes (redirect pages for old URLs among them, and the
+    ticker's figures for browsers to re-read)."""
     config = site.config
     out: dict[str, bytes] = {}
     feeds = [("feed.xml", "", site.articles, config.title)]
-    if config.feeds.per_category:
-        feeds += [(feed_url(l.term.url).lstrip("/"), l.term.url, l.articles, f"{l.term.name} – {config.title}")
-                  for l in site.categories.values() if l.articles]
-    if config.feeds.per_tag:
-        feeds += [(feed_url(l.term.url).lstrip("/"), l.term.url, l.articles, f"{l.term.name} – {config.title}")
-                  for l in site.tags.values()]
+    for kind in TERM_KINDS:
+        if kind.has_feeds(config):
+            feeds += [(feed_url(l.term.url).lstrip("/"), l.term.url, l.articles, f"{l.term.name} – {config.title}")
+                      for l in site.listings(kind.name).values() if l.articles]
     for rel, home, articles, title in feeds:
         out[rel] = atom_feed(site, rel, home or "/", articles[:config.feeds.count], title, abs_url, load_body)
     out["feed.json"] = json_feed(site, site.articles[:config.feeds.count], abs_url, load_body)
@@ -69,6 +70,8 @@ def extra_outputs(site: Site, routes: list[Route], abs_url: Callable[[str], str]
     out[MARKER] = marker_text(config.base_url)
     out["robots.txt"] = (f"User-agent: *\nAllow: /\n\nSitemap: {abs_url('/sitemap.xml')}\n"
                          f"Sitemap: {abs_url('/sitemap-news.xml')}\n").encode()
+    if ticker is not None and ticker.public_file:
+        out[PUBLIC_FILE] = public_json(ticker)
     for rel, data in redirect_outputs(redirects, config.base_path, abs_url, config.language).items():
         out.setdefault(rel, data)  # an alias never replaces a feed or sitemap
     return out
@@ -121,8 +124,8 @@ def atom_feed(site: Site, rel: str, home: str, articles, title: str, abs_url, lo
         lines += ["<entry>", f"<title>{_x(a.title)}</title>", f'<link rel="alternate" type="text/html" href={quoteattr(link)}/>',
                   f"<id>{_x(link)}</id>", f"<published>{rfc3339(a.date)}</published>",
                   f"<updated>{rfc3339(a.updated)}</updated>"]
-        if a.author:
-            lines.append(f"<author><name>{_x(a.author)}</name></author>")
+        for name, page in _bylines(a, abs_url):  # one <author> each, with their page
+            lines.append(f"<author><name>{_x(name)}</name>" + (f"<uri>{_x(page)}</uri>" if page else "") + "</author>")
         if a.category:
             lines.append(f"<category term={quoteattr(a.category.slug)} label={quoteattr(a.category.name)}/>")
         lines += [f"<category term={quoteattr(t.slug)} label={quoteattr(t.name)}/>" for t in a.tags]
@@ -132,6 +135,13 @@ def atom_feed(site: Site, rel: str, home: str, articles, title: str, abs_url, lo
         lines.append("</entry>")
     lines.append("</feed>")
     return ("\n".join(line for line in lines if line) + "\n").encode()
+
+
+def _bylines(article: Article, abs_url) -> list[tuple[str, str]]:
+    """(name, absolute URL of their page or '') per author; the joined byline for an article made without terms."""
+    if article.authors:
+        return [(t.name, abs_url(t.url) if t.url else "") for t in article.authors]
+    return [(article.author, "")] if article.author else []
 
 
 def json_feed(site: Site, articles, abs_url, load_body) -> bytes:
@@ -148,7 +158,7 @@ def json_feed(site: Site, articles, abs_url, load_body) -> bytes:
         if a.image:
             item["image"] = abs_url(a.image.src)
         if a.author:
-            item["authors"] = [{"name": a.author}]
+            item["authors"] = [{"name": name, **({"url": page} if page else {})} for name, page in _bylines(a, abs_url)]
         items.append(item)
     feed = {"version": "https://jsonfeed.org/version/1.1", "title": config.title, "home_page_url": abs_url("/"),
             "feed_url": abs_url("/feed.json"), "description": config.description, "language": config.language,
@@ -166,6 +176,8 @@ def sitemaps(site: Site, routes: list[Route], abs_url) -> dict[str, bytes]:
     rows = []
     for route in routes:
         if route.kind in ("404", "widget", "search"):  # pages marked noindex
+            continue
+        if route.kind in ("article", "page") and _unlisted(site.by_source[route.key], site):
             continue
         lastmod = _lastmod(site, route, newest)
         stamp = stamps.get(lastmod) if lastmod else ""
@@ -194,12 +206,19 @@ def sitemaps(site: Site, routes: list[Route], abs_url) -> dict[str, bytes]:
     return out
 
 
+def _unlisted(article: Article, site: Site) -> bool:
+    """Pages marked noindex (by front matter, or archived when expired) are left out of sitemaps."""
+    return article.noindex or article in site.archived
+
+
 def _lastmod(site: Site, route: Route, newest: datetime | None) -> datetime | None:
     if route.kind in ("article", "page"):
         article = site.by_source[route.key]
         return article.updated if article.kind == "article" or article.updated.year > 1970 else newest
-    if route.kind in ("home", "category", "tag", "coin"):
+    if route.kind in ("home", "month") or route.kind in KINDS:
         return max((a.updated for a in listed(site, route)), default=newest)
+    if route.kind == "year":
+        return max((a.updated for key in site.years().get(route.key, ()) for a in site.months[key]), default=newest)
     return newest
 
 
@@ -210,7 +229,7 @@ def news_sitemap(site: Site, abs_url, now: datetime) -> bytes:
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
              'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">']
     for a in site.articles:
-        if a.date > now:
+        if a.date > now or a.sponsored or a.doc_type == "press-release" or a.noindex:  # not the newsroom's news
             continue
         if now - a.date > NEWS_WINDOW:
             break  # newest first: the rest are older

@@ -61,6 +61,8 @@ def split(text: str, path: str) -> tuple[dict, str, int, str]:
     # fm starts with the newline ending the opening fence; body with the one ending the closing fence
     body_line = fm.count("\n") + 2
     body = body[1:] if body.startswith("\n") else body[2:] if body.startswith("\r\n") else body
+    if text.endswith(body):  # the fence pattern may have taken blank lines after the fence too
+        body_line = text.count("\n", 0, len(text) - len(body)) + 1
     if len(fm) > MAX_FRONT_MATTER:
         raise ProblemError(Problem(path, f"front matter is {len(fm) // 1024} KB; the limit is "
                                          f"{MAX_FRONT_MATTER // 1024} KB", 1, "move long text into the body"))

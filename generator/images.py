@@ -1,4 +1,4 @@
-"""Featured images: size read from the file, resized variants (WebP and the original format) for cards.
+"""Featured images and images in article bodies: size read from the file, resized variants (WebP and the original format) for cards.
 
 Variants are made with Pillow once and kept in .cache/images/, keyed by the source bytes, width,
 format and quality, so later builds only copy them.
@@ -76,10 +76,14 @@ def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[
     cache_dir = site_dir / ".cache" / "images"
     result = ImageSet()
     h = hashlib.sha256(repr(config.images).encode())
-    wanted: dict[str, list[Article]] = {}
+    wanted: dict[str, list[tuple[Article, int | None, str]]] = {}  # src -> (article, line, what names it)
     for article in articles:
         if article.image is not None:
-            wanted.setdefault(article.image.src, []).append(article)
+            wanted.setdefault(article.image.src, []).append((article, None, "the image: field"))
+        for src, line in article.body_images:
+            wanted.setdefault(src, []).append((article, line, "the image's path in the Markdown"))
+        if article.og_image.startswith("/"):
+            wanted.setdefault(article.og_image, []).append((article, None, "the og_image: field"))
     for extra in (config.default_image, config.logo):
         if extra:
             wanted.setdefault(extra, [])
@@ -96,11 +100,12 @@ def prepare_images(articles, config: SiteConfig, site_dir: Path, problems: list[
         rel = unquote(parts.path).lstrip("/")  # the file's name: src is percent-encoded (content.validate)
         path = site_dir / rel
         if not rel.startswith("assets/") or ".." in rel.split("/") or not _regular_file(path):
-            for article in users or [None]:
+            for article, line, what in users or [(None, None, "site.toml")]:
                 where = article.source if article else "site.toml"
-                problems.append(Problem(where, f"image {src} does not exist (looked for {rel})", None,
-                                        "put the file under assets/ and write its path as /assets/...; "
-                                        "or fix the image: field"))
+                # an image in a body stays as written (imported posts link files the host may serve)
+                problems.append(Problem(where, f"image {src} does not exist (looked for {rel})", line,
+                                        f"put the file under assets/ and write its path as /assets/...; or fix {what}",
+                                        "warning" if line else "error"))
             continue
         try:
             st = path.stat()
@@ -187,9 +192,9 @@ def _make_variants(path: Path, todo: list, quality: int) -> OSError | None:
 
 
 def _unreadable(src: str, users: list, exc: Exception, problems: list[Problem]) -> None:
-    for article in users or [None]:
+    for article, line, _ in users or [(None, None, "")]:
         problems.append(Problem(article.source if article else "site.toml", f"image {src} cannot be read: {exc}",
-                                None, "replace it with a JPEG, PNG or WebP file"))
+                                line, "replace it with a JPEG, PNG or WebP file"))
 
 
 def _save(small, fmt: str, quality: int, target: Path) -> None:

@@ -11,10 +11,13 @@ import markdown
 from pygments.formatters.html import HtmlFormatter
 
 from generator import mdskip
+from generator.embeds import EmbedExtension
+from generator.figures import FigureExtension
 from generator.model import Body
 
 # "extra" without attr_list: that one eats Liquid leftovers such as "{% endhighlight %}" in imported posts.
-EXTENSIONS = ["abbr", "def_list", "fenced_code", "footnotes", "md_in_html", "tables", "codehilite", "toc", "sane_lists", "generator.wide"]
+EXTENSIONS = ["abbr", "def_list", "fenced_code", "footnotes", "md_in_html", "tables", "codehilite", "toc", "sane_lists", "generator.wide",
+              "generator.embeds", "generator.figures"]
 EXTENSION_CONFIGS = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
     "toc": {"toc_depth": "2-3"},
@@ -79,6 +82,10 @@ def _markdown(stock: bool = False) -> markdown.Markdown:
     return mdskip.install(md) if fast else md
 
 
+def _extension(md: markdown.Markdown, kind: type):
+    return next((e for e in md.registeredExtensions if isinstance(e, kind)), None)
+
+
 def fast_path_warning() -> str | None:
     """The one warning a build prints when Python-Markdown is a release the fast path does not know."""
     if mdskip.active():
@@ -94,10 +101,15 @@ class Converter:
 
     def __init__(self) -> None:
         self._md = _markdown()
+        self.notes: tuple[tuple[int, str, str], ...] = ()  # the last body's (line in body, warning, hint)
+        self.images: tuple[tuple[str, int], ...] = ()  # the last body's local images: (site path, line in body)
 
     def html(self, text: str) -> tuple[str, str]:
         """The body's HTML and its table of contents (empty under three headings); raises
-        MarkdownError where Python-Markdown fails (MarkdownTooComplex where it recurses too deep)."""
+        MarkdownError where Python-Markdown fails (MarkdownTooComplex where it recurses too deep).
+        Afterwards `notes` holds the warnings about the body (URLs that could not be embedded) and
+        `images` its local images."""
+        self.notes, self.images = (), ()
         self._md.reset()
         try:
             out = self._md.convert(text)
@@ -112,12 +124,16 @@ class Converter:
         out = out.replace("<!--slot:", "<!-- slot:").replace("<!--/slot:", "<!-- /slot:")
         if "footnote-backref" in out:
             out = _drop_dangling_backrefs(out)
+        embeds, figures = _extension(self._md, EmbedExtension), _extension(self._md, FigureExtension)
+        self.notes = tuple(embeds.notes) if embeds is not None else ()
+        self.images = tuple(figures.images) if figures is not None else ()
         return out, self._md.toc if len(_HEADING.findall(out)) >= 3 else ""
 
     @staticmethod
-    def body(html: str, toc: str) -> Body:
-        """The Body of converted HTML: with its first paragraph and word count."""
-        return Body(html=html, toc=toc, first_paragraph=first_paragraph(html), words=count_words(html))
+    def body(html: str, toc: str, notes: tuple = (), images: tuple = ()) -> Body:
+        """The Body of converted HTML: with its first paragraph, word count, warnings and images."""
+        return Body(html=html, toc=toc, first_paragraph=first_paragraph(html), words=count_words(html), notes=notes,
+                    images=images)
 
 
 def _drop_dangling_backrefs(body_html: str) -> str:

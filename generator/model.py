@@ -13,11 +13,25 @@ Kind = Literal["article", "page"]
 class Term:
     """A category, tag or coin: what it is called and where its page lives."""
 
-    kind: str  # "category" | "tag" | "coin"
+    kind: str  # a taxonomy.TERM_KINDS name: "category", "tag", "coin"
     name: str
     slug: str
     url: str
     description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """A person who writes for the site (content/_data/authors.toml), or just a name for one it does not list."""
+
+    name: str
+    slug: str
+    url: str  # their page, '/author/jane-doe/' ('' when author pages are turned off)
+    role: str = ""
+    bio: str = ""
+    avatar: str = ""  # site path or URL of their picture
+    links: tuple[tuple[str, str], ...] = ()  # (label, URL) of their profiles elsewhere: schema.org sameAs
+    login: str = ""  # the CMS login an importer matched them by
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +43,14 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Update:
+    """One dated correction or update notice ('updates:' in front matter)."""
+
+    date: datetime
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
 class Body:
     """What Markdown made of one document's body (cacheable per file)."""
 
@@ -36,6 +58,8 @@ class Body:
     toc: str
     first_paragraph: str
     words: int
+    notes: tuple[tuple[int, str, str], ...] = ()  # (line in the body, warning, hint): kept with the body
+    images: tuple[tuple[str, int], ...] = ()  # the body's local images: (site path, line in the body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +90,18 @@ class Article:
     draft: bool
     has_toc: bool
     aliases: tuple[str, ...] = ()  # old site paths that redirect here ('aliases:' / 'redirect_from:')
+    body_images: tuple[tuple[str, int], ...] = ()  # local images in the body: (site path, line in the file)
+    updates: tuple[Update, ...] = ()  # corrections and updates, oldest first; the last sets `updated`
+    expires: datetime | None = None  # leaves every list, feed and sitemap at this time
+    sponsored: bool = False
+    doc_type: str = "article"  # "article" | "press-release"
+    noindex: bool = False
+    canonical: str = ""  # absolute URL of the original, for a syndicated copy
+    og_image: str = ""  # the share image, when not the featured one
     url_given: bool = False  # 'slug:' or 'url:' was written, so a clash is an error, never a '-2'
+    authors: tuple[Term, ...] = ()  # 'author:' names as terms; assembly swaps in the data file's (authors.toml)
+    author_line: int = 0  # where 'author:' is set, for the warning about an author the data file lacks
+    labels: tuple[Term, ...] = ()  # sponsored, press release: terms of kind 'label' (content.LABELS)
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
@@ -94,7 +129,7 @@ def _positional_pickle(cls: type) -> None:
     cls.__reduce__ = __reduce__
 
 
-for _cls in (Image, Body, Article, Parsed):
+for _cls in (Image, Update, Body, Article, Parsed):
     _positional_pickle(_cls)
 
 _TERMS: dict[tuple, Term] = {}

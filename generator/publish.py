@@ -351,7 +351,8 @@ def render_route(model, route: Route, load_body: Callable[[Article], Body]) -> s
 
 def render_context(model, route: Route, context: dict, load_body: Callable[[Article], Body]) -> str:
     if "article" in context:
-        context["content"] = LazyBody(context["article"], load_body, model.site.config.base_path)
+        context["content"] = LazyBody(context["article"], load_body, model.site.config.base_path,
+                                      model.images.get if model.images is not None else None)
     return model.renderer.page(route, context)
 
 

@@ -32,7 +32,7 @@ def plan_redirects(site: Site, routes: list[Route], problems: list[Problem]) -> 
     by path keeps the URL)."""
     pages = {output_path(r.url).casefold(): r for r in routes}
     claimed: dict[str, Redirect] = {}
-    for article in sorted(site.articles + site.pages, key=lambda a: a.source):
+    for article in sorted(site.articles + site.pages + site.archived, key=lambda a: a.source):
         for alias in article.aliases:
             key = output_path(alias).casefold()  # case-insensitive file systems would merge these
             route = pages.get(key)

@@ -25,7 +25,7 @@ from jinja2.utils import internalcode
 import markupsafe
 from markupsafe import Markup
 
-from generator import __version__
+from generator import __version__, figures
 from generator.errors import Problem, ProblemError
 from generator.model import Article, Body
 from generator.pages import Route
@@ -43,25 +43,35 @@ _ROOT_LINK = re.compile(r'(\s(?:href|src)=["\'])/(?!/)')
 class LazyBody:
     """An article's body HTML, loaded only when a template prints it; hashed by the article's digest.
 
-    Root-relative links written in Markdown ('/2025/07/x/') get the site's sub-path when it has one.
+    Root-relative links written in Markdown ('/2025/07/x/') get the site's sub-path when it has one;
+    local images get their size and variants (`images`: the build's ImageSet.get, covered by the
+    global key as the page fingerprint's other half).
     """
 
-    __slots__ = ("_load", "article", "_body", "_base")
+    __slots__ = ("_load", "article", "_body", "_base", "_images")
 
-    def __init__(self, article: Article, load: Callable[[Article], Body], base_path: str = "/"):
+    def __init__(self, article: Article, load: Callable[[Article], Body], base_path: str = "/",
+                 images: Callable | None = None):
         self.article = article
         self._load = load
         self._body: Body | None = None
         self._base = base_path
+        self._images = images
 
     @property
     def body(self) -> Body:
         if self._body is None:
             body = self._load(self.article)
-            if self._base != "/":
-                prefix = self._base.rstrip("/")
-                body = Body(_ROOT_LINK.sub(lambda m: m.group(1) + prefix + "/", body.html), body.toc,
-                            body.first_paragraph, body.words)
+            html = body.html
+            prefix = self._base.rstrip("/")
+            if self._images is not None and self.article.body_images:
+                html = figures.enhance(html, self._images, lambda path: prefix + path)
+            if prefix:
+                html = _ROOT_LINK.sub(lambda m: m.group(1) + prefix + "/", html)
+            if self.article.sponsored or self.article.doc_type == "press-release":
+                html = _sponsored_links(html)
+            if html is not body.html:
+                body = Body(html, body.toc, body.first_paragraph, body.words)
             self._body = body
         return self._body
 
@@ -74,6 +84,24 @@ class LazyBody:
     @property
     def toc(self) -> Markup:
         return Markup(self.body.toc)
+
+
+_OUTBOUND = re.compile(r'<a\b([^>]*\shref="(?:https?:)?//[^"]*"[^>]*)>')
+_REL = re.compile(r'\srel="([^"]*)"')
+
+
+def _sponsored_links(html: str) -> str:
+    """rel="sponsored" on every link of a paid or press-release body that leaves the site."""
+    def one(match: re.Match) -> str:
+        attrs = match.group(1)
+        rel = _REL.search(attrs)
+        if rel is None:
+            return f'<a{attrs} rel="sponsored">'
+        words = rel.group(1).split()
+        if "sponsored" in words:
+            return match.group(0)
+        return "<a" + attrs[:rel.start()] + f' rel="{" ".join([*words, "sponsored"])}"' + attrs[rel.end():] + ">"
+    return _OUTBOUND.sub(one, html)
 
 
 def layouts_fingerprint(layouts: Path) -> str:

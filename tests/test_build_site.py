@@ -615,3 +615,18 @@ def test_top_level_help():
     assert done.returncode == 0
     for verb in ("build", "serve", "new", "check"):
         assert verb in done.stdout
+
+
+def test_stylesheets_are_minified_under_a_name_from_their_content(site):
+    site.write("assets/css/extra.css", "/* a comment the reader never needs */\n.box {\n  color : red ;\n}\n")
+    site.write("content/articles/a.md", article("Styled", "2025-07-01", "Bitcoin"))
+    site.build(check=True)
+    [first] = list((site.out / "assets/css").glob("extra.*.css"))
+    assert first.read_text(encoding="utf-8") == ".box{color:red}"
+    site.write("assets/css/extra.css", "/* reworded */\n.box { color: red; }\n")  # same rules: same file
+    site.build(check=True)
+    assert [p.name for p in (site.out / "assets/css").glob("extra.*.css")] == [first.name]
+    site.write("assets/css/extra.css", ".box { color: blue; }\n")
+    site.build(check=True)
+    [second] = list((site.out / "assets/css").glob("extra.*.css"))
+    assert second.name != first.name and second.read_text(encoding="utf-8") == ".box{color:blue}"

@@ -598,7 +598,7 @@ def test_front_matter_never_injects_markup(site: Site):
     assert page.text("p", "standfirst") == [MARKUP_SUMMARY]
     tags = [text for _, a, text in page.find_all("a") if a.get("rel") == "tag"]
     assert sorted(tags) == sorted(MARKUP_TAGS)
-    assert page.text("span", "article__author") == [MARKUP_AUTHOR]
+    assert page.text("a", "article__author") == [MARKUP_AUTHOR]  # the byline links to the author's page
 
     # JSON-LD: valid JSON, values equal to the raw strings, and no '<' that could close the script
     raw_page = site.page(url).read_text(encoding="utf-8")
