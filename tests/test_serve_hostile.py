@@ -28,6 +28,12 @@ def test_serve_survives_every_hostile_file_and_recovers(serve, site):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((HOSTILE / f"{name}.md").read_bytes())
         s.wait_updates(1, since)
+        # the first refresh may have seen the file created but not yet written (a write is not atomic):
+        # wait for the state the whole file gives, then check it
+        if case.exit == 1:
+            wait_for(lambda: re.search(case.message, unescape(s.text("/"))), f"the error banner for {name}", server=s)
+        else:
+            wait_for(lambda: s.status(case.url) == 200, f"{case.url} of {name} served", server=s)
         assert s.alive, f"serve died on {name}:\n{s.stderr}"
         assert "Traceback" not in s.stderr, f"traceback on {name}:\n{s.stderr}"
         status, _, body = s.get("/")
