@@ -45,10 +45,50 @@ def sort_key(article: Article) -> tuple:
     return (-article.date.timestamp(), article.source)
 
 
+@dataclass(frozen=True)
+class Editions:
+    """One Site per language, the default first, and which articles translate which."""
+
+    sites: dict[str, Site]  # language code -> that edition's site model
+    translations: dict[str, tuple[Article, ...]]  # source -> its translations and itself, in language order
+
+    @property
+    def default(self) -> Site:
+        return next(iter(self.sites.values()))
+
+    def of(self, lang: str) -> Site:
+        return self.sites[lang]
+
+    def __iter__(self):
+        return iter(self.sites.values())
+
+    def __len__(self) -> int:
+        return len(self.sites)
+
+
 def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, drafts: bool = False,
              future: bool = False, problems: list[Problem] | None = None) -> Site:
-    """Filter drafts and future articles, claim URLs (first source by path wins), group by term."""
+    """The site model of a single-language site (the default edition of a multilingual one)."""
+    return assemble_editions(entries, config, now, drafts=drafts, future=future, problems=problems).default
+
+
+def assemble_editions(entries: list[Article], config: SiteConfig, now: datetime, *, drafts: bool = False,
+                      future: bool = False, problems: list[Problem] | None = None) -> Editions:
+    """Claim URLs over every language, then one site model per language, then the translations."""
     problems = problems if problems is not None else []
+    kept = _published(entries, now, drafts, future, problems)
+    codes = [config.default_language] + [l.code for l in config.languages if l.code != config.default_language]
+    by_lang: dict[str, list[Article]] = {code: [] for code in codes}
+    for article in kept:
+        by_lang.setdefault(article.lang or config.default_language, []).append(article)
+    sites = {code: _site(members, config.edition(code), now) for code, members in by_lang.items()}
+    order = {code: i for i, code in enumerate(codes)}
+    return Editions(sites, link_translations(kept, order, problems) if len(sites) > 1 else {})
+
+
+def _published(entries: list[Article], now: datetime, drafts: bool, future: bool,
+               problems: list[Problem]) -> list[Article]:
+    """Filter drafts and future articles, claim URLs (first source by path wins)."""
     visible = [a for a in entries if (drafts or not a.draft) and (future or a.kind == "page" or a.date <= now)]
     owners: dict[str, Article] = {}
     kept: list[Article] = []
@@ -62,11 +102,76 @@ def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, draft
             continue
         owners[url_key] = article
         kept.append(article)
+    return kept
+
+
+def _site(kept: list[Article], config: SiteConfig, now: datetime) -> Site:
+    """One edition's site model: its articles newest first, its pages, its listings."""
     articles = tuple(sorted((a for a in kept if a.kind == "article"), key=sort_key))
     pages = tuple(sorted((a for a in kept if a.kind == "page"), key=lambda p: (p.title.casefold(), p.source)))
     return Site(config=config, now=now, articles=articles, pages=pages,
                 categories=_categories(articles, config), tags=_group(articles, "tags"),
                 coins=_group(articles, "coins"), by_source={a.source: a for a in kept})
+
+
+def link_translations(articles: list[Article], order: dict[str, int],
+                      problems: list[Problem]) -> dict[str, tuple[Article, ...]]:
+    """Group translations: by 'translation_key:', else by file name or by slug and day within one
+    folder family (content/fr/news/x.md, content/news/x.fr.md and content/news/x.md are one story).
+    A group holds one article per language; another one of the same language is an error."""
+    parent: dict[str, str] = {}
+
+    def find(s: str) -> str:
+        while parent[s] != s:
+            parent[s] = parent[parent[s]]
+            s = parent[s]
+        return s
+
+    first_of: dict[tuple, str] = {}
+    for article in sorted(articles, key=lambda a: a.source):
+        parent[article.source] = article.source
+        folder, _, stem = article.family.partition("\0")
+        if article.translation_key:
+            keys = [("key", article.translation_key)]
+        else:
+            stem = _without_language(stem, article.lang)
+            keys = [("name", article.kind, folder, stem),
+                    ("slug", article.kind, folder, article.slug, article.date.date())]
+        for key in keys:
+            other = first_of.setdefault(key, article.source)
+            if other != article.source:
+                parent[find(article.source)] = find(other)
+    groups: dict[str, list[Article]] = {}
+    for article in sorted(articles, key=lambda a: a.source):
+        groups.setdefault(find(article.source), []).append(article)
+    out: dict[str, tuple[Article, ...]] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        chosen: dict[str, Article] = {}
+        for article in members:
+            other = chosen.get(article.lang)
+            if other is None:
+                chosen[article.lang] = article
+                continue
+            how = f"translation_key {article.translation_key!r}" if article.translation_key else \
+                "its file name or slug and date"
+            problems.append(Problem(article.source, f"{how} makes it a second {article.lang!r} translation of the story "
+                                                    f"{other.source} already is; it is published without translations",
+                                    hint="give each translation its own language, or this file its own translation_key"))
+        group = tuple(sorted(chosen.values(), key=lambda a: (order.get(a.lang, len(order)), a.lang)))
+        if len(group) > 1:
+            for article in group:
+                out[article.source] = group
+    return out
+
+
+def _without_language(stem: str, lang: str) -> str:
+    """'x-fr' or 'x_fr' -> 'x' for a French file: a language written into the file name."""
+    for sep in "-_":
+        if lang and stem.casefold().endswith(sep + lang.casefold()) and len(stem) > len(lang) + 1:
+            return stem[:-len(lang) - 1]
+    return stem
 
 
 def _categories(articles: tuple[Article, ...], config: SiteConfig) -> dict[str, Listing]:

@@ -66,6 +66,9 @@ class Article:
     draft: bool
     has_toc: bool
     aliases: tuple[str, ...] = ()  # old site paths that redirect here ('aliases:' / 'redirect_from:')
+    lang: str = ""  # the edition's language code ('' on a single-language site)
+    translation_key: str = ""  # 'translation_key:' as written; translations share one
+    family: str = ""  # folder and file name without language, for finding translations without a key
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import math
 from dataclasses import dataclass
 from itertools import islice
@@ -23,6 +24,7 @@ class Route:
     key: str = ""  # source path for articles/pages, term slug for listings
     number: int = 1  # page number within a paginated listing
     total: int = 1
+    lang: str = ""  # the edition (language code) the page belongs to
 
 
 @dataclass(frozen=True)
@@ -45,30 +47,42 @@ def output_path(url: str) -> str:
     return path + "index.html" if url.endswith("/") else path
 
 
-def plan_routes(site: Site, problems: list[Problem]) -> list[Route]:
-    """Every HTML page of the site; two pages claiming one URL is an error (the first keeps it)."""
+def plan_routes(site, problems: list[Problem]) -> list[Route]:
+    """Every HTML page of the site (a Site, or Editions: each language's pages); two pages claiming
+    one URL is an error (the first keeps it)."""
+    sites = list(site) if not isinstance(site, Site) else [site]
+    routes: list[Route] = []
+    for edition in sites:
+        routes += _edition_routes(edition)
+    return _without_reserved(_without_collisions(routes, problems), sites, problems)
+
+
+def _edition_routes(site: Site) -> list[Route]:
+    """The pages of one edition: its articles, pages, home, listings, search, widget and 404 page."""
     config = site.config
     per = config.per_page
+    lang, home = config.language, config.home
     routes: list[Route] = []
     for article in site.articles:
-        routes.append(Route(article.url, "article.html", "article", article.source))
+        routes.append(Route(article.url, "article.html", "article", article.source, lang=lang))
     for page in site.pages:
-        routes.append(Route(page.url, "page.html", "page", page.source))
+        routes.append(Route(page.url, "page.html", "page", page.source, lang=lang))
     home_total = max(1, math.ceil(len(site.articles) / per))
-    routes += [Route(paged_url("/", n), "home.html", "home", "", n, home_total) for n in range(1, home_total + 1)]
+    routes += [Route(paged_url(home, n), "home.html", "home", "", n, home_total, lang) for n in range(1, home_total + 1)]
     for kind, listings in (("category", site.categories), ("tag", site.tags), ("coin", site.coins)):
         for slug, listing in listings.items():
             total = max(1, math.ceil(len(listing.articles) / per))
-            routes += [Route(paged_url(listing.term.url, n), "list.html", kind, slug, n, total) for n in range(1, total + 1)]
+            routes += [Route(paged_url(listing.term.url, n), "list.html", kind, slug, n, total, lang)
+                       for n in range(1, total + 1)]
         index_url = _index_url(config.permalinks, kind)
         if index_url and listings:
-            routes.append(Route(index_url, "terms.html", "terms", kind))
+            routes.append(Route(index_url, "terms.html", "terms", kind, lang=lang))
     if config.search.enabled:
-        routes.append(Route("/search/", "search.html", "search"))
+        routes.append(Route(home + "search/", "search.html", "search", lang=lang))
     if config.sidebar_lists == "frame":
-        routes.append(Route("/widgets/lists/", "widget.html", "widget"))
-    routes.append(Route("/404.html", "404.html", "404"))
-    return _without_reserved(_without_collisions(routes, site, problems), site, problems)
+        routes.append(Route(home + "widgets/lists/", "widget.html", "widget", lang=lang))
+    routes.append(Route(home + "404.html", "404.html", "404", lang=lang))
+    return routes
 
 
 def _reserved(rel: str, feeds: dict[str, str]) -> str | None:
@@ -87,15 +101,19 @@ def _reserved(rel: str, feeds: dict[str, str]) -> str | None:
     return None
 
 
-def _without_reserved(routes: list[Route], site: Site, problems: list[Problem]) -> list[Route]:
+def _without_reserved(routes: list[Route], sites: list[Site], problems: list[Problem]) -> list[Route]:
     """Pages and term pages claiming a generated path are errors naming both, and are not published."""
-    config = site.config
     feeds: dict[str, str] = {}
-    for kind, listings, on in (("category", site.categories, config.feeds.per_category),
-                               ("tag", site.tags, config.feeds.per_tag)):
-        if on:
-            for listing in listings.values():
-                feeds[feed_url(listing.term.url).lstrip("/").casefold()] = f"the feed of the {kind} {listing.term.name!r}"
+    for site in sites:
+        config = site.config
+        if config.home != "/":
+            for name in ("feed.xml", "feed.json"):
+                feeds[(config.home + name).lstrip("/").casefold()] = f"the {config.language} edition's {name}"
+        for kind, listings, on in (("category", site.categories, config.feeds.per_category),
+                                   ("tag", site.tags, config.feeds.per_tag)):
+            if on:
+                for listing in listings.values():
+                    feeds[feed_url(listing.term.url).lstrip("/").casefold()] = f"the feed of the {kind} {listing.term.name!r}"
     kept = []
     for route in routes:
         owner = _reserved(output_path(route.url), feeds) if route.kind not in ("widget", "404") else None
@@ -115,7 +133,7 @@ def _index_url(permalinks, kind: str) -> str:
     return head if head not in ("", "/") and "{" not in head else ""
 
 
-def _without_collisions(routes: list[Route], site: Site, problems: list[Problem]) -> list[Route]:
+def _without_collisions(routes: list[Route], problems: list[Problem]) -> list[Route]:
     """The site's own pages (home, listings, indexes, search, 404) win over content claiming their URL."""
     owners: dict[str, Route] = {}
     dropped: set[int] = set()
@@ -151,10 +169,6 @@ def _describe(route: Route) -> str:
     return {"home": "the home page", "search": "the search page", "404": "the 404 page"}.get(route.kind, route.kind)
 
 
-def breadcrumbs(*crumbs: tuple[str, str]) -> tuple[tuple[str, str], ...]:
-    return (("Home", "/"),) + tuple(crumbs)
-
-
 @dataclass(frozen=True)
 class Lookups:
     """What page inputs need from the model beyond the site: related lists, trending, ticker figures."""
@@ -164,12 +178,69 @@ class Lookups:
     trending_ranked: tuple[Article, ...] = ()  # the ranking continued, for pages that leave some out
     coin: Callable[[str], object] = lambda symbol: None
     prices_as_of: object = None  # when the ticker snapshot's figures were taken (a datetime), if known
+    languages: Callable[[Route], tuple] = lambda route: ()  # language_links() of a multilingual site
+
+
+@dataclass(frozen=True, slots=True)
+class Alternate:
+    """This page in one language: its translation, or that edition's closest page when it has none."""
+
+    lang: str
+    name: str  # the language's own name ('Français')
+    url: str
+    translated: bool  # the same page in that language (an hreflang alternate), not just its edition
+    current: bool  # the page itself
+
+
+def language_links(route: Route, editions, names: dict[str, str]) -> tuple[Alternate, ...]:
+    """The page in every language of a multilingual site (Editions), its own language included: an
+    article's translation, the same home, listing, index or search page in another edition, else
+    that edition's home (not an alternate of this page, but where the switcher leads)."""
+    kind = route.kind
+    group = {a.lang: a.url for a in editions.translations.get(route.key, ())} if kind in ("article", "page") else {}
+    out = []
+    for site in editions:
+        config = site.config
+        lang = config.language
+        url, translated = config.home, False
+        if lang == route.lang:
+            url, translated = route.url, True
+        elif kind in ("article", "page"):
+            if lang in group:
+                url, translated = group[lang], True
+        elif kind == "home":
+            translated = True
+        elif kind in ("category", "tag", "coin"):
+            listing = site.listings(kind).get(route.key)
+            if listing is not None:
+                url, translated = listing.term.url, True
+        elif kind == "terms":
+            index = _index_url(config.permalinks, route.key)
+            if index and site.listings(route.key):
+                url, translated = index, True
+        elif kind == "search" and config.search.enabled:
+            url, translated = config.home + "search/", True
+        out.append(Alternate(lang, names.get(lang, lang), url, translated, lang == route.lang))
+    alone = (kind in ("article", "page") and len(group) < 2) or kind in ("404", "widget") or route.number > 1
+    if alone:  # no page of its own in other languages: the switcher leads to their homes
+        out = [Alternate(a.lang, a.name, a.url if a.current else _home_of(editions, a.lang), False, a.current)
+               for a in out]
+    return tuple(out)
+
+
+def _home_of(editions, lang: str) -> str:
+    return editions.of(lang).config.home
 
 
 def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
     """Everything a page's context is made of, besides the route and the config: a few articles,
-    terms and numbers. build_context() reads nothing else, so hashing these (articles by digest)
-    tells exactly whether a page can have changed, in microseconds rather than a render."""
+    terms and numbers, and the page in the site's other languages. build_context() reads nothing
+    else, so hashing these (articles by digest) tells exactly whether a page can have changed, in
+    microseconds rather than a render."""
+    return _own_inputs(route, site, lookups), lookups.languages(route)
+
+
+def _own_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
     kind = route.kind
     if kind in ("article", "page"):
         article = site.by_source[route.key]
@@ -232,9 +303,30 @@ def shown_date(site: Site) -> Callable[[Route], float]:
     return when
 
 
-def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
+def build_context(route: Route, inputs: tuple, config: SiteConfig, strings=None) -> dict:
     """The variables a page's template receives (documented in README.md, 'Layouts'), made from
-    route_inputs() and the config alone."""
+    route_inputs() and the (edition's) config alone."""
+    own, languages = inputs
+    context = _own_context(route, own, config, strings or _ENGLISH)
+    translated = [a for a in languages if a.translated]
+    page = context["page"]
+    page["languages"] = languages  # the switcher: every language, the page's own included
+    # hreflang: the page and its translations, with x-default the default language's (or the first)
+    page["alternates"] = tuple(translated) if len(translated) > 1 else ()
+    page["x_default"] = next((a for a in translated if a.url and a.lang == config.default_language),
+                             translated[0] if translated else None) if page["alternates"] else None
+    return context
+
+
+_ENGLISH = gettext.NullTranslations()  # the layouts' own language
+
+
+def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> dict:
+    _, home = strings.gettext, config.home
+
+    def breadcrumbs(*crumbs: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+        return ((_("Home"), home),) + tuple(crumbs)
+
     if route.kind in ("article", "page"):
         article, related = inputs
         crumbs = breadcrumbs((article.category.name, article.category.url)) if article.category else breadcrumbs()
@@ -246,35 +338,39 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
                 "article": article, "related": related}
     if route.kind == "home":
         items, blocks, trending, trending_count = inputs
-        title = config.title if route.number == 1 else f"{config.title}, page {route.number}"
-        crumbs = breadcrumbs((f"Page {route.number}", route.url)) if route.number > 1 else ()
+        title = config.title if route.number == 1 else _("%(title)s, page %(number)d") % {"title": config.title, "number": route.number}
+        crumbs = breadcrumbs((_("Page %(number)d") % {"number": route.number}, route.url)) if route.number > 1 else ()
         # the home sidebar's Trending leaves out what the main column shows (lead, list, blocks)
         shown = {a.source for a in items} | {a.source for _, block in blocks for a in block}
         trending = tuple(a for a in trending if a.source not in shown)[:trending_count]
         ld = [{"@context": "https://schema.org", "@type": "WebSite", "name": config.title,
-               "url": absolute(config.base_url, "/"), "description": config.description}]
+               "url": absolute(config.base_url, home), "description": config.description}]
         if config.search.enabled:
             ld[0]["potentialAction"] = {"@type": "SearchAction", "query-input": "required name=q",
-                                        "target": absolute(config.base_url, "/search/") + "?q={q}"}
+                                        "target": absolute(config.base_url, home + "search/") + "?q={q}"}
         if route.number > 1:
             ld = [_collection_ld(config, route, title, config.description)]
-        return {"page": _page(route, title, config.description, crumbs, pagination=_pagination("/", route), jsonld=ld),
+        return {"page": _page(route, title, config.description, crumbs, pagination=_pagination(home, route), jsonld=ld),
                 "lead": items[0] if items and route.number == 1 else None,
                 "articles": items[1:] if route.number == 1 else items,
                 "blocks": blocks, "trending": trending}
     if route.kind in ("category", "tag", "coin"):
         term, count, items, coin = inputs
         coin, prices_as_of = coin or (None, None)
-        label = {"category": "", "tag": "Tag: ", "coin": "Coin: "}[route.kind]
         name = coin_title(term.name, coin)
-        title = f"{label}{name}" + (f", page {route.number}" if route.number > 1 else "")
-        description = term.description or f"{count} articles on {term.name} from {config.title}."
-        kind_crumb = {"category": ("Categories", _index_url(config.permalinks, "category")),
-                      "tag": ("Tags", _index_url(config.permalinks, "tag")),
-                      "coin": ("Coins", _index_url(config.permalinks, "coin"))}[route.kind]
+        title = {"category": name, "tag": _("Tag: %(name)s") % {"name": name},
+                 "coin": _("Coin: %(name)s") % {"name": name}}[route.kind]
+        if route.number > 1:
+            title = _("%(title)s, page %(number)d") % {"title": title, "number": route.number}
+        description = term.description or strings.ngettext("%(num)d articles on %(name)s from %(title)s.",  # English: always plural
+                                                           "%(num)d articles on %(name)s from %(title)s.", count) % {
+            "num": count, "name": term.name, "title": config.title}
+        kind_crumb = {"category": (_("Categories"), _index_url(config.permalinks, "category")),
+                      "tag": (_("Tags"), _index_url(config.permalinks, "tag")),
+                      "coin": (_("Coins"), _index_url(config.permalinks, "coin"))}[route.kind]
         crumbs = breadcrumbs(*([kind_crumb] if kind_crumb[1] else []), (name, term.url))
         if route.number > 1:
-            crumbs += ((f"Page {route.number}", route.url),)
+            crumbs += ((_("Page %(number)d") % {"number": route.number}, route.url),)
         ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
         has_feed = (route.kind == "category" and config.feeds.per_category and count) or \
             (route.kind == "tag" and config.feeds.per_tag)
@@ -286,15 +382,18 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
         return context
     if route.kind == "terms":
         (terms,) = inputs
-        name = {"category": "Categories", "tag": "Tags", "coin": "Coins"}[route.key]
-        return {"page": _page(route, name, f"All {name.lower()} on {config.title}.", breadcrumbs((name, route.url))),
+        name = {"category": _("Categories"), "tag": _("Tags"), "coin": _("Coins")}[route.key]
+        about = {"category": _("All categories on %(title)s."), "tag": _("All tags on %(title)s."),
+                 "coin": _("All coins on %(title)s.")}[route.key] % {"title": config.title}
+        return {"page": _page(route, name, about, breadcrumbs((name, route.url))),
                 "terms": terms, "terms_kind": route.key}
     if route.kind == "widget":
         trending, latest = inputs
-        return {"page": _page(route, "Trending and latest", "", ()), "trending": trending, "latest": latest}
+        return {"page": _page(route, _("Trending and latest"), "", ()), "trending": trending, "latest": latest}
     if route.kind == "search":
-        return {"page": _page(route, "Search", f"Search every article on {config.title}.", breadcrumbs(("Search", route.url)))}
-    return {"page": _page(route, "Page not found", "The page you asked for is not here.", ())}
+        return {"page": _page(route, _("Search"), _("Search every article on %(title)s.") % {"title": config.title},
+                                  breadcrumbs((_("Search"), route.url)))}
+    return {"page": _page(route, _("Page not found"), _("The page you asked for is not here."), ())}
 
 
 def coin_title(symbol: str, coin) -> str:
@@ -315,7 +414,7 @@ def feed_url(term_url: str) -> str:
 
 
 def _publisher(config) -> dict:
-    org = {"@type": "NewsMediaOrganization", "name": config.title, "url": absolute(config.base_url, "/")}
+    org = {"@type": "NewsMediaOrganization", "name": config.title, "url": absolute(config.base_url, config.home)}
     if config.logo:
         org["logo"] = {"@type": "ImageObject", "url": absolute(config.base_url, config.logo)}
     return org
@@ -349,7 +448,7 @@ def _breadcrumb_ld(config, crumbs) -> dict:
 def _collection_ld(config, route: Route, title: str, description: str) -> dict:
     return {"@context": "https://schema.org", "@type": "CollectionPage", "name": title, "description": description,
             "url": absolute(config.base_url, route.url),
-            "isPartOf": {"@type": "WebSite", "name": config.title, "url": absolute(config.base_url, "/")}}
+            "isPartOf": {"@type": "WebSite", "name": config.title, "url": absolute(config.base_url, config.home)}}
 
 
 def _pagination(base: str, route: Route) -> Pagination | None:
