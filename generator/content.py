@@ -112,13 +112,13 @@ def discover(site_dir: Path, problems: list[Problem], languages: tuple[str, ...]
                 problems.append(Problem(rel, "file name is not UTF-8; skipped",
                                         hint="rename the file (and its folders) with UTF-8 characters"))
                 continue
-            in_pages = not top and in_pages(rel, languages)
+            in_pages = not top and is_page_path(rel, languages)
             found.append(SourceFile(rel, Path(entry.path), "page" if in_pages else "article", source_stamp(st), st.st_size))
         stack.extend(reversed(subfolders))
     return found
 
 
-def in_pages(rel: str, languages: tuple[str, ...]) -> bool:
+def is_page_path(rel: str, languages: tuple[str, ...]) -> bool:
     parts = rel.split("/")
     if parts[1] == PAGES_DIR:
         return True

@@ -37,7 +37,7 @@ from watchdog.observers.polling import PollingObserver
 from generator.build import BuildOptions, ContentLoader, Model, build_clock, load_site_config, make_model
 from generator.cache import CACHE_DIR, Cache
 from generator.config import CONFIG_FILE, SiteConfig
-from generator.content import CONTENT_DIR, SUFFIXES, SourceFile, in_pages, discover
+from generator.content import CONTENT_DIR, SUFFIXES, SourceFile, is_page_path, discover
 from generator.errors import ConfigError, Problem, ProblemError
 from generator.extras import extra_outputs
 from generator.model import Article, Body, Parsed
@@ -216,7 +216,7 @@ def discover_one(site_dir: Path, rel: str, problems: list[Problem], languages: t
         st = path.stat()
     except OSError:
         return []
-    kind = "page" if len(parts) > 2 and in_pages(rel, languages) else "article"
+    kind = "page" if len(parts) > 2 and is_page_path(rel, languages) else "article"
     return [SourceFile(rel, path, kind, source_stamp(st), st.st_size)]
 
 
