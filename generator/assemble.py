@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from generator.config import SiteConfig
@@ -76,7 +77,7 @@ def assemble_editions(entries: list[Article], config: SiteConfig, now: datetime,
                       future: bool = False, problems: list[Problem] | None = None) -> Editions:
     """Claim URLs over every language, then one site model per language, then the translations."""
     problems = problems if problems is not None else []
-    kept = _published(entries, now, drafts, future, problems)
+    kept = _published(entries, config, now, drafts, future, problems)
     codes = [config.default_language] + [l.code for l in config.languages if l.code != config.default_language]
     by_lang: dict[str, list[Article]] = {code: [] for code in codes}
     for article in kept:
@@ -86,21 +87,24 @@ def assemble_editions(entries: list[Article], config: SiteConfig, now: datetime,
     return Editions(sites, link_translations(kept, order, problems) if len(sites) > 1 else {})
 
 
-def _published(entries: list[Article], now: datetime, drafts: bool, future: bool,
+def _published(entries: list[Article], config: SiteConfig, now: datetime, drafts: bool, future: bool,
                problems: list[Problem]) -> list[Article]:
     """Filter drafts and future articles, claim URLs (first source by path wins)."""
     visible = [a for a in entries if (drafts or not a.draft) and (future or a.kind == "page" or a.date <= now)]
     owners: dict[str, Article] = {}
     kept: list[Article] = []
-    for article in sorted(visible, key=lambda a: a.source):
-        url_key = article.url.casefold()  # case-insensitive file systems would merge these
-        other = owners.get(url_key)
+    # Oldest first, so the first published keeps its URL whatever is added later (WordPress's rule).
+    for article in sorted(visible, key=lambda a: (a.date.timestamp(), a.source)):
+        other = owners.get(article.url.casefold())  # case-insensitive file systems would merge these
+        if other is not None and not article.url_given:
+            article = _next_free_url(article, owners, config)
+            other = owners.get(article.url.casefold())
         if other is not None:
             problems.append(Problem(article.source, f"its URL {article.url} is already taken by {other.source}; "
                                                     "this file was not published",
                                     hint="give one of them a different 'slug:' or title"))
             continue
-        owners[url_key] = article
+        owners[article.url.casefold()] = article
         kept.append(article)
     return kept
 
@@ -172,6 +176,23 @@ def _without_language(stem: str, lang: str) -> str:
         if lang and stem.casefold().endswith(sep + lang.casefold()) and len(stem) > len(lang) + 1:
             return stem[:-len(lang) - 1]
     return stem
+
+
+def _next_free_url(article: Article, owners: dict[str, Article], config: SiteConfig) -> Article:
+    """A recurring headline ("Market wrap") whose slug came from its title or file name: the first
+    free '-2', '-3'... of its slug. The digest changes with the URL, since pages show it."""
+    config = config.edition(article.lang) if article.lang else config  # its permalinks, under its edition's home
+    pattern = config.permalinks.page if article.kind == "page" else config.permalinks.article
+    category = article.category.slug if article.category else ""
+    for n in range(2, len(owners) + 3):
+        slug = f"{article.slug}-{n}"
+        url = expand_permalink(pattern, slug=slug, when=article.date, category=category)
+        if url == article.url:  # the pattern has no {slug}: numbering cannot help
+            break
+        if url.casefold() not in owners:
+            digest = hashlib.sha256(f"{article.digest}\0{url}".encode()).hexdigest()[:24]
+            return replace(article, slug=slug, url=url, digest=digest)
+    return article
 
 
 def _categories(articles: tuple[Article, ...], config: SiteConfig) -> dict[str, Listing]:

@@ -405,7 +405,8 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
     return Article(source=rel, kind=src.kind, digest=digest, title=title, date=when, updated=max(updated, when),
                    slug=slug, url=url, category=category, tags=tags, coins=coins, summary=summary,
                    reading_time=reading_time, words=body.words, image=image, author=author, trending=trending,
-                   draft=draft, has_toc=bool(body.toc), aliases=aliases, lang=lang,
+                   draft=draft, has_toc=bool(body.toc), aliases=aliases,
+                   url_given=slug_source not in (None, "") or meta.get("url") not in (None, ""), lang=lang,
                    translation_key=clean_text(key) if key not in (None, "") else "",
                    family=f"{folder}\0{stem}", extra=extra)
 

@@ -66,6 +66,7 @@ class Article:
     draft: bool
     has_toc: bool
     aliases: tuple[str, ...] = ()  # old site paths that redirect here ('aliases:' / 'redirect_from:')
+    url_given: bool = False  # 'slug:' or 'url:' was written, so a clash is an error, never a '-2'
     lang: str = ""  # the edition's language code ('' on a single-language site)
     translation_key: str = ""  # 'translation_key:' as written; translations share one
     family: str = ""  # folder and file name without language, for finding translations without a key

@@ -82,6 +82,36 @@ def test_article_pages_at_year_month_slug(site):
     assert not site.page("/2024/11/a-headline-that-is-not-the-slug/").exists()
 
 
+def test_recurring_titles_in_a_month_get_numbered_urls_oldest_first(site):
+    # written newest first and in reverse file order: the rule is by date, not by file name or order
+    site.write("content/articles/a-wrap-3.md", article("Market wrap", "2025-07-21T18:00:00Z", "Markets"))
+    site.write("content/articles/b-wrap-1.md", article("Market wrap", "2025-07-07T18:00:00Z", "Markets"))
+    site.write("content/articles/c-wrap-2.md", article("Market Wrap!", "2025-07-14T18:00:00Z", "Markets"))
+    site.write("content/articles/d-wrap-aug.md", article("Market wrap", "2025-08-04T18:00:00Z", "Markets"))
+    result = site.build(check=True)
+    assert "already taken" not in result.stderr
+    first, second, third = (doc(site, f"/2025/07/market-wrap{n}/") for n in ("", "-2", "-3"))
+    assert [p.find_all("time")[0][1]["datetime"][:10] for p in (first, second, third)] == \
+        ["2025-07-07", "2025-07-14", "2025-07-21"]
+    assert doc(site, "/2025/08/market-wrap/").text("h1") == ["Market wrap"]  # another month: its own plain slug
+    # numbering follows the dates, not the order files were added: a back-dated wrap takes its place
+    site.write("content/articles/e-wrap-late.md", article("Market wrap", "2025-07-10T18:00:00Z", "Markets"))
+    site.build(check=True)
+    assert [doc(site, f"/2025/07/market-wrap{n}/").find_all("time")[0][1]["datetime"][:10]
+            for n in ("", "-2", "-3", "-4")] == ["2025-07-07", "2025-07-10", "2025-07-14", "2025-07-21"]
+
+
+def test_explicit_slugs_that_clash_are_an_error(site):
+    site.write("content/articles/a.md", article("One headline", "2025-07-01", "Markets", slug="weekly"))
+    site.write("content/articles/b.md", article("Another headline", "2025-07-02", "Markets", slug="weekly"))
+    result = site.build()
+    assert result.returncode == 1
+    assert re.search(r"content/articles/b\.md: error: its URL /2025/07/weekly/ is already taken by "
+                     r"content/articles/a\.md", result.stderr), result.stderr
+    assert doc(site, "/2025/07/weekly/").text("h1") == ["One headline"]
+    assert not site.page("/2025/07/weekly-2/").exists()
+
+
 def test_article_page_shows_its_metadata(site):
     site.write("content/articles/a.md", article("Policy Moves", "2025-07-17T09:30:00Z", "Policy",
                                                 tags=["Regulation", "Bitcoin (BTC)"], author="Jane Doe"))
