@@ -405,7 +405,7 @@ def template_globals(config: SiteConfig, now: datetime, assets: AssetMap, sites:
         feed_url=config.home + "feed.xml", json_feed_url=config.home + "feed.json", base_url=config.base_url,
         menu=menu_entries(), home=config.home, search_url=config.home + "search/",
         widgets_url=config.home + "widgets/lists/",
-        search_index=f"/pagefind/{config.language.lower()}/" if sites is not None else "/pagefind/",
+        search_index="/pagefind/" if config.home == "/" else f"/pagefind/{config.language.lower()}/",
         categories=[Term("category", c.name, c.slug, expand_permalink(config.permalinks.category, slug=c.slug),
                          c.description) for c in config.categories],
         footer_links=list(config.footer_links), extra=dict(config.extra), sidebar_lists=config.sidebar_lists,

@@ -233,7 +233,9 @@ class SearchIndex:
         if not codes:
             self.shards = plan_shards(articles, self.thumb, salt)
         else:  # one index per language: Pagefind stems and splits words by the language's rules
-            self.shards = [Shard(f"{code.lower()}/{s.label}", s.articles, s.key, code) for code in codes
+            default = self.config.default_language  # its index stays at pagefind/, the others' under pagefind/{lang}/
+            self.shards = [Shard(s.label if code == default else f"{code.lower()}/{s.label}", s.articles, s.key, code)
+                           for code in codes
                            for s in plan_shards([a for a in articles if a.lang == code], self.thumb, f"{salt}\0{code}")]
         self.todo = [s for s in self.shards if not (self.root / s.key / "files.json").is_file()]
         return self.todo
@@ -393,13 +395,15 @@ class SearchIndex:
         links: dict[str, tuple[Path, str]] = {}
         manifests: dict[str, bytes] = {}
         langs = list(dict.fromkeys(s.lang for s in self.shards)) or [""]
+        default = self.config.default_language
         for lang in langs:  # one index per language, each with its own manifest and runtime
-            folder = f"{lang.lower()}/" if lang else ""
+            folder = f"{lang.lower()}/" if lang and lang != default else ""
             shards = [s for s in self.shards if s.lang == lang]
             manifests[PREFIX + folder + "shards.json"] = self._bundles(shards, folder, links)
         if self.config.language_codes():  # a language without articles still has an (empty) index
             for code in self.config.language_codes():
-                manifests.setdefault(f"{PREFIX}{code.lower()}/shards.json", self._bundles([], "", links))
+                folder = f"{code.lower()}/" if code != default else ""
+                manifests.setdefault(f"{PREFIX}{folder}shards.json", self._bundles([], "", links))
         return links, manifests
 
     def _bundles(self, shards: list[Shard], folder: str, links: dict[str, tuple[Path, str]]) -> bytes:
