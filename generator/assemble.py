@@ -132,19 +132,22 @@ def link_translations(articles: list[Article], order: dict[str, int],
         return s
 
     first_of: dict[tuple, str] = {}
+    keyed: dict[str, str] = {}  # group root -> its translation_key: two keys never merge
     for article in sorted(articles, key=lambda a: a.source):
         parent[article.source] = article.source
-        folder, _, stem = article.family.partition("\0")
         if article.translation_key:
-            keys = [("key", article.translation_key)]
-        else:
-            stem = _without_language(stem, article.lang)
-            keys = [("name", article.kind, folder, stem),
-                    ("slug", article.kind, folder, article.slug, article.date.date())]
+            keyed[article.source] = article.translation_key
+        folder, _, stem = article.family.partition("\0")
+        keys = [("key", article.translation_key)] if article.translation_key else []
+        keys += [("name", article.kind, folder, _without_language(stem, article.lang)),
+                 ("slug", article.kind, folder, article.slug, article.date.date())]
         for key in keys:
             other = first_of.setdefault(key, article.source)
-            if other != article.source:
-                parent[find(article.source)] = find(other)
+            a, b = find(article.source), find(other)
+            if a != b and (key[0] == "key" or keyed.get(a) is None or keyed.get(b) is None):
+                parent[a] = b
+                if keyed.get(a) is not None:
+                    keyed.setdefault(b, keyed[a])
     groups: dict[str, list[Article]] = {}
     for article in sorted(articles, key=lambda a: a.source):
         groups.setdefault(find(article.source), []).append(article)
