@@ -327,10 +327,32 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
                                  "latest": site.articles[:config.latest_count]}
         editions[code] = Edition(site, related, trending, ticker, renderer, strings)
     routes = plan_routes(sites, problems)
+    if sites.translations:
+        sites = dataclasses.replace(sites, translations=with_pages(sites.translations, routes, problems))
     redirects = plan_redirects(sites.default, routes, problems, [a for site in sites for a in site.articles + site.pages])
     first = editions[sites.default.config.language]
     return Model(first.site, first.related, first.trending, first.ticker, assets, first.renderer, routes, images,
                  files_key, wanted, redirects=redirects, editions=editions, sites=sites, language_names=names)
+
+
+def with_pages(translations: dict[str, tuple[Article, ...]], routes: list[Route],
+               problems: list[Problem]) -> dict[str, tuple[Article, ...]]:
+    """Translations that have a page: one whose page was not published (its URL is reserved or
+    taken) cannot be an hreflang alternate, or the pair would not be reciprocal."""
+    routed = {r.key for r in routes if r.kind in ("article", "page")}
+    out: dict[str, tuple[Article, ...]] = {}
+    for source, group in translations.items():
+        if source not in routed:
+            continue
+        kept = tuple(a for a in group if a.source in routed)
+        if len(kept) > 1:
+            out[source] = kept
+        for a in group:
+            if a.source not in routed:
+                problems.append(Problem(source, f"its {a.lang!r} translation {a.source} has no page, so the pair is "
+                                                "left out of the hreflang links (they must be reciprocal)",
+                                        hint="fix the error reported for that file", level="warning"))
+    return out
 
 
 def _language(config: SiteConfig, code: str):

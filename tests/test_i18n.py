@@ -267,3 +267,32 @@ def test_language_settings_are_checked(site, toml, message):
     assert done.returncode == 2
     assert message in done.stderr, done.stderr
     assert not site.out.exists()
+
+
+def test_check_command_finds_hreflang_links_reciprocal_and_flags_one_that_is_not(built, tmp_path):
+    import shutil
+    from sitetools import run_cli
+    done = run_cli("check", "--source", str(built.root))
+    assert done.returncode == 0, done.stderr
+    assert "warning" not in done.stderr
+    out = tmp_path / "public"
+    shutil.copytree(built.out, out)
+    fr = next((out / "fr").glob("20*/*/*/index.html"))
+    html = fr.read_text(encoding="utf-8")
+    fr.write_text(re.sub(r'<link rel="alternate" hreflang="de"[^>]*>\n', "", html), encoding="utf-8")
+    done = run_cli("check", "--source", str(built.root), "--output", str(out))
+    assert re.search(r"de/\S+index\.html: warning: hreflang fr leads to \S+, which does not link back", done.stderr), \
+        done.stderr
+
+
+def test_a_translation_without_a_page_is_left_out_of_hreflang(site):
+    site.write("site.toml", MINIMAL_TOML + LANGUAGES)
+    site.write("content/pages/about.md", "---\ntitle: About\nslug: about\ntranslation_key: about\n---\n\nWho.\n")
+    site.write("content/fr/pages/about.md", "---\ntitle: À propos\nurl: /fr/\ntranslation_key: about\n---\n\nQui.\n")
+    done = site.build()
+    assert done.returncode == 1  # the French page claims the French home's URL
+    assert re.search(r"content/pages/about\.md: warning: its 'fr' translation content/fr/pages/about\.md has no page",
+                     done.stderr), done.stderr
+    assert not re.search(r"<link rel=\"alternate\" hreflang", site.page("/about/").read_text(encoding="utf-8"))
+    broken, _ = check_output(site.out)
+    assert broken == []
