@@ -302,6 +302,9 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     layouts_key = layouts_fingerprint(site_dir / LAYOUTS_DIR)
     saved_related = cache.get("related") if cache is not None else None
     names = {lang.code: language_name(lang) for lang in config.languages} if config.multilingual else {}
+    routes = plan_routes(sites, problems)
+    if sites.translations:
+        sites = dataclasses.replace(sites, translations=with_pages(sites.translations, routes, problems))
     editions: dict[str, Edition] = {}
     for site in sites:
         code = site.config.language
@@ -326,9 +329,6 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
         renderer.slot_context = {"ticker": ticker, "trending": trending.articles,
                                  "latest": site.articles[:config.latest_count]}
         editions[code] = Edition(site, related, trending, ticker, renderer, strings)
-    routes = plan_routes(sites, problems)
-    if sites.translations:
-        sites = dataclasses.replace(sites, translations=with_pages(sites.translations, routes, problems))
     redirects = plan_redirects(sites.default, routes, problems, [a for site in sites for a in site.articles + site.pages])
     first = editions[sites.default.config.language]
     return Model(first.site, first.related, first.trending, first.ticker, assets, first.renderer, routes, images,
@@ -394,12 +394,16 @@ def template_globals(config: SiteConfig, now: datetime, assets: AssetMap, sites:
         return found
 
     def page_url(slug: str) -> str:
-        """A menu's page: this edition's, else the default edition's (a page not translated yet)."""
+        """A menu's page: this edition's of that slug, else the translation of the default
+        edition's, else the default edition's own (a page not translated yet)."""
         if sites is not None:
-            for site in (sites.of(config.language), sites.default):
-                page = site.page_by_slug(slug)
-                if page is not None:
-                    return page.url
+            own = sites.of(config.language).page_by_slug(slug)
+            if own is not None:
+                return own.url
+            page = sites.default.page_by_slug(slug)
+            if page is not None:
+                twin = next((a for a in sites.translations.get(page.source, ()) if a.lang == config.language), page)
+                return twin.url
         return config.permalinks.page.replace("{slug}", slug)
 
     def menu_entries():
