@@ -18,7 +18,8 @@ some articles a table, a quote or a fenced code block.
 --profile heavy (news copy as held-out corpora have it): bodies of 600-2,500 words, and one in
 thirty a long read of 5,000-9,000; h2 sections with h3 subsections (a table of contents), wide
 tables in most articles, long and nested lists, a link in about every third sentence, images in
-the body, code blocks, footnotes and quotes.
+the body, code blocks, footnotes and quotes; and one in thirty-three a recurring headline ("Market
+wrap") that the generator numbers within its month (-2, -3 in date order).
 """
 
 from __future__ import annotations
@@ -422,6 +423,9 @@ def front_matter(a: dict) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+SERIES = ("Market wrap", "This week in crypto", "Daily briefing", "Funding round-up", "On-chain weekly")
+
+
 def make_articles(n: int, seed: int, image_paths: list[str], heavy: bool = False) -> tuple[list[dict], Writer]:
     """Metadata and bodies of n articles, oldest first."""
     w = Writer(seed, image_paths, heavy)
@@ -430,28 +434,37 @@ def make_articles(n: int, seed: int, image_paths: list[str], heavy: bool = False
     stamps = sorted(r.uniform(0, SPAN_DAYS * 86400 - 3600) for _ in range(n))
     cat_weights = list(accumulate([1.3, 0.8, 1.6, 0.8, 1.0, 1.3, 1.5, 0.5, 1.2]))
     slugs: set[str] = set()
+    series_count: dict[tuple, int] = {}
     articles, links = [], []
     for i, s in enumerate(stamps):
         when = (start + timedelta(seconds=int(s))).replace(microsecond=0)
         tz = r.choice(TIMEZONES)
         local = when.astimezone(tz)
-        for _ in range(50):  # titles (so slugs derived from them) are unique, as a newsroom's are
-            title = w.title()
-            slug = slugify(title)
-            if slug not in slugs:
-                break
+        month = (local.year, local.month)  # URLs take the year and month of the date as written
+        if heavy and r.random() < 0.03:  # a recurring headline: the generator numbers them within a month
+            title = r.choice(SERIES)
+            seen = series_count[(title, month)] = series_count.get((title, month), 0) + 1
+            slug = slugify(title) + (f"-{seen}" if seen > 1 else "")
+            file_slug = f"{slug}-{local.month:02d}"  # one file name per month in the year folder
         else:
-            title = f"{title} ({i})"
-            slug = slugify(title)
-        slugs.add(slug)
+            for _ in range(50):  # other titles (so slugs derived from them) are unique, as a newsroom's are
+                title = w.title()
+                slug = slugify(title)
+                if slug not in slugs:
+                    break
+            else:
+                title = f"{title} ({i})"
+                slug = slugify(title)
+            slugs.add(slug)
+            file_slug = slug
         category = CATEGORIES[bisect(cat_weights, r.random() * cat_weights[-1])]
         a = {
             "title": title, "slug": slug, "category": category,
             "date": local.isoformat().replace("+00:00", "Z"), "utc": when,
             "tags": w.pick_tags(r.choice((3, 4, 4, 5, 5, 6, 7))),
             "summary": w.fill(r.choice(SENTENCES), [], True) + " " + w.fill(r.choice(SENTENCES), [], True),
-            "rel": f"content/articles/{local.year:04d}/{slug}.md",
-            "url": f"/{when.year:04d}/{when.month:02d}/{slug}/",
+            "rel": f"content/articles/{local.year:04d}/{file_slug}.md",
+            "url": f"/{local.year:04d}/{local.month:02d}/{slug}/",
         }
         if r.random() < 0.3:
             a["coins"] = sorted({sym for _, sym in r.sample(COINS[:10], r.randint(1, 3))})

@@ -302,7 +302,7 @@ class Bench:
         logs = self.work / "logs" / str(n)
         if logs.exists():
             shutil.rmtree(logs)
-        res: dict = {"n": n, "repeat_cold": cold_k, "repeat_incremental": inc_k, "steps": {}}
+        res: dict = {"n": n, "profile": a.profile, "repeat_cold": cold_k, "repeat_incremental": inc_k, "steps": {}}
         steps = res["steps"]
 
         self.say(f"N={n:,}: generating the corpus in {site}")
@@ -311,7 +311,7 @@ class Bench:
         for stale in (out, out.parent / f".{out.name}.spare", site / ".cache", site / "content" / "articles",
                       self.work / f"hugo-{n}", self.work / f"pelican-{n}"):
             self.discard(stale)
-        meta = corpus.generate(n, site, a.seed, quiet=True, root=self.frozen)
+        meta = corpus.generate(n, site, a.seed, quiet=True, root=self.frozen, profile=a.profile)
         res["corpus"] = {"seconds": round(time.perf_counter() - t, 2), "words_mean": meta["words_mean"],
                          "words_total": meta["words_total"], "tags": len(meta["tags"]),
                          "categories": len(meta["categories"]), "expected_pages": convert.expected_pages(meta)}
@@ -717,6 +717,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pelican-once", action="store_true", help="one Pelican cold build whatever --repeat says")
     p.add_argument("--jobs", type=int, default=0, help="pass --jobs to our generator (default: its own choice)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--profile", choices=("light", "heavy"), default="light",
+                   help="corpus profile (bench/corpus.py): light (the long-running series) or heavy (news copy: "
+                        "600-2,500 words, tables, lists, links, footnotes, recurring titles)")
     p.add_argument("--timeout", type=float, default=3600, help="seconds before one command is killed")
     p.add_argument("--work", type=Path, default=BENCH / "work")
     p.add_argument("--results", type=Path, help="the Markdown report (default bench/RESULTS.md; "

@@ -146,6 +146,7 @@ class SiteConfig:
     copyright: str = ""
     words_per_minute: int = 220
     per_page: int = 10
+    pagination: str = "anchored"  # "anchored": pages numbered from the oldest (a publish rewrites a few); "numbered"
     home_category_blocks: int = 4
     latest_count: int = 5
     sidebar_lists: str = "frame"  # "frame": trending/latest on their own page in an iframe; "inline": in every page
@@ -347,6 +348,8 @@ def _check(config: SiteConfig) -> list[str]:
             problems.append(f"permalinks.{name} must contain {{slug}}: got {pattern!r}")
     if config.sidebar_lists not in ("frame", "inline"):
         problems.append(f"sidebar_lists must be \"frame\" or \"inline\", got {config.sidebar_lists!r}")
+    if config.pagination not in ("anchored", "numbered"):
+        problems.append(f"pagination must be \"anchored\" or \"numbered\", got {config.pagination!r}")
     if config.slug_from not in ("title", "filename"):
         problems.append(f"slug_from must be \"title\" or \"filename\", got {config.slug_from!r}")
     problems.extend(_check_ranges(config))

@@ -20,9 +20,11 @@ EXTENSION_CONFIGS = {
     "toc": {"toc_depth": "2-3"},
     "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
 }
+# What Converter.html does after Python-Markdown; bump it when that changes.
+AFTER_MARKDOWN = 1
 # Part of every cache key: a change of Markdown settings re-renders every body.
 SETTINGS_KEY = hashlib.sha256(
-    json.dumps([markdown.__version__, EXTENSIONS, EXTENSION_CONFIGS], sort_keys=True).encode()
+    json.dumps([markdown.__version__, EXTENSIONS, EXTENSION_CONFIGS, AFTER_MARKDOWN], sort_keys=True).encode()
 ).hexdigest()[:16]
 
 _BLOCK_TAG = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|blockquote|pre|table|tr|td|th|br|hr|dd|dt|dl|figure|figcaption|section)\b[^>]*>", re.I)
@@ -31,6 +33,8 @@ _FOOTNOTE_REF = re.compile(r'<sup id="fnref[^"]*">.*?</sup>', re.S)
 _PARA = re.compile(r"<p>(.*?)</p>", re.S)
 _SPACE = re.compile(r"\s+")
 _HEADING = re.compile(r"<h[23]\b")
+_BACKREF = re.compile(r'&#160;<a class="footnote-backref" href="#(fnref[^"]*)"[^>]*>&#8617;</a>')
+_REF_ID = re.compile(r'<sup id="(fnref[^"]*)"')
 
 
 class MarkdownError(Exception):
@@ -106,12 +110,21 @@ class Converter:
                                 f"{type(exc).__name__}: {str(exc)[:200]}") from None
         # the renderer's slot markers are HTML comments: a body may not fake one
         out = out.replace("<!--slot:", "<!-- slot:").replace("<!--/slot:", "<!-- /slot:")
+        if "footnote-backref" in out:
+            out = _drop_dangling_backrefs(out)
         return out, self._md.toc if len(_HEADING.findall(out)) >= 3 else ""
 
     @staticmethod
     def body(html: str, toc: str) -> Body:
         """The Body of converted HTML: with its first paragraph and word count."""
         return Body(html=html, toc=toc, first_paragraph=first_paragraph(html), words=count_words(html))
+
+
+def _drop_dangling_backrefs(body_html: str) -> str:
+    """A footnote whose reference is gone (never written, or after a table row's last '|', where
+    the table swallows it) keeps its note but not a back-link to nowhere."""
+    present = set(_REF_ID.findall(body_html))
+    return _BACKREF.sub(lambda m: m.group(0) if m.group(1) in present else "", body_html)
 
 
 def plain_text(fragment: str) -> str:

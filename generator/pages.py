@@ -12,6 +12,7 @@ from generator.assemble import Listing, Site
 from generator.config import RESERVED_FILES, RESERVED_FOLDERS, SiteConfig
 from generator.errors import Problem
 from generator.model import Article
+from generator.paging import date_span, span_of, spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,19 +23,28 @@ class Route:
     template: str
     kind: str  # article | page | home | category | tag | coin | terms | search | 404
     key: str = ""  # source path for articles/pages, term slug for listings
-    number: int = 1  # page number within a paginated listing
-    total: int = 1
+    number: int = 1  # page number within a paginated listing (generator/paging.py)
+    total: int = 1  # "numbered" pagination: how many pages; "anchored": 0 (a page must not change with it)
+    newer: int = 0  # the number of the listing's page with newer articles; 0: none
+    older: int = 0
     lang: str = ""  # the edition (language code) the page belongs to
 
 
 @dataclass(frozen=True)
 class Pagination:
     number: int
-    total: int
-    prev_url: str
-    next_url: str
+    total: int  # 0 under "anchored" pagination
+    prev_url: str  # newer articles
+    next_url: str  # older articles
     first_url: str
-    links: tuple[tuple[int, str], ...]  # (number, url) around the current page; 0 marks a gap
+    links: tuple[tuple[int, str], ...]  # (number, url) around the current page; 0 marks a gap; () if anchored
+    label: str = ""  # "page 3 of 12", or under "anchored" the dates the page covers ("June 7–14, 2026")
+    page_name: str = ""  # "page 3" in the edition's language
+
+    @property
+    def name(self) -> str:
+        """What titles and breadcrumbs call the page: "page 3", or its dates."""
+        return (self.page_name or f"page {self.number}") if self.total else self.label
 
 
 def paged_url(base: str, number: int) -> str:
@@ -67,13 +77,17 @@ def _edition_routes(site: Site) -> list[Route]:
         routes.append(Route(article.url, "article.html", "article", article.source, lang=lang))
     for page in site.pages:
         routes.append(Route(page.url, "page.html", "page", page.source, lang=lang))
-    home_total = max(1, math.ceil(len(site.articles) / per))
-    routes += [Route(paged_url(home, n), "home.html", "home", "", n, home_total, lang) for n in range(1, home_total + 1)]
+    anchored = config.pagination == "anchored"
+
+    def paged(base: str, template: str, kind: str, key: str, count: int) -> list[Route]:
+        total = 0 if anchored else max(1, math.ceil(count / per))
+        return [Route(paged_url(base, s.number), template, kind, key, s.number, total, s.newer, s.older, lang)
+                for s in spans(count, per, anchored)]
+
+    routes += paged(home, "home.html", "home", "", len(site.articles))
     for kind, listings in (("category", site.categories), ("tag", site.tags), ("coin", site.coins)):
         for slug, listing in listings.items():
-            total = max(1, math.ceil(len(listing.articles) / per))
-            routes += [Route(paged_url(listing.term.url, n), "list.html", kind, slug, n, total, lang)
-                       for n in range(1, total + 1)]
+            routes += paged(listing.term.url, "list.html", kind, slug, len(listing.articles))
         index_url = _index_url(config.permalinks, kind)
         if index_url and listings:
             routes.append(Route(index_url, "terms.html", "terms", kind, lang=lang))
@@ -252,7 +266,9 @@ def _own_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
     if kind in ("category", "tag", "coin"):
         listing: Listing = site.listings(kind)[route.key]
         coin = (lookups.coin(listing.term.name), lookups.prices_as_of) if kind == "coin" else None
-        return (listing.term, len(listing.articles), listed(site, route), coin)
+        # the count changes with every article: only the first page of an anchored listing shows it
+        count = len(listing.articles) if route.number == 1 or route.total else None
+        return (listing.term, count, listed(site, route), coin)
     if kind == "terms":
         return (tuple((l.term, len(l.articles)) for l in site.listings(route.key).values()),)
     if kind == "widget":
@@ -276,13 +292,14 @@ def _home_blocks(site: Site, shown: tuple[Article, ...]) -> tuple:
 
 def listed(site: Site, route: Route) -> tuple[Article, ...]:
     """The articles a home or listing page shows (its page of the list); none for other pages."""
-    per = site.config.per_page
-    start = (route.number - 1) * per
     if route.kind == "home":
-        return site.articles[start:start + per]
-    if route.kind in ("category", "tag", "coin"):
-        return site.listings(route.kind)[route.key].articles[start:start + per]
-    return ()
+        items = site.articles
+    elif route.kind in ("category", "tag", "coin"):
+        items = site.listings(route.kind)[route.key].articles
+    else:
+        return ()
+    span = span_of(len(items), site.config.per_page, site.config.pagination == "anchored", route.number)
+    return items[span.start:span.stop] if span else ()
 
 
 def shown_date(site: Site) -> Callable[[Route], float]:
@@ -338,8 +355,10 @@ def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> di
                 "article": article, "related": related}
     if route.kind == "home":
         items, blocks, trending, trending_count = inputs
-        title = config.title if route.number == 1 else _("%(title)s, page %(number)d") % {"title": config.title, "number": route.number}
-        crumbs = breadcrumbs((_("Page %(number)d") % {"number": route.number}, route.url)) if route.number > 1 else ()
+        pagination = _pagination(home, route, items, _)
+        title = config.title if route.number == 1 else _("%(title)s, %(page)s") % {"title": config.title,
+                                                                                    "page": pagination.name}
+        crumbs = breadcrumbs((_capital(pagination.name), route.url)) if route.number > 1 else ()
         # the home sidebar's Trending leaves out what the main column shows (lead, list, blocks)
         shown = {a.source for a in items} | {a.source for _, block in blocks for a in block}
         trending = tuple(a for a in trending if a.source not in shown)[:trending_count]
@@ -350,7 +369,7 @@ def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> di
                                         "target": absolute(config.base_url, home + "search/") + "?q={q}"}
         if route.number > 1:
             ld = [_collection_ld(config, route, title, config.description)]
-        return {"page": _page(route, title, config.description, crumbs, pagination=_pagination(home, route), jsonld=ld),
+        return {"page": _page(route, title, config.description, crumbs, pagination=pagination, jsonld=ld),
                 "lead": items[0] if items and route.number == 1 else None,
                 "articles": items[1:] if route.number == 1 else items,
                 "blocks": blocks, "trending": trending}
@@ -358,23 +377,30 @@ def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> di
         term, count, items, coin = inputs
         coin, prices_as_of = coin or (None, None)
         name = coin_title(term.name, coin)
+        pagination = _pagination(term.url, route, items, _)
         title = {"category": name, "tag": _("Tag: %(name)s") % {"name": name},
                  "coin": _("Coin: %(name)s") % {"name": name}}[route.kind]
         if route.number > 1:
-            title = _("%(title)s, page %(number)d") % {"title": title, "number": route.number}
-        description = term.description or strings.ngettext("%(num)d articles on %(name)s from %(title)s.",  # English: always plural
-                                                           "%(num)d articles on %(name)s from %(title)s.", count) % {
-            "num": count, "name": term.name, "title": config.title}
+            title = _("%(title)s, %(page)s") % {"title": title, "page": pagination.name}
+        if term.description:
+            description = term.description
+        elif count is not None:
+            description = strings.ngettext("%(num)d articles on %(name)s from %(title)s.",  # English: always plural
+                                           "%(num)d articles on %(name)s from %(title)s.", count) % {
+                "num": count, "name": term.name, "title": config.title}
+        else:
+            description = _("Articles on %(name)s from %(title)s, %(page)s.") % {
+                "name": term.name, "title": config.title, "page": pagination.name}
         kind_crumb = {"category": (_("Categories"), _index_url(config.permalinks, "category")),
                       "tag": (_("Tags"), _index_url(config.permalinks, "tag")),
                       "coin": (_("Coins"), _index_url(config.permalinks, "coin"))}[route.kind]
         crumbs = breadcrumbs(*([kind_crumb] if kind_crumb[1] else []), (name, term.url))
         if route.number > 1:
-            crumbs += ((_("Page %(number)d") % {"number": route.number}, route.url),)
+            crumbs += ((_capital(pagination.name), route.url),)
         ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
         has_feed = (route.kind == "category" and config.feeds.per_category and count) or \
             (route.kind == "tag" and config.feeds.per_tag)
-        context = {"page": _page(route, title, description, crumbs, pagination=_pagination(term.url, route), jsonld=ld,
+        context = {"page": _page(route, title, description, crumbs, pagination=pagination, jsonld=ld,
                                  feed=feed_url(term.url) if has_feed else ""),
                    "term": term, "count": count, "articles": items}
         if route.kind == "coin":
@@ -451,15 +477,24 @@ def _collection_ld(config, route: Route, title: str, description: str) -> dict:
             "isPartOf": {"@type": "WebSite", "name": config.title, "url": absolute(config.base_url, config.home)}}
 
 
-def _pagination(base: str, route: Route) -> Pagination | None:
-    if route.total <= 1:
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _pagination(base: str, route: Route, items: tuple[Article, ...], _=lambda text: text) -> Pagination | None:
+    """The pager of a listing page; None when the listing fits on one page. `_`: the edition's gettext."""
+    if not route.newer and not route.older:
         return None
     n, total = route.number, route.total
-    shown = sorted({1, total, *range(max(1, n - 2), min(total, n + 2) + 1)})
     links: list[tuple[int, str]] = []
-    for i in shown:
-        if links and i - links[-1][0] > 1:
-            links.append((0, ""))
-        links.append((i, paged_url(base, i)))
-    return Pagination(number=n, total=total, prev_url=paged_url(base, n - 1) if n > 1 else "",
-                      next_url=paged_url(base, n + 1) if n < total else "", first_url=base, links=tuple(links))
+    if total:  # numbered: 1 … n-2 n-1 n n+1 n+2 … total
+        for i in sorted({1, total, *range(max(1, n - 2), min(total, n + 2) + 1)}):
+            if links and i - links[-1][0] > 1:
+                links.append((0, ""))
+            links.append((i, paged_url(base, i)))
+        label = _("page %(number)d of %(total)d") % {"number": n, "total": total}
+    else:
+        label = date_span(items[0].date, items[-1].date) if items else _("page %(number)d") % {"number": n}
+    return Pagination(number=n, total=total, prev_url=paged_url(base, route.newer) if route.newer else "",
+                      next_url=paged_url(base, route.older) if route.older else "", first_url=base,
+                      links=tuple(links), label=label, page_name=_("page %(number)d") % {"number": n})

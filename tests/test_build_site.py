@@ -141,7 +141,8 @@ def btc(n: int) -> str:
     return f"/2025/07/bitcoin-story-{n}/"
 
 
-def test_category_pages_paginated_newest_first(site):
+def test_numbered_pagination_category_pages_newest_first(site):
+    set_toml(site, pagination='"numbered"')
     _seven_bitcoin_two_policy(site)
     site.build(check=True)
 
@@ -166,6 +167,43 @@ def test_category_pages_paginated_newest_first(site):
     assert policy.step("next") == [] and not site.page("/category/policy/page/2/").exists()
     # a declared category without articles still has its page
     assert doc(site, "/category/markets/").cards() == []
+
+
+def test_anchored_pagination_numbers_pages_from_the_oldest_and_keeps_them(site):
+    _seven_bitcoin_two_policy(site)  # the default: pagination = "anchored"; per_page = 3
+    site.build(check=True)
+    first, third, second = (doc(site, f"/category/bitcoin/{p}") for p in ("", "page/3/", "page/2/"))
+    # the listing's own URL shows the newest; page 2 the oldest three; page 3 what lies between
+    assert first.cards() == [btc(7), btc(6), btc(5)]
+    assert third.cards() == [btc(4)]
+    assert second.cards() == [btc(3), btc(2), btc(1)]
+    assert not site.page("/category/bitcoin/page/4/").exists()
+    assert first.step("prev") == [] and first.step("next") == ["/category/bitcoin/page/3/"]
+    assert third.step("prev") == ["/category/bitcoin/"] and third.step("next") == ["/category/bitcoin/page/2/"]
+    assert second.step("prev") == ["/category/bitcoin/page/3/"] and second.step("next") == []
+    # pages are named by their dates, and the count (which every publish changes) is on the first only
+    assert second.text("title")[0].startswith("Bitcoin, July 1–3, 2025")
+    assert "7 articles" in first.text(cls="list-header__count") and not second.text(cls="list-header__count")
+    oldest = site.page("/category/bitcoin/page/2/").read_bytes()
+
+    # three publishes: page 3 fills up, then page 4 starts; page 2 is never touched
+    for n in (8, 9, 10):
+        site.write(f"content/articles/btc-{n}.md", article(f"Bitcoin Story {n}", f"2025-07-{n:02d}T10:00:00Z", "Bitcoin"))
+        site.build(check=True)
+        if n == 9:
+            assert doc(site, "/category/bitcoin/page/3/").cards() == [btc(6), btc(5), btc(4)]
+            assert not site.page("/category/bitcoin/page/4/").exists()
+    assert doc(site, "/category/bitcoin/").cards() == [btc(10), btc(9), btc(8)]
+    assert doc(site, "/category/bitcoin/page/4/").cards() == [btc(7)]
+    assert doc(site, "/category/bitcoin/page/3/").cards() == [btc(6), btc(5), btc(4)]
+    assert site.page("/category/bitcoin/page/2/").read_bytes() == oldest
+    # following "Older" from the first page reaches every article exactly once
+    seen, url = [], "/category/bitcoin/"
+    while url:
+        page = doc(site, url)
+        seen += page.cards()
+        url = (page.step("next") or [None])[0]
+    assert seen == [btc(n) for n in range(10, 0, -1)]
 
 
 def test_tag_pages_list_exactly_their_articles(site):
@@ -195,7 +233,8 @@ def test_index_of_categories_and_tags(site):
     assert "ETF 4 articles" in " | ".join(tags.text("li"))
 
 
-def test_home_page_lead_and_latest_paginated(site):
+def test_numbered_pagination_home_page_lead_and_latest(site):
+    set_toml(site, pagination='"numbered"')
     for n in range(1, 8):
         cat = "Bitcoin" if n % 2 else "Policy"
         site.write(f"content/articles/s{n}.md", article(f"Story {n}", f"2025-05-1{n}T08:00:00Z", cat))
@@ -493,6 +532,20 @@ def test_markdown_tables_code_footnotes_heading_ids(site):
     note_text = [t for _, a, t in page.find_all("li") if a.get("id") in notes]
     assert note_text and "The source of the claim." in note_text[0]
     assert "[^src]" not in raw
+
+
+def test_footnote_whose_reference_is_lost_has_no_dangling_back_link(site):
+    # a reference after a table row's closing '|' is swallowed by the table (stock Python-Markdown);
+    # the note stays, but a back-link to an anchor that does not exist would be a broken link
+    body = "Said twice[^a].\n\n| A | B |\n|---|---|\n| 1 | 2 |[^b]\n\n[^a]: First.\n[^b]: Second.\n[^c]: Never cited.\n"
+    site.write("content/articles/a.md", article("Footnotes", "2025-07-01", "Bitcoin", body=body))
+    site.build(check=True)
+    page = doc(site, "/2025/07/footnotes/")
+    backs = [h for h in page.links if h.startswith("#fnref")]
+    assert backs == ["#fnref:a"]
+    assert all(h.lstrip("#") in page.ids for h in page.links if h.startswith("#fn"))
+    assert "Second." in page.text("li") and "Never cited." in page.text("li")
+    assert run_cli("check", "--source", str(site.root)).returncode == 0
 
 
 def test_raw_html_in_body_passes_through(site):
