@@ -1,20 +1,25 @@
-"""Articles in, site model out: what is published, listings per category, tag and coin, URL ownership."""
+"""Articles in, site model out: what is published, listings per term kind (category, tag, coin), URL ownership."""
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from generator.archives import by_month
+from generator.authors import AUTHORS_FILE, author_term, undeclared
 from generator.config import SiteConfig
 from generator.content import expand_permalink
 from generator.errors import Problem
-from generator.model import Article, Term
+from generator.model import Article, Author, Term
+from generator.taxonomy import TERM_KINDS, TermKind, category_terms
 
 
 @dataclass(frozen=True)
 class Listing:
-    """A category, tag or coin and its articles, newest first."""
+    """A term (category, tag, coin...) and its articles, newest first."""
 
     term: Term
     articles: tuple[Article, ...]
@@ -28,14 +33,33 @@ class Site:
     now: datetime
     articles: tuple[Article, ...]  # published articles, newest first
     pages: tuple[Article, ...]  # static pages, by title
-    categories: dict[str, Listing]  # slug -> listing; declared order, then undeclared by name
-    tags: dict[str, Listing]  # slug -> listing, by name
-    coins: dict[str, Listing]
+    terms: dict[str, dict[str, Listing]]  # kind (taxonomy.TERM_KINDS) -> slug -> listing; declared first
     by_source: dict[str, Article] = field(default_factory=dict)
+    people: dict[str, Author] = field(default_factory=dict)  # author slug -> who they are (authors.toml)
+    months: dict[str, tuple[Article, ...]] = field(default_factory=dict)  # '2026-11' -> articles; newest first
+
+    def years(self) -> dict[str, tuple[str, ...]]:
+        """'2026' -> its month keys, newest first."""
+        out: dict[str, list[str]] = {}
+        for key in self.months:
+            out.setdefault(key[:4], []).append(key)
+        return {year: tuple(keys) for year, keys in out.items()}
 
     def listings(self, kind: str) -> dict[str, Listing]:
-        """The listings of a term kind: 'category', 'tag' or 'coin'."""
-        return {"category": self.categories, "tag": self.tags, "coin": self.coins}[kind]
+        """The listings of a term kind ('category', 'tag', ...), by slug."""
+        return self.terms[kind]
+
+    @property
+    def categories(self) -> dict[str, Listing]:
+        return self.terms["category"]
+
+    @property
+    def tags(self) -> dict[str, Listing]:
+        return self.terms["tag"]
+
+    @property
+    def coins(self) -> dict[str, Listing]:
+        return self.terms["coin"]
 
     def page_by_slug(self, slug: str) -> Article | None:
         return next((p for p in self.pages if p.slug == slug), None)
@@ -68,29 +92,35 @@ class Editions:
 
 
 def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, drafts: bool = False,
-             future: bool = False, problems: list[Problem] | None = None) -> Site:
+             future: bool = False, problems: list[Problem] | None = None,
+             authors: tuple[Author, ...] | None = ()) -> Site:
     """The site model of a single-language site (the default edition of a multilingual one)."""
-    return assemble_editions(entries, config, now, drafts=drafts, future=future, problems=problems).default
+    return assemble_editions(entries, config, now, drafts=drafts, future=future, problems=problems,
+                             authors=authors).default
 
 
 def assemble_editions(entries: list[Article], config: SiteConfig, now: datetime, *, drafts: bool = False,
-                      future: bool = False, problems: list[Problem] | None = None) -> Editions:
+                      future: bool = False, problems: list[Problem] | None = None,
+                      authors: tuple[Author, ...] | None = ()) -> Editions:
     """Claim URLs over every language, then one site model per language, then the translations."""
     problems = problems if problems is not None else []
-    kept = _published(entries, config, now, drafts, future, problems)
+    kept, people = _published(entries, config, now, drafts, future, problems, authors)
     codes = [config.default_language] + [l.code for l in config.languages if l.code != config.default_language]
     by_lang: dict[str, list[Article]] = {code: [] for code in codes}
     for article in kept:
         by_lang.setdefault(article.lang or config.default_language, []).append(article)
-    sites = {code: _site(members, config.edition(code), now) for code, members in by_lang.items()}
+    sites = {code: _site(members, config.edition(code), now, authors, people) for code, members in by_lang.items()}
     order = {code: i for i, code in enumerate(codes)}
     return Editions(sites, link_translations(kept, order, problems) if len(sites) > 1 else {})
 
 
 def _published(entries: list[Article], config: SiteConfig, now: datetime, drafts: bool, future: bool,
-               problems: list[Problem]) -> list[Article]:
-    """Filter drafts and future articles, claim URLs (first source by path wins)."""
+               problems: list[Problem], authors: tuple[Author, ...] | None = ()) -> tuple[list[Article], dict]:
+    """Filter drafts and future articles, match bylines to the authors data file, claim URLs (first
+    source by path wins); and the authors by slug."""
     visible = [a for a in entries if (drafts or not a.draft) and (future or a.kind == "page" or a.date <= now)]
+    people = {a.slug: a for a in authors or ()}
+    visible = _with_authors(visible, authors, people, problems, config)
     owners: dict[str, Article] = {}
     kept: list[Article] = []
     # Oldest first, so the first published keeps its URL whatever is added later (WordPress's rule).
@@ -106,16 +136,21 @@ def _published(entries: list[Article], config: SiteConfig, now: datetime, drafts
             continue
         owners[article.url.casefold()] = article
         kept.append(article)
-    return kept
+    return kept, people
 
 
-def _site(kept: list[Article], config: SiteConfig, now: datetime) -> Site:
+def _site(kept: list[Article], config: SiteConfig, now: datetime, authors: tuple[Author, ...] | None,
+          people: dict) -> Site:
     """One edition's site model: its articles newest first, its pages, its listings."""
     articles = tuple(sorted((a for a in kept if a.kind == "article"), key=sort_key))
     pages = tuple(sorted((a for a in kept if a.kind == "page"), key=lambda p: (p.title.casefold(), p.source)))
-    return Site(config=config, now=now, articles=articles, pages=pages,
-                categories=_categories(articles, config), tags=_group(articles, "tags"),
-                coins=_group(articles, "coins"), by_source={a.source: a for a in kept})
+    prefix = config.home.rstrip("/")  # an edition's author pages are under its home
+    declared = {"category": category_terms(config),
+                "author": tuple(replace(author_term(a), url=prefix + a.url if a.url else a.url) for a in authors or ())}
+    terms = {kind.name: _group(articles, kind, declared.get(kind.name, ()), keep_empty=kind.name != "author")
+             if kind.has_pages(config) else {} for kind in TERM_KINDS}
+    return Site(config=config, now=now, articles=articles, pages=pages, terms=terms,
+                by_source={a.source: a for a in kept}, people=people, months=by_month(articles))
 
 
 def link_translations(articles: list[Article], order: dict[str, int],
@@ -198,30 +233,61 @@ def _next_free_url(article: Article, owners: dict[str, Article], config: SiteCon
     return article
 
 
-def _categories(articles: tuple[Article, ...], config: SiteConfig) -> dict[str, Listing]:
-    members: dict[str, list[Article]] = {}
-    terms: dict[str, Term] = {}
+def _in_edition(url: str, article: Article, config: SiteConfig | None) -> str:
+    """A site path under the article's edition's home ('/author/x/' -> '/fr/author/x/')."""
+    if not url or config is None or not config.multilingual or not article.lang:
+        return url
+    return config.edition(article.lang).home.rstrip("/") + url
+
+
+def _with_authors(articles: list[Article], authors: tuple[Author, ...] | None, people: dict[str, Author],
+                  problems: list[Problem], config: SiteConfig | None = None) -> list[Article]:
+    """Articles whose bylines name a data file entry (by name, slug or login) carry that entry's
+    slug and URL; a name the file lacks gets a page of its own, with a warning when the file exists."""
+    index: dict[str, Author] = {}
+    for person in authors or ():
+        for key in (person.login.casefold(), person.slug, person.name.casefold()):
+            if key:
+                index[key] = person
+    swapped: dict[Term, Term] = {}
+    out = []
     for article in articles:
-        if article.category is not None:
-            members.setdefault(article.category.slug, []).append(article)
-            terms.setdefault(article.category.slug, article.category)
-    out: dict[str, Listing] = {}
-    for cat in config.categories:  # declared categories always get a page, even while empty
-        term = Term("category", cat.name, cat.slug, expand_permalink(config.permalinks.category, slug=cat.slug),
-                    cat.description)
-        out[cat.slug] = Listing(term, tuple(members.get(cat.slug, ())))
-    for slug in sorted(set(members) - set(out), key=lambda s: terms[s].name.casefold()):
-        out[slug] = Listing(terms[slug], tuple(members[slug]))
+        if not article.authors:
+            out.append(article)
+            continue
+        terms = []
+        for t in article.authors:
+            found = swapped.get(t)
+            if found is None:
+                person = index.get(t.name.casefold()) or index.get(t.slug)
+                if person is None:
+                    people.setdefault(t.slug, undeclared(t))
+                    found = t
+                else:
+                    found = Term("author", person.name, person.slug, _in_edition(person.url, article, config))
+                swapped[t] = found
+            if found is t and authors:
+                close = difflib.get_close_matches(t.name, [p.name for p in authors], n=1)
+                problems.append(Problem(article.source, f"author {t.name!r} is not in {AUTHORS_FILE}; they get a page "
+                                                        "with their name only", article.author_line or None,
+                                        (f"did you mean {close[0]!r}? or add" if close else "add") +
+                                        f" an [[authors]] entry for them to {AUTHORS_FILE}", "warning"))
+            if found not in terms:
+                terms.append(found)
+        terms = tuple(terms)
+        out.append(article if terms == article.authors else dataclasses.replace(article, authors=terms))
     return out
 
 
-def _group(articles: tuple[Article, ...], attr: str) -> dict[str, Listing]:
-    """Group articles by tag or coin; a term's display name is its most used spelling."""
+def _group(articles: tuple[Article, ...], kind: TermKind, declared: tuple[Term, ...],
+           keep_empty: bool = True) -> dict[str, Listing]:
+    """Group articles by their terms of a kind. Declared terms come first, in their order (with a
+    page even while empty, if keep_empty); the others follow by name, each named by its most used spelling."""
     members: dict[str, list[Article]] = {}
     spellings: dict[str, dict[str, int]] = {}
     first: dict[str, Term] = {}
     for article in articles:
-        for term in getattr(article, attr):
+        for term in kind.of(article):
             slug = term.slug
             if slug in members:
                 members[slug].append(article)
@@ -231,9 +297,14 @@ def _group(articles: tuple[Article, ...], attr: str) -> dict[str, Listing]:
                 members[slug] = [article]
                 spellings[slug] = {term.name: 1}
                 first[slug] = term
-    out = {}
+    out = {t.slug: Listing(t, tuple(members.get(t.slug, ()))) for t in declared if keep_empty or t.slug in members}
+    others = {}
     for slug, names in spellings.items():
+        if slug in out:
+            continue
         t = first[slug]
         name = t.name if len(names) == 1 else min(names.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-        out[slug] = Listing(Term(t.kind, name, slug, t.url), tuple(members[slug]))
-    return dict(sorted(out.items(), key=lambda kv: (kv[1].term.name.casefold(), kv[0])))
+        others[slug] = Listing(t if name == t.name else Term(t.kind, name, slug, t.url, t.description),
+                               tuple(members[slug]))
+    out.update(sorted(others.items(), key=lambda kv: (kv[1].term.name.casefold(), kv[0])))
+    return out

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from generator import snapshot
 from generator.assemble import Editions, Site, assemble_editions
 from generator.assets import AssetMap, collect_assets
+from generator.authors import load_authors
 from generator.cache import CACHE_DIR, Cache
 from generator.config import SiteConfig, load_config
 from generator.content import SourceFile, body_key, discover, expand_permalink, parse_files, read_source
@@ -33,13 +34,14 @@ from generator.i18n import direction, install_language, language_name, load_stri
 from generator.images import ImageInfo, ImageSet, prepare_images
 from generator.options import BuildOptions, build_clock
 from generator.markup import Converter, fast_path_warning
-from generator.model import Article, Body, Parsed, Term
+from generator.model import Article, Body, Parsed
 from generator.output import check_output_folder, clear_leftovers, real_output, set_aside_foreign
 from generator.pages import Lookups, Route, absolute, plan_routes
 from generator.progress import Progress
 from generator.redirects import Redirect, plan_redirects
 from generator.related import RelatedLists
 from generator.render import LAYOUTS_DIR, Renderer, layouts_fingerprint
+from generator.taxonomy import category_terms
 from generator.testhooks import hook, parallel_min
 from generator.ticker import TickerData, load_ticker
 from generator.trending import TrendingResult, compute_trending
@@ -287,7 +289,9 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     images while assets/ is as it was, compiled templates and rendered cards while the global
     key (layouts, config, assets, images) is the same.
     """
-    sites = assemble_editions(articles, config, now, drafts=options.drafts, future=options.future, problems=problems)
+    authors = load_authors(site_dir, config, problems)
+    sites = assemble_editions(articles, config, now, drafts=options.drafts, future=options.future, problems=problems,
+                              authors=authors)
     everything = tuple(a for site in sites for a in site.articles + site.pages)
     assets = collect_assets(site_dir, config, problems)
     wanted = {a.image.src for a in everything if a.image}
@@ -432,8 +436,7 @@ def template_globals(config: SiteConfig, now: datetime, assets: AssetMap, sites:
         menu=menu_entries(), home=config.home, search_url=config.home + "search/",
         widgets_url=config.home + "widgets/lists/",
         search_index="/pagefind/" if config.home == "/" else f"/pagefind/{config.language.lower()}/",
-        categories=[Term("category", c.name, c.slug, expand_permalink(config.permalinks.category, slug=c.slug),
-                         c.description) for c in config.categories],
+        categories=list(category_terms(config)),
         footer_links=list(config.footer_links), extra=dict(config.extra), sidebar_lists=config.sidebar_lists,
         languages=tuple(SimpleNamespace(code=s.config.language, name=(names or {}).get(s.config.language, ""),
                                         home=s.config.home) for s in sites) if sites is not None else (),
@@ -508,7 +511,7 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     t = time.perf_counter()
     abs_url = model.renderer.env.globals["abs_url"]
     extras = _Aside(lambda c: extra_outputs(model.sites, model.routes, abs_url, loader.body_loader(c), now,
-                                            model.redirects), cache,
+                                            model.redirects, model.ticker), cache,
                     jobs if len(model.routes) >= PARALLEL_EXTRAS_MIN else 1)
     search = None
     if config.search.enabled and options.search:

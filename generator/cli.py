@@ -1,4 +1,4 @@
-"""The command line: build, serve, new, check. Exit codes: 0 ok, 1 content or template errors, 2 usage/config."""
+"""The command line: build, serve, new, check, import, ticker. Exit codes: 0 ok, 1 content or template errors, 2 usage/config."""
 
 from __future__ import annotations
 
@@ -70,6 +70,20 @@ def parser() -> argparse.ArgumentParser:
                    help="a local copy of wp-content/uploads: media is copied into assets/uploads/")
     w.add_argument("--force", action="store_true", help="overwrite files even where they were edited since")
 
+    t = sub.add_parser("ticker", help="fetch the ticker's prices and write them, without rebuilding pages",
+                       description="Ask the price API (site.toml [ticker] api_url) for the ticker's coins, check every "
+                                   "figure, and write the snapshot (ticker.snapshot) and the built site's "
+                                   "data/ticker.json, each atomically, under the build lock. No page is rebuilt. On any "
+                                   "failure both files stay as they were and the exit code is 1.")
+    t.add_argument("--source", "-s", type=Path, default=Path("."), metavar="DIR", help="the site folder")
+    t.add_argument("--output", "-o", type=Path, metavar="DIR", help="the built folder (default: from site.toml)")
+    t.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="how long the whole request may take (default: ticker.timeout, 10)")
+    t.add_argument("--lock-wait", type=float, default=None, metavar="SECONDS",
+                   help="how long to wait for a build of the same site to finish (default 600; 0: exit 2 at once)")
+    t.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    t.add_argument("-v", "--verbose", action="store_true", help="also print the URL asked and tracebacks")
+
     c = sub.add_parser("check", help="check every internal link and #anchor of the built output",
                        description="Check every internal link and #anchor in the built output folder.")
     c.add_argument("--source", "-s", type=Path, default=Path("."), metavar="DIR", help="the site folder")
@@ -86,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return {"build": cmd_build, "serve": cmd_serve, "new": cmd_new, "check": cmd_check,
-                "import": cmd_import}[args.command](args)
+                "import": cmd_import, "ticker": cmd_ticker}[args.command](args)
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -269,6 +283,12 @@ def cmd_import(args) -> int:
     from generator.wpimport import import_wordpress
 
     return import_wordpress(args.export, args.source, args.media, args.force)
+
+
+def cmd_ticker(args) -> int:
+    from generator.tickerfetch import cmd_ticker as run_ticker
+
+    return run_ticker(args)
 
 
 def cmd_check(args) -> int:

@@ -37,6 +37,17 @@ class Permalinks:
     tag: str = "/tag/{slug}/"
     coin: str = "/coin/{slug}/"
     page: str = "/{slug}/"
+    author: str = "/author/{slug}/"  # '' turns author pages off
+    # Date archives; '' turns them off. Unset, they are the article pattern's dated prefix
+    # ('/{year}/{month}/{slug}/' gives '/{year}/' and '/{year}/{month}/'; see with_archive_patterns).
+    year: str = "/{year}/"
+    month: str = "/{year}/{month}/"
+
+
+PERMALINK_NAMES = tuple(f.name for f in dataclasses.fields(Permalinks))
+# Patterns that may be '' (no such pages), and the fields each must hold (others: {slug}).
+OPTIONAL_PERMALINKS = ("author", "year", "month")
+PERMALINK_FIELDS = {"year": ("{year}",), "month": ("{year}", "{month}")}
 
 
 @dataclass(frozen=True)
@@ -87,8 +98,11 @@ class Trending:
 class Ticker:
     coins: tuple[str, ...] = ()
     snapshot: str = ""
-    api_url: str = ""
-    refresh: bool = False
+    api_url: str = ""  # the price API `generator ticker` asks (server-side)
+    refresh: bool = False  # browsers re-read the prices: the site's own data/ticker.json by default
+    browser_api: bool = False  # browsers ask api_url themselves (a third party sees every reader): off by default
+    timeout: float = 10.0  # seconds `generator ticker` waits for the price API, all told
+    stale_minutes: int = 20  # figures older than this show their age in the strip
 
 
 @dataclass(frozen=True)
@@ -103,6 +117,7 @@ class Feeds:
     full_content: bool = False
     per_category: bool = True
     per_tag: bool = False
+    per_author: bool = True
 
 
 @dataclass(frozen=True)
@@ -223,8 +238,8 @@ def _edition(config: SiteConfig, code: str) -> SiteConfig:
     lang = next(lang for lang in config.languages if lang.code == code)
     home = "/" if lang.code == config.default_language else f"/{code.lower()}/"
     prefix = home.rstrip("/")
-    links = Permalinks(**{name: prefix + getattr(config.permalinks, name)
-                          for name in ("article", "category", "tag", "coin", "page")})
+    links = Permalinks(**{f.name: prefix + getattr(config.permalinks, f.name) if getattr(config.permalinks, f.name) else ""
+                          for f in dataclasses.fields(Permalinks)})
     found = dataclasses.replace(config, title=lang.title or config.title,
                                 description=lang.description or config.description, language=lang.code,
                                 words_per_minute=lang.words_per_minute or config.words_per_minute,
@@ -254,7 +269,7 @@ def load_config(site_dir: Path, overrides: dict[str, object] | None = None) -> S
         problems.extend(_check(config))
     if problems:
         raise ConfigError("\n".join(f"{path}: error: {p}" for p in problems))
-    return with_categories_slugged(config)
+    return with_archive_patterns(with_categories_slugged(config), raw.get("permalinks"))
 
 
 def _build(cls: type, data: object, where: str, problems: list[str]):
@@ -330,8 +345,10 @@ def _check(config: SiteConfig) -> list[str]:
         zoneinfo.ZoneInfo(config.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         problems.append(f"timezone {config.timezone!r} is not an IANA time zone name like 'Europe/Berlin' or 'UTC'")
-    for name in ("article", "category", "tag", "coin", "page"):
+    for name in PERMALINK_NAMES:
         pattern = getattr(config.permalinks, name)
+        if pattern == "" and name in OPTIONAL_PERMALINKS:
+            continue
         literal = re.sub(r"\{(year|month|day|slug|category)\}", "x", pattern)
         segments = literal.strip("/").split("/")
         if (not (pattern.startswith("/") and pattern.endswith("/")) or not re.fullmatch(r"[A-Za-z0-9_/.~-]*", literal)
@@ -344,8 +361,11 @@ def _check(config: SiteConfig) -> list[str]:
                                  first.startswith("sitemap-") and first.endswith(".xml")):
             owner = RESERVED_FOLDERS.get(first) or RESERVED_FILES.get(first) or "a sitemap part"
             problems.append(f"permalinks.{name} puts pages under /{first}/, which is reserved for {owner}: got {pattern!r}")
-        if "{slug}" not in pattern:
-            problems.append(f"permalinks.{name} must contain {{slug}}: got {pattern!r}")
+        needed = PERMALINK_FIELDS.get(name, ("{slug}",))
+        if any(f not in pattern for f in needed):
+            problems.append(f"permalinks.{name} must contain {' and '.join(needed)}: got {pattern!r}")
+        if name in PERMALINK_FIELDS and re.search(r"\{(day|slug|category)\}", pattern):
+            problems.append(f"permalinks.{name} may only use {' and '.join(needed)}: got {pattern!r}")
     if config.sidebar_lists not in ("frame", "inline"):
         problems.append(f"sidebar_lists must be \"frame\" or \"inline\", got {config.sidebar_lists!r}")
     if config.pagination not in ("anchored", "numbered"):
@@ -390,7 +410,8 @@ RESERVED_FOLDERS = {"pagefind": "the search index (pagefind/)", "assets": "the s
                     "widgets": "the sidebar widgets (widgets/)"}
 RESERVED_FILES = {"feed.xml": "the Atom feed", "feed.json": "the JSON feed", "sitemap.xml": "the sitemap",
                   "sitemap-news.xml": "the news sitemap", "robots.txt": "robots.txt",
-                  ".generator-output": "the output folder's marker", "404.html": "the 404 page"}
+                  ".generator-output": "the output folder's marker", "404.html": "the 404 page",
+                  "data/ticker.json": "the ticker's price file"}
 
 MAX_NAME = 200  # characters in a category, menu or link name
 MAX_SLUG = 100
@@ -411,6 +432,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "feeds.count": (1, 1000),
     "images.quality": (1, 100),
     "search.text_limit": (0, 100_000_000),
+    "ticker.timeout": (1, 120), "ticker.stale_minutes": (1, 10_080),
 }
 IMAGE_WIDTHS = (16, 8192)
 MAX_IMAGE_WIDTHS = 12
@@ -452,6 +474,8 @@ def _check_ranges(config: SiteConfig) -> list[str]:
         value = getattr(getattr(config, key.split(".")[0]), key.split(".")[1])
         if value and urlsplit(value).scheme not in ("http", "https"):
             problems.append(f"{key} must be an http(s) URL, got {preview(value)}")
+    if config.ticker.browser_api and not config.ticker.api_url:
+        problems.append("ticker.browser_api = true needs ticker.api_url: the price API readers' browsers would ask")
     for key, value in (("trending.pageviews", config.trending.pageviews), ("ticker.snapshot", config.ticker.snapshot)):
         if len(value) > 1000 or not _DATA_PATH.fullmatch(value):
             problems.append(f"{key} must be a file path relative to the site folder, got {preview(value)}")
@@ -466,7 +490,7 @@ def _check_ranges(config: SiteConfig) -> list[str]:
     for i, item in enumerate(config.menu):
         if item.page and not _SLUG.fullmatch(item.page):
             problems.append(f"menu[{i}].page must be a page's slug (letters, digits, '-', '_'), got {preview(item.page)}")
-    for name in ("article", "category", "tag", "coin", "page"):
+    for name in PERMALINK_NAMES:
         if len(getattr(config.permalinks, name)) > 200:
             problems.append(f"permalinks.{name} must be at most 200 characters")
     return problems
@@ -515,3 +539,20 @@ def with_categories_slugged(config: SiteConfig) -> SiteConfig:
     """Fill in category slugs left empty in site.toml."""
     cats = tuple(c if c.slug else dataclasses.replace(c, slug=slugify(c.name)) for c in config.categories)
     return dataclasses.replace(config, categories=cats)
+
+
+def with_archive_patterns(config: SiteConfig, written: object) -> SiteConfig:
+    """Date archive patterns site.toml leaves unset follow the article pattern's dated prefix
+    ('/news/{year}/{month}/{slug}/' gives '/news/{year}/' and '/news/{year}/{month}/'), so the
+    parent folders of dated article URLs are real pages; an undated pattern keeps the defaults."""
+    written = written if isinstance(written, dict) else {}
+    article = config.permalinks.article
+    changes = {}
+    for name, field_ in (("year", "{year}"), ("month", "{month}")):
+        if name in written or field_ not in article:
+            continue
+        prefix = article[:article.index(field_) + len(field_)] + "/"
+        if "{slug}" not in prefix and "{category}" not in prefix and "{day}" not in prefix \
+                and ("{year}" in prefix if name == "month" else "{month}" not in prefix):
+            changes[name] = prefix
+    return dataclasses.replace(config, permalinks=dataclasses.replace(config.permalinks, **changes)) if changes else config

@@ -368,10 +368,9 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
             # spaces and quotes in a path or URL are percent-encoded, so every href and src is valid
             image = Image(src=quote(image_src.strip(), safe=_URL_KEEP), alt=clean_text(meta.get("image_alt")) or title)
 
-    author = meta.get("author", "")
-    if isinstance(author, list):
-        author = ", ".join(clean_text(a) for a in author if isinstance(a, (str, int)))
-    author = clean_text(author) if isinstance(author, (str, int)) else ""
+    names = _author_names(meta.get("author"))
+    author = ", ".join(names)
+    authors = tuple({t.slug: t for t in (term(config, "author", n) for n in names)}.values())
 
     flags = {key: _boolean_key(meta, key, fm, rel, problems) for key in BOOLEAN_KEYS}
     draft = flags["draft"] or _flag_word(meta.get("published")) is False
@@ -406,7 +405,8 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
                    slug=slug, url=url, category=category, tags=tags, coins=coins, summary=summary,
                    reading_time=reading_time, words=body.words, image=image, author=author, trending=trending,
                    draft=draft, has_toc=bool(body.toc), aliases=aliases,
-                   url_given=slug_source not in (None, "") or meta.get("url") not in (None, ""), lang=lang,
+                   url_given=slug_source not in (None, "") or meta.get("url") not in (None, ""), authors=authors,
+                   author_line=key_line(fm, written.get("author", "author")) or 1 if authors else 0, lang=lang,
                    translation_key=clean_text(key) if key not in (None, "") else "",
                    family=f"{folder}\0{stem}", extra=extra)
 
@@ -447,6 +447,13 @@ def language_of(src: SourceFile, meta: dict, config: SiteConfig, fail, warn) -> 
                        f"(code = \"{preview(written, 20).strip(chr(39))}\") in site.toml")
         lang = codes[code.casefold()]
     return lang or config.default_language, "/".join(parts), stem
+
+
+def _author_names(value) -> list[str]:
+    """'author:' as names: one name, or a list of them (from a list, empty and non-text items drop)."""
+    items = value if isinstance(value, list) else [value]
+    names = [clean_text(a)[:200] for a in items if isinstance(a, (str, int)) and not isinstance(a, bool)]
+    return [n for n in names if n]
 
 
 _PATH_BAD = re.compile(r"[\x00-\x20\x7f\\?#<>\"'`]")  # control characters, spaces, backslash, query, fragment, markup
@@ -626,15 +633,13 @@ def _category(meta: dict, fm: str, rel: str, config: SiteConfig, problems: list[
                    "add 'category: Name' with one of: " + ", ".join(c.name for c in config.categories))
     declared = config.category_by_name(name)
     if declared is not None:
-        return Term("category", declared.name, declared.slug,
-                    expand_permalink(config.permalinks.category, slug=declared.slug), declared.description)
+        return term(config, "category", declared.name, declared.slug, declared.description)
     close = difflib.get_close_matches(name, [c.name for c in config.categories], n=1, cutoff=0.0)
     hint = f"did you mean {close[0]!r}? or declare it under [[categories]] in site.toml" if close else \
         "declare it under [[categories]] in site.toml"
     problems.append(Problem(rel, f"category {preview(name)} is not declared in site.toml; it gets its own page",
                             key_line(fm, key), hint, "warning"))
-    slug = slugify(name) or _hashed_slug(name)
-    return Term("category", name, slug, expand_permalink(config.permalinks.category, slug=slug))
+    return term(config, "category", name)
 
 
 def _terms(meta: dict, fm: str, key: str, rel: str, problems: list[Problem], config: SiteConfig,
@@ -646,7 +651,7 @@ def _terms(meta: dict, fm: str, key: str, rel: str, problems: list[Problem], con
         value = value.split(",")
     elif not isinstance(value, list):
         value = [value]
-    pattern = config.permalinks.tag if kind == "tag" else config.permalinks.coin
+    pattern = getattr(config.permalinks, kind)
     out: dict[str, Term] = {}
     for item in value:
         if isinstance(item, (list, dict)) or item is None or isinstance(item, bool):
@@ -663,6 +668,12 @@ def _terms(meta: dict, fm: str, key: str, rel: str, problems: list[Problem], con
         if term.slug not in out:
             out[term.slug] = term
     return list(out.values())
+
+
+def term(config: SiteConfig, kind: str, name: str, slug: str = "", description: str = "") -> Term:
+    """A term of a kind: its slug (from its name unless given) and its URL from permalinks.<kind>."""
+    slug = slug or slugify(name) or _hashed_slug(name)
+    return Term(kind, name, slug, expand_permalink(getattr(config.permalinks, kind), slug=slug), description)
 
 
 @lru_cache(maxsize=65536)

@@ -1,6 +1,6 @@
 """Outputs that are not pages: Atom and JSON feeds, sitemaps (with Google News), robots.txt.
 
-Table-driven: one Atom writer serves the site feed and every category (and tag) feed.
+Table-driven: one Atom writer serves the site feed and every term's feed (taxonomy.TERM_KINDS).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from generator.model import Article, Body
 from generator.output import MARKER, marker_text
 from generator.pages import Route, feed_url, listed
 from generator.redirects import Redirect, redirect_outputs
+from generator.taxonomy import KINDS, TERM_KINDS
+from generator.ticker import PUBLIC_FILE, TickerData, public_json
 
 
 def escape(text: str, entities: dict[str, str] | None = None) -> str:
@@ -50,8 +52,9 @@ def _x(text: str) -> str:
 
 def extra_outputs(site, routes: list[Route], abs_url: Callable[[str], str],
                   load_body: Callable[[Article], Body], now: datetime,
-                  redirects: tuple[Redirect, ...] = ()) -> dict[str, bytes]:
-    """Every non-page output, output path -> bytes (redirect pages for old URLs among them).
+                  redirects: tuple[Redirect, ...] = (), ticker: TickerData | None = None) -> dict[str, bytes]:
+    """Every non-page output, output path -> bytes (redirect pages for old URLs among them, and the
+    ticker's figures for browsers to re-read).
 
     `site` is a Site, or the Editions of a multilingual site: each language has its own feeds,
     and the sitemaps list every language's pages."""
@@ -65,6 +68,8 @@ def extra_outputs(site, routes: list[Route], abs_url: Callable[[str], str],
     out[MARKER] = marker_text(config.base_url)
     out["robots.txt"] = (f"User-agent: *\nAllow: /\n\nSitemap: {abs_url('/sitemap.xml')}\n"
                          f"Sitemap: {abs_url('/sitemap-news.xml')}\n").encode()
+    if ticker is not None and ticker.public_file:
+        out[PUBLIC_FILE] = public_json(ticker)
     for rel, data in redirect_outputs(redirects, config.base_path, abs_url, config.language).items():
         out.setdefault(rel, data)  # an alias never replaces a feed or sitemap
     return out
@@ -76,12 +81,10 @@ def _feeds(site: Site, abs_url, load_body) -> dict[str, bytes]:
     home = config.home
     out: dict[str, bytes] = {}
     feeds = [(home.lstrip("/") + "feed.xml", "", site.articles, config.title)]
-    if config.feeds.per_category:
-        feeds += [(feed_url(l.term.url).lstrip("/"), l.term.url, l.articles, f"{l.term.name} – {config.title}")
-                  for l in site.categories.values() if l.articles]
-    if config.feeds.per_tag:
-        feeds += [(feed_url(l.term.url).lstrip("/"), l.term.url, l.articles, f"{l.term.name} – {config.title}")
-                  for l in site.tags.values()]
+    for kind in TERM_KINDS:
+        if kind.has_feeds(config):
+            feeds += [(feed_url(l.term.url).lstrip("/"), l.term.url, l.articles, f"{l.term.name} – {config.title}")
+                      for l in site.listings(kind.name).values() if l.articles]
     for rel, page, articles, title in feeds:
         out[rel] = atom_feed(site, rel, page or home, articles[:config.feeds.count], title, abs_url, load_body)
     out[home.lstrip("/") + "feed.json"] = json_feed(site, site.articles[:config.feeds.count], abs_url, load_body)
@@ -217,8 +220,10 @@ def _lastmod(site: Site, route: Route, newest: datetime | None) -> datetime | No
     if route.kind in ("article", "page"):
         article = site.by_source[route.key]
         return article.updated if article.kind == "article" or article.updated.year > 1970 else newest
-    if route.kind in ("home", "category", "tag", "coin"):
+    if route.kind in ("home", "month") or route.kind in KINDS:
         return max((a.updated for a in listed(site, route)), default=newest)
+    if route.kind == "year":
+        return max((a.updated for key in site.years().get(route.key, ()) for a in site.months[key]), default=newest)
     return newest
 
 

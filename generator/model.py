@@ -13,11 +13,25 @@ Kind = Literal["article", "page"]
 class Term:
     """A category, tag or coin: what it is called and where its page lives."""
 
-    kind: str  # "category" | "tag" | "coin"
+    kind: str  # a taxonomy.TERM_KINDS name: "category", "tag", "coin"
     name: str
     slug: str
     url: str
     description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """A person who writes for the site (content/_data/authors.toml), or just a name for one it does not list."""
+
+    name: str
+    slug: str
+    url: str  # their page, '/author/jane-doe/' ('' when author pages are turned off)
+    role: str = ""
+    bio: str = ""
+    avatar: str = ""  # site path or URL of their picture
+    links: tuple[tuple[str, str], ...] = ()  # (label, URL) of their profiles elsewhere: schema.org sameAs
+    login: str = ""  # the CMS login an importer matched them by
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +81,8 @@ class Article:
     has_toc: bool
     aliases: tuple[str, ...] = ()  # old site paths that redirect here ('aliases:' / 'redirect_from:')
     url_given: bool = False  # 'slug:' or 'url:' was written, so a clash is an error, never a '-2'
+    authors: tuple[Term, ...] = ()  # 'author:' names as terms; assembly swaps in the data file's (authors.toml)
+    author_line: int = 0  # where 'author:' is set, for the warning about an author the data file lacks
     lang: str = ""  # the edition's language code ('' on a single-language site)
     translation_key: str = ""  # 'translation_key:' as written; translations share one
     family: str = ""  # folder and file name without language, for finding translations without a key

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Callable
 
+from generator.archives import month_name, month_url, year_url
 from generator.assemble import Listing, Site
 from generator.config import RESERVED_FILES, RESERVED_FOLDERS, SiteConfig
 from generator.errors import Problem
-from generator.model import Article
+from generator.model import Article, Author
 from generator.paging import date_span, span_of, spans
+from generator.taxonomy import KINDS, TERM_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +23,7 @@ class Route:
 
     url: str
     template: str
-    kind: str  # article | page | home | category | tag | coin | terms | search | 404
+    kind: str  # article | page | home | a term kind (taxonomy.KINDS) | terms | search | widget | 404
     key: str = ""  # source path for articles/pages, term slug for listings
     number: int = 1  # page number within a paginated listing (generator/paging.py)
     total: int = 1  # "numbered" pagination: how many pages; "anchored": 0 (a page must not change with it)
@@ -77,20 +79,15 @@ def _edition_routes(site: Site) -> list[Route]:
         routes.append(Route(article.url, "article.html", "article", article.source, lang=lang))
     for page in site.pages:
         routes.append(Route(page.url, "page.html", "page", page.source, lang=lang))
-    anchored = config.pagination == "anchored"
-
-    def paged(base: str, template: str, kind: str, key: str, count: int) -> list[Route]:
-        total = 0 if anchored else max(1, math.ceil(count / per))
-        return [Route(paged_url(base, s.number), template, kind, key, s.number, total, s.newer, s.older, lang)
-                for s in spans(count, per, anchored)]
-
-    routes += paged(home, "home.html", "home", "", len(site.articles))
-    for kind, listings in (("category", site.categories), ("tag", site.tags), ("coin", site.coins)):
+    routes += _paged(config, home, "home.html", "home", "", len(site.articles))
+    for kind in TERM_KINDS:
+        listings = site.listings(kind.name)  # empty when the kind's pages are turned off
         for slug, listing in listings.items():
-            routes += paged(listing.term.url, "list.html", kind, slug, len(listing.articles))
-        index_url = _index_url(config.permalinks, kind)
+            routes += _paged(config, listing.term.url, "list.html", kind.name, slug, len(listing.articles))
+        index_url = _index_url(config.permalinks, kind.name)
         if index_url and listings:
-            routes.append(Route(index_url, "terms.html", "terms", kind, lang=lang))
+            routes.append(Route(index_url, "terms.html", "terms", kind.name, lang=lang))
+    routes += _archive_routes(site)
     if config.search.enabled:
         routes.append(Route(home + "search/", "search.html", "search", lang=lang))
     if config.sidebar_lists == "frame":
@@ -99,19 +96,44 @@ def _edition_routes(site: Site) -> list[Route]:
     return routes
 
 
+def _paged(config: SiteConfig, base: str, template: str, kind: str, key: str, count: int) -> list[Route]:
+    """The pages of a listing of `count` articles at `base` (generator/paging.py)."""
+    anchored = config.pagination == "anchored"
+    total = 0 if anchored else max(1, math.ceil(count / config.per_page))
+    return [Route(paged_url(base, s.number), template, kind, key, s.number, total, s.newer, s.older, config.language)
+            for s in spans(count, config.per_page, anchored)]
+
+
+def _archive_routes(site: Site) -> list[Route]:
+    """A page per year (its months) and per month (its articles, paginated), when their patterns are set."""
+    config = site.config
+    routes: list[Route] = []
+    if config.permalinks.year:
+        routes += [Route(year_url(config, year), "archive.html", "year", year, lang=config.language)
+                   for year in site.years()]
+    if config.permalinks.month:
+        for key, articles in site.months.items():
+            routes += _paged(config, month_url(config, key), "archive.html", "month", key, len(articles))
+    return routes
+
+
 def _reserved(rel: str, feeds: dict[str, str]) -> str | None:
     """What generated file or folder the output path rel (or a folder it needs) belongs to, if any."""
-    parts = rel.split("/")
-    first = parts[0].casefold()
-    if first in RESERVED_FOLDERS and len(parts) > 1:
+    rel = rel.casefold()
+    cut = rel.find("/")
+    if cut == -1:
+        return None
+    first = rel[:cut]
+    if first in RESERVED_FOLDERS:
         return RESERVED_FOLDERS[first]
-    for i in range(1, len(parts)):
-        folder = "/".join(parts[:i]).casefold()
+    if first.startswith("sitemap-") and first.endswith(".xml"):
+        return RESERVED_FILES.get(first) or "a sitemap part"
+    while cut != -1:  # each folder the path needs, shortest first (hot: once per page of the site)
+        folder = rel[:cut]
         owner = RESERVED_FILES.get(folder) or feeds.get(folder)
-        if owner is None and i == 1 and folder.startswith("sitemap-") and folder.endswith(".xml"):
-            owner = "a sitemap part"
         if owner is not None:
             return owner
+        cut = rel.find("/", cut + 1)
     return None
 
 
@@ -123,11 +145,12 @@ def _without_reserved(routes: list[Route], sites: list[Site], problems: list[Pro
         if config.home != "/":
             for name in ("feed.xml", "feed.json"):
                 feeds[(config.home + name).lstrip("/").casefold()] = f"the {config.language} edition's {name}"
-        for kind, listings, on in (("category", site.categories, config.feeds.per_category),
-                                   ("tag", site.tags, config.feeds.per_tag)):
-            if on:
-                for listing in listings.values():
-                    feeds[feed_url(listing.term.url).lstrip("/").casefold()] = f"the feed of the {kind} {listing.term.name!r}"
+        for kind in TERM_KINDS:
+            if kind.has_feeds(config):
+                for listing in site.listings(kind.name).values():
+                    if listing.articles:
+                        feeds[feed_url(listing.term.url).lstrip("/").casefold()] = \
+                            f"the feed of the {kind.name} {listing.term.name!r}"
     kept = []
     for route in routes:
         owner = _reserved(output_path(route.url), feeds) if route.kind not in ("widget", "404") else None
@@ -178,8 +201,10 @@ def _describe(route: Route) -> str:
         return f"{route.kind} {route.key}"
     if route.kind == "terms":
         return f"the {route.key} index"
-    if route.kind in ("category", "tag", "coin"):
+    if route.kind in KINDS:
         return f"the {route.kind} page of {route.key!r}"
+    if route.kind in ("year", "month"):
+        return f"the archive page of {route.key}"
     return {"home": "the home page", "search": "the search page", "404": "the 404 page"}.get(route.kind, route.kind)
 
 
@@ -258,19 +283,31 @@ def _own_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
     kind = route.kind
     if kind in ("article", "page"):
         article = site.by_source[route.key]
-        return (article, lookups.related(article) if kind == "article" else ())
+        return (article, lookups.related(article) if kind == "article" else (),
+                tuple(site.people[t.slug] for t in article.authors if t.slug in site.people))
     if kind == "home":
         items = listed(site, route)
         return (items, _home_blocks(site, items) if route.number == 1 else (),
                 lookups.trending_ranked or lookups.trending, site.config.trending.count)
-    if kind in ("category", "tag", "coin"):
+    if kind in KINDS:
         listing: Listing = site.listings(kind)[route.key]
-        coin = (lookups.coin(listing.term.name), lookups.prices_as_of) if kind == "coin" else None
+        about = (lookups.coin(listing.term.name), lookups.prices_as_of) if kind == "coin" else \
+            site.people.get(route.key) if kind == "author" else None
         # the count changes with every article: only the first page of an anchored listing shows it
         count = len(listing.articles) if route.number == 1 or route.total else None
-        return (listing.term, count, listed(site, route), coin)
+        return (listing.term, count, listed(site, route), about)
     if kind == "terms":
         return (tuple((l.term, len(l.articles)) for l in site.listings(route.key).values()),)
+    if kind == "month":  # its articles, its count, and the months before and after it
+        keys = list(site.months)
+        i = keys.index(route.key)
+        count = len(site.months[route.key]) if route.number == 1 or route.total else None  # as for term lists
+        return (count, listed(site, route), keys[i + 1] if i + 1 < len(keys) else "", keys[i - 1] if i > 0 else "")
+    if kind == "year":  # its months with their counts, and the years before and after it
+        years = list(site.years())
+        i = years.index(route.key)
+        return (tuple((key, len(site.months[key])) for key in site.years()[route.key]),
+                years[i + 1] if i + 1 < len(years) else "", years[i - 1] if i > 0 else "")
     if kind == "widget":
         return (lookups.trending, site.articles[:site.config.latest_count])
     return ()
@@ -294,8 +331,10 @@ def listed(site: Site, route: Route) -> tuple[Article, ...]:
     """The articles a home or listing page shows (its page of the list); none for other pages."""
     if route.kind == "home":
         items = site.articles
-    elif route.kind in ("category", "tag", "coin"):
+    elif route.kind in KINDS:
         items = site.listings(route.kind)[route.key].articles
+    elif route.kind == "month":
+        items = site.months[route.key]
     else:
         return ()
     span = span_of(len(items), site.config.per_page, site.config.pagination == "anchored", route.number)
@@ -313,7 +352,7 @@ def shown_date(site: Site) -> Callable[[Route], float]:
     def when(route: Route) -> float:
         if route.kind in ("article", "page"):
             return site.by_source[route.key].date.timestamp()
-        if route.kind in ("home", "category", "tag", "coin"):
+        if route.kind in ("home", "month") or route.kind in KINDS:
             items = listed(site, route)
             return items[0].date.timestamp() if items else -math.inf
         return math.inf
@@ -345,14 +384,14 @@ def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> di
         return ((_("Home"), home),) + tuple(crumbs)
 
     if route.kind in ("article", "page"):
-        article, related = inputs
+        article, related, authors = inputs
         crumbs = breadcrumbs((article.category.name, article.category.url)) if article.category else breadcrumbs()
         crumbs = crumbs + ((article.title, article.url),)
         data = [_breadcrumb_ld(config, crumbs)]
         if route.kind == "article":
-            data.insert(0, _article_ld(config, article))
+            data.insert(0, _article_ld(config, article, authors))
         return {"page": _page(route, article.title, article.summary, crumbs, image=article.image, jsonld=data),
-                "article": article, "related": related}
+                "article": article, "related": related, "authors": authors}
     if route.kind == "home":
         items, blocks, trending, trending_count = inputs
         pagination = _pagination(home, route, items, _)
@@ -373,13 +412,13 @@ def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> di
                 "lead": items[0] if items and route.number == 1 else None,
                 "articles": items[1:] if route.number == 1 else items,
                 "blocks": blocks, "trending": trending}
-    if route.kind in ("category", "tag", "coin"):
-        term, count, items, coin = inputs
-        coin, prices_as_of = coin or (None, None)
+    if route.kind in KINDS:
+        kind = KINDS[route.kind]
+        term, count, items, about = inputs
+        coin, prices_as_of = about if kind.name == "coin" and about else (None, None)
         name = coin_title(term.name, coin)
         pagination = _pagination(term.url, route, items, _)
-        title = {"category": name, "tag": _("Tag: %(name)s") % {"name": name},
-                 "coin": _("Coin: %(name)s") % {"name": name}}[route.kind]
+        title = (_(kind.title_prefix) if kind.title_prefix else "") + name
         if route.number > 1:
             title = _("%(title)s, %(page)s") % {"title": title, "page": pagination.name}
         if term.description:
@@ -391,28 +430,34 @@ def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> di
         else:
             description = _("Articles on %(name)s from %(title)s, %(page)s.") % {
                 "name": term.name, "title": config.title, "page": pagination.name}
-        kind_crumb = {"category": (_("Categories"), _index_url(config.permalinks, "category")),
-                      "tag": (_("Tags"), _index_url(config.permalinks, "tag")),
-                      "coin": (_("Coins"), _index_url(config.permalinks, "coin"))}[route.kind]
-        crumbs = breadcrumbs(*([kind_crumb] if kind_crumb[1] else []), (name, term.url))
+        index_url = _index_url(config.permalinks, kind.name)
+        crumbs = breadcrumbs(*([(_(kind.plural), index_url)] if index_url else []), (name, term.url))
         if route.number > 1:
             crumbs += ((_capital(pagination.name), route.url),)
         ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
-        has_feed = (route.kind == "category" and config.feeds.per_category and count) or \
-            (route.kind == "tag" and config.feeds.per_tag)
+        if kind.name == "author" and about is not None:
+            description = term.description or (f"{count} articles by {term.name} on {config.title}."
+                                               if count is not None else
+                                               f"Articles by {term.name} on {config.title}, {pagination.name}.")
+            ld[0] = {"@context": "https://schema.org", "@type": "ProfilePage", "name": title,
+                     "url": absolute(config.base_url, route.url), "mainEntity": _person_ld(config, about)}
+        has_feed = kind.has_feeds(config) and (count is None or count)  # None: a later page of a long list
         context = {"page": _page(route, title, description, crumbs, pagination=pagination, jsonld=ld,
                                  feed=feed_url(term.url) if has_feed else ""),
                    "term": term, "count": count, "articles": items}
         if route.kind == "coin":
             context.update(coin=coin, coin_name=name, prices_as_of=prices_as_of)
+        elif route.kind == "author":
+            context.update(author=about)
         return context
     if route.kind == "terms":
         (terms,) = inputs
-        name = {"category": _("Categories"), "tag": _("Tags"), "coin": _("Coins")}[route.key]
-        about = {"category": _("All categories on %(title)s."), "tag": _("All tags on %(title)s."),
-                 "coin": _("All coins on %(title)s.")}[route.key] % {"title": config.title}
+        name = _(KINDS[route.key].plural)
+        about = _("All %(kinds)s on %(title)s.") % {"kinds": name.lower(), "title": config.title}
         return {"page": _page(route, name, about, breadcrumbs((name, route.url))),
                 "terms": terms, "terms_kind": route.key}
+    if route.kind in ("year", "month"):
+        return _archive_context(route, inputs, config, breadcrumbs, _)
     if route.kind == "widget":
         trending, latest = inputs
         return {"page": _page(route, _("Trending and latest"), "", ()), "trending": trending, "latest": latest}
@@ -420,6 +465,46 @@ def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> di
         return {"page": _page(route, _("Search"), _("Search every article on %(title)s.") % {"title": config.title},
                                   breadcrumbs((_("Search"), route.url)))}
     return {"page": _page(route, _("Page not found"), _("The page you asked for is not here."), ())}
+
+
+def _archive_context(route: Route, inputs: tuple, config: SiteConfig, breadcrumbs, _) -> dict:
+    """A year page (its months, with counts and links) or a month page (its articles); `breadcrumbs`
+    starts at the edition's home, `_` is its gettext."""
+    year_crumb = (route.key[:4], year_url(config, route.key[:4]))
+    if route.kind == "year":
+        months, older, newer = inputs
+        pagination = None
+        count = sum(n for _, n in months)
+        title = _("Archive: %(name)s") % {"name": route.key}
+        description = f"{count} {'article' if count == 1 else 'articles'} from {route.key} on {config.title}."
+        crumbs = breadcrumbs((route.key, route.url))
+        entries = tuple({"key": key, "name": month_name(key), "url": month_url(config, key), "count": n}
+                        for key, n in months)
+        around = {"older": _archive_link(older, year_url(config, older) if older else ""),
+                  "newer": _archive_link(newer, year_url(config, newer) if newer else "")}
+        context = {"months": entries, "articles": (), "count": count}
+    else:
+        count, items, older, newer = inputs
+        name = month_name(route.key)
+        pagination = _pagination(month_url(config, route.key), route, items, _)
+        title = _("Archive: %(name)s") % {"name": name} + (f", {pagination.name}" if route.number > 1 else "")
+        description = (f"{count} {'article' if count == 1 else 'articles'} from {name} on {config.title}."
+                       if count is not None else f"Articles from {name} on {config.title}, {pagination.name}.")
+        crumbs = breadcrumbs(*([year_crumb] if year_crumb[1] else []), (name, month_url(config, route.key)))
+        if route.number > 1:
+            crumbs += ((_capital(pagination.name), route.url),)
+        around = {"older": _archive_link(month_name(older) if older else "", month_url(config, older) if older else ""),
+                  "newer": _archive_link(month_name(newer) if newer else "", month_url(config, newer) if newer else "")}
+        context = {"months": (), "articles": items, "count": count}
+    ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
+    context.update(page=_page(route, title, description, crumbs, pagination=pagination, jsonld=ld),
+                   archive={"key": route.key, "name": route.key if route.kind == "year" else month_name(route.key),
+                            **around})
+    return context
+
+
+def _archive_link(name: str, url: str) -> dict | None:
+    return {"name": name, "url": url} if name and url else None
 
 
 def coin_title(symbol: str, coin) -> str:
@@ -446,7 +531,21 @@ def _publisher(config) -> dict:
     return org
 
 
-def _article_ld(config, article: Article) -> dict:
+def _person_ld(config, person: Author) -> dict:
+    """schema.org Person: name, their page and their profiles elsewhere (sameAs)."""
+    data = {"@type": "Person", "name": person.name}
+    if person.url:
+        data["url"] = absolute(config.base_url, person.url)
+    if person.links:
+        data["sameAs"] = [url for _, url in person.links]
+    if person.role:
+        data["jobTitle"] = person.role
+    if person.avatar:
+        data["image"] = absolute(config.base_url, person.avatar)
+    return data
+
+
+def _article_ld(config, article: Article, authors: tuple[Author, ...] = ()) -> dict:
     """schema.org NewsArticle (printed with |tojson, which escapes <, > and & for a script tag)."""
     image = article.image.src if article.image else config.default_image
     data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": article.title[:110],
@@ -454,7 +553,9 @@ def _article_ld(config, article: Article) -> dict:
             "dateModified": article.updated.isoformat(timespec="seconds"),
             "mainEntityOfPage": {"@type": "WebPage", "@id": absolute(config.base_url, article.url)},
             "url": absolute(config.base_url, article.url),
-            "author": ({"@type": "Person", "name": article.author} if article.author else _publisher(config)),
+            "author": (_person_ld(config, authors[0]) if len(authors) == 1 else
+                       [_person_ld(config, p) for p in authors] if authors else
+                       {"@type": "Person", "name": article.author} if article.author else _publisher(config)),
             "publisher": _publisher(config), "inLanguage": config.language, "wordCount": article.words}
     if image:
         data["image"] = [absolute(config.base_url, image)]

@@ -31,6 +31,7 @@ from typing import Callable, Iterable
 from generator.config import SiteConfig
 from generator.errors import Problem
 from generator.model import Article, Body
+from generator.taxonomy import TERM_KINDS
 
 PREFIX = "pagefind/"
 MANIFEST = PREFIX + "shards.json"
@@ -141,11 +142,10 @@ def record_html(article: Article, body: Body, thumb: str, language: str, text_li
     hidden = [f'<span data-pagefind-meta="title">{e(article.title)}</span>',
               f'<span data-pagefind-meta="date">{e(article.date.strftime("%B %-d, %Y"))}</span>',
               f'<span data-pagefind-sort="date">{e(_utc_iso(article))}</span>']
-    if article.category is not None:
-        hidden.append(f'<span data-pagefind-filter="category">{e(article.category.name)}</span>'
-                      f'<span data-pagefind-meta="category">{e(article.category.name)}</span>')
-    hidden += [f'<span data-pagefind-filter="tag">{e(t.name)}</span>' for t in article.tags]
-    hidden += [f'<span data-pagefind-filter="coin">{e(c.name)}</span>' for c in article.coins]
+    for kind in TERM_KINDS:  # every term a filter; the category also shown on the result
+        for t in kind.of(article):
+            hidden.append(f'<span data-pagefind-filter="{kind.name}">{e(t.name)}</span>'
+                          + (f'<span data-pagefind-meta="category">{e(t.name)}</span>' if kind.name == "category" else ""))
     if thumb:
         alt = article.image.alt if article.image is not None else ""
         hidden.append(f'<img data-pagefind-meta="image[src], image_alt[alt]" src="{e(thumb)}" alt="{e(alt)}">')
@@ -215,6 +215,7 @@ class SearchIndex:
         self._receive = None
         self._problems: list[Problem] = []
         self.incomplete = False  # a shard could not be built: the next build must try again
+        self._thumbs: dict[str, str] = {}
 
     # --- planning ---------------------------------------------------------------------------
     def thumb(self, article: Article) -> str:
@@ -222,9 +223,12 @@ class SearchIndex:
         src = article.image.src if article.image is not None else self.config.default_image
         if not src:
             return ""
-        info = self.images.get(src) if self.images is not None else None
-        variant = info.best(THUMB_WIDTH) if info is not None else None
-        return variant.url if variant is not None else src
+        found = self._thumbs.get(src)  # many articles share an image (the default one above all)
+        if found is None:
+            info = self.images.get(src) if self.images is not None else None
+            variant = info.best(THUMB_WIDTH) if info is not None else None
+            found = self._thumbs[src] = variant.url if variant is not None else src
+        return found
 
     def plan(self, articles: list[Article]) -> list[Shard]:
         """Decide the shards and which of them need a Pagefind run (their bundle is not cached)."""

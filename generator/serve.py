@@ -390,7 +390,7 @@ class PageHandler(LocalOnly, web.RequestHandler):
             model = snap.model
             abs_url = model.renderer.env.globals["abs_url"]
             snap.extras = extra_outputs(model.sites, model.routes, abs_url, self.preview.body_loader(), model.site.now,
-                                        model.redirects)
+                                        model.redirects, model.ticker)
         return snap.extras
 
     def _page(self, model: Model, snap: Snapshot, route: Route, status: int) -> None:

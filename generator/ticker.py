@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 from generator.config import SiteConfig
@@ -27,38 +28,58 @@ class TickerData:
     as_of: datetime | None
     coins: tuple[Coin, ...]
     api_url: str
-    refresh: bool
+    refresh: bool  # pages re-read the figures in the browser
+    browser_api: bool = False  # ...from api_url itself, not the site's own PUBLIC_FILE
+    stale_minutes: int = 20
 
     def by_symbol(self, symbol: str) -> Coin | None:
         return next((c for c in self.coins if c.symbol == symbol), None)
+
+    @property
+    def public_file(self) -> bool:
+        """Whether the build writes PUBLIC_FILE (and pages read it): a same-origin refresh."""
+        return self.refresh and not self.browser_api and bool(self.coins)
+
+
+# The figures browsers re-read, beside the pages (site.toml [ticker] refresh); `generator ticker` rewrites it.
+PUBLIC_FILE = "data/ticker.json"
 
 
 def load_ticker(config: SiteConfig, site_dir: Path, coin_urls: dict[str, str], problems: list[Problem]) -> TickerData:
     """Read the snapshot; a missing or broken one leaves the figures empty ('—'), with a warning."""
     settings = config.ticker
-    snapshot: dict = {}
-    as_of = None
+    snapshot: object = {}
     if settings.snapshot:
         path = site_dir / settings.snapshot
         try:
             snapshot = load_json(read_text(path))
-            if not isinstance(snapshot, dict):
-                raise ValueError("the top level must be an object")
         except FileNotFoundError:
             problems.append(Problem(settings.snapshot, "ticker snapshot file does not exist", level="warning",
-                                    hint="create it or remove ticker.snapshot from site.toml"))
+                                    hint="create it (generator ticker writes it) or remove ticker.snapshot from site.toml"))
         except (ValueError, OSError) as exc:
             problems.append(Problem(settings.snapshot, f"ticker snapshot is unreadable: {exc}", level="warning",
                                     hint=_SHAPE))
             snapshot = {}
+    return ticker_from(config, snapshot, coin_urls, problems)
+
+
+def ticker_from(config: SiteConfig, snapshot: object, coin_urls: dict[str, str], problems: list[Problem]) -> TickerData:
+    """The ticker from a parsed snapshot, every figure checked (a bad one is left out, with a warning)."""
+    settings = config.ticker
 
     def warn(message: str) -> None:
         problems.append(Problem(settings.snapshot, message, level="warning", hint=_SHAPE))
 
+    if not isinstance(snapshot, dict):
+        warn("ticker snapshot is unreadable: the top level must be an object")
+        snapshot = {}
+    as_of = None
     if snapshot.get("as_of"):
         as_of = _as_of(snapshot["as_of"])
         if as_of is None:
             warn(f"as_of {preview(snapshot['as_of'])} is not an ISO date-time; ignored")
+        elif as_of.tzinfo is None:  # as article dates: without a zone, in site.toml's timezone
+            as_of = as_of.replace(tzinfo=config.tz)
     figures = snapshot.get("coins", {})
     if not isinstance(figures, dict):
         warn(f"coins holds {type(figures).__name__}, not an object keyed by symbol; figures ignored")
@@ -79,7 +100,24 @@ def load_ticker(config: SiteConfig, site_dir: Path, coin_urls: dict[str, str], p
         api_id = str(row.get("id") or "")
         coins.append(Coin(symbol=symbol, name=name, price=figures_of["price_usd"], change=figures_of["change_24h"],
                           url=coin_urls.get(symbol, ""), api_id=slugify(api_id) if api_id else slugify(name)))
-    return TickerData(as_of, tuple(coins), settings.api_url, settings.refresh and bool(settings.api_url))
+    return TickerData(as_of, tuple(coins), settings.api_url, settings.refresh, settings.browser_api,
+                      settings.stale_minutes)
+
+
+def public_json(ticker: TickerData) -> bytes:
+    """PUBLIC_FILE's bytes: the checked figures only, by symbol, and when they were taken (UTC).
+    The build and `generator ticker` both make it with this, so the same snapshot gives the same bytes."""
+    coins = {}
+    for c in ticker.coins:
+        row = {}
+        if c.price is not None:
+            row["price_usd"] = c.price
+        if c.change is not None:
+            row["change_24h"] = c.change
+        coins[c.symbol] = row
+    as_of = ticker.as_of.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z") \
+        if ticker.as_of is not None else None
+    return (json.dumps({"as_of": as_of, "coins": coins}, separators=(",", ":"), allow_nan=False) + "\n").encode()
 
 
 # What a price and a 24-hour change may be: anything outside is a broken feed, not a market.

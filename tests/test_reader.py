@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -341,27 +342,32 @@ def test_dropdown_closes_on_escape_and_outside_click_and_returns_focus(tiny, ser
 
 
 def _prices(answer: dict):
-    """A route handler answering the price API with `answer`."""
+    """A route handler answering for the site's data/ticker.json with `answer`."""
     body = json.dumps(answer)
-    return lambda route: route.fulfill(status=200, content_type="application/json", body=body,
-                                       headers={"Access-Control-Allow-Origin": "*"})
+    return lambda route: route.fulfill(status=200, content_type="application/json", body=body)
 
 
 @pytest.mark.browser
-def test_ticker_says_live_only_when_every_coin_refreshed(tiny, server, browser):
-    for answer, live in (({"bitcoin": {"usd": 1.5, "usd_24h_change": 2.0}}, False),
-                         ({"bitcoin": {"usd": 1.5, "usd_24h_change": 2.0}, "ethereum": {"usd": 2.5}}, True)):
+def test_ticker_moves_its_time_only_when_every_coin_refreshed(tiny, server, browser):
+    """A file that lacks a coin updates the coins it has but keeps the older time (and says how old);
+    a complete one moves the time to its own."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    stamp = now.isoformat().replace("+00:00", "Z")
+    for answer, complete in (({"as_of": stamp, "coins": {"BTC": {"price_usd": 1.5, "change_24h": 2.0}}}, False),
+                             ({"as_of": stamp, "coins": {"BTC": {"price_usd": 1.5, "change_24h": 2.0},
+                                                         "ETH": {"price_usd": 2.5}}}, True)):
         ctx = offline_context(browser, viewport=PHONE)
-        ctx.route(re.compile(r"^https://prices\.example/"), _prices(answer))
+        ctx.route("**/data/ticker.json", _prices(answer))
         page = ctx.new_page()
         page.goto(server.url("/"), wait_until="load")
         page.wait_for_function("() => document.querySelector('.ticker [data-price]').textContent === '$1.50'")
-        strip = page.inner_text(".ticker")
-        ages = page.locator(".ticker__age").all_inner_texts()
-        if live:
-            assert "(live)" in strip and ages == []
+        page.wait_for_function("() => document.querySelector('[data-age]') !== null")
+        when = page.get_attribute("[data-asof]", "datetime")
+        age = page.inner_text("[data-age]")
+        if complete:
+            assert when == now.isoformat().replace("+00:00", ".000Z") and age == "", (when, age)
         else:
-            assert "(live)" not in strip and ages[0] == "live" and ages[1].endswith("old"), (strip, ages)
+            assert when == "2025-07-20T06:00:00+00:00" and age.endswith("days ago)"), (when, age)
         ctx.close()
 
 

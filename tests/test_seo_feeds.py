@@ -392,7 +392,7 @@ def test_article_has_newsarticle_structured_data(news):
     assert ld["headline"] == TRICKY
     assert datetime.fromisoformat(ld["datePublished"]) == datetime(2025, 7, 19, 8, 0, tzinfo=timezone.utc)
     assert datetime.fromisoformat(ld["dateModified"]) == datetime(2025, 7, 20, 0, 0, tzinfo=timezone.utc)
-    assert ld["author"] == {"@type": "Person", "name": "Jane Doe"}
+    assert ld["author"] == {"@type": "Person", "name": "Jane Doe", "url": BASE + "author/jane-doe/"}
     assert ld["image"] == [BASE + "assets/img/hero.jpg"] or ld["image"] == BASE + "assets/img/hero.jpg"
     assert ld["publisher"]["@type"] in ("Organization", "NewsMediaOrganization")
     assert ld["publisher"]["name"] == "Test News"
@@ -438,8 +438,10 @@ def test_list_pages_have_collection_data_and_prev_next(news):
         assert [l["href"] for l in d.link_rel("canonical")] == [BASE + url.lstrip("/")]
     assert [l["href"] for l in first.link_rel("next")] == ["/category/policy/page/2/"] and not first.link_rel("prev")
     assert [l["href"] for l in second.link_rel("prev")] == ["/category/policy/"] and not second.link_rel("next")
-    middle = doc(news, "/page/2/")
-    assert [l["href"] for l in middle.link_rel("prev")] == ["/"] and [l["href"] for l in middle.link_rel("next")] == ["/page/3/"]
+    # three home pages, anchored (the default): "/" (newest), then /page/3/, then /page/2/ (the oldest)
+    middle = doc(news, "/page/3/")
+    assert [l["href"] for l in middle.link_rel("prev")] == ["/"] and [l["href"] for l in middle.link_rel("next")] == ["/page/2/"]
+    assert not doc(news, "/page/2/").link_rel("next") and not news.page("/page/4/").exists()
     assert middle.jsonld_of("CollectionPage")
     for url in ("/tag/regulation/", "/coin/eth/", "/category/bitcoin/"):
         assert doc(news, url).jsonld_of("CollectionPage"), url

@@ -769,6 +769,33 @@ def topic_images() -> dict[str, str]:
     return alts
 
 
+# Author portraits (content/_data/authors.toml): an abstract head and shoulders on a tint, 256x256.
+AVATARS = {"priya-nair": ("#1740b0", "#f2c6a0", "#0b1220"), "lena-fischer": ("#0f766e", "#f5d5b8", "#7c2d12"),
+           "aiko-tanaka": ("#a83c07", "#f1cfae", "#111827"), "maya-okafor": ("#6d28d9", "#8d5a3b", "#1f2937"),
+           "daniel-reyes": ("#166534", "#d9a77f", "#3f2a1d"), "sam-whitaker": ("#334155", "#f0c9a5", "#b45309")}
+
+
+def avatar(tint: str, skin: str, hair: str) -> Image.Image:
+    size = 256 * SS
+    img = Image.new("RGB", (size, size), rgb(tint))
+    d = ImageDraw.Draw(img)
+    u = size / 256
+    d.ellipse([48 * u, 170 * u, 208 * u, 330 * u], fill=rgb(hair))  # shoulders
+    d.rectangle([108 * u, 140 * u, 148 * u, 185 * u], fill=rgb(skin))  # neck
+    d.ellipse([78 * u, 52 * u, 178 * u, 166 * u], fill=rgb(skin))  # face
+    d.chord([72 * u, 40 * u, 184 * u, 140 * u], 180, 360, fill=rgb(hair))  # hair
+    return img.resize((256, 256), Image.LANCZOS)
+
+
+def avatars() -> None:
+    folder = HERE / "authors"
+    folder.mkdir(exist_ok=True)
+    for slug, colours in AVATARS.items():
+        path = folder / f"{slug}.webp"
+        avatar(*colours).save(path, "WEBP", quality=80, method=6)
+        print(f"{path.relative_to(ASSETS.parent)}  {path.stat().st_size // 1024} KB")
+
+
 # --------------------------------------------------------------------------
 # SVGs
 # --------------------------------------------------------------------------
@@ -801,6 +828,7 @@ def main() -> None:
         path = finish(fn(), name)
         print(f"{path.relative_to(ASSETS.parent)}  {path.stat().st_size // 1024} KB")
     topic_images()
+    avatars()
     (HERE / "logo.svg").write_text(LOGO_SVG, encoding="utf-8")
     (ASSETS / "favicon.svg").write_text(FAVICON_SVG, encoding="utf-8")
     print("assets/img/logo.svg, assets/favicon.svg")
