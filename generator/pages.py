@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gettext
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Callable
 
@@ -84,7 +84,7 @@ def _edition_routes(site: Site) -> list[Route]:
         listings = site.listings(kind.name)  # empty when the kind's pages are turned off
         for slug, listing in listings.items():
             routes += _paged(config, listing.term.url, "list.html", kind.name, slug, len(listing.articles))
-        index_url = _index_url(config.permalinks, kind.name)
+        index_url = _index_url(config.permalinks, kind.name, config.home)
         if index_url and listings:
             routes.append(Route(index_url, "terms.html", "terms", kind.name, lang=lang))
     routes += _archive_routes(site)
@@ -163,11 +163,12 @@ def _without_reserved(routes: list[Route], sites: list[Site], problems: list[Pro
     return kept
 
 
-def _index_url(permalinks, kind: str) -> str:
-    """'/category/{slug}/' -> '/category/': the index of all terms of a kind, when the pattern allows one."""
+def _index_url(permalinks, kind: str, home: str = "/") -> str:
+    """'/category/{slug}/' -> '/category/': the index of all terms of a kind, when the pattern allows
+    one ('/{slug}/' under an edition's home '/fr/' has none: that is the home page)."""
     pattern = getattr(permalinks, kind)
     head = pattern.split("{slug}")[0]
-    return head if head not in ("", "/") and "{" not in head else ""
+    return head if head not in ("", "/", home) and "{" not in head else ""
 
 
 def _without_collisions(routes: list[Route], problems: list[Problem]) -> list[Route]:
@@ -249,12 +250,12 @@ def language_links(route: Route, editions, names: dict[str, str]) -> tuple[Alter
                 url, translated = group[lang], True
         elif kind == "home":
             translated = True
-        elif kind in ("category", "tag", "coin"):
+        elif kind in ("category", "tag", "coin", "label"):
             listing = site.listings(kind).get(route.key)
             if listing is not None:
                 url, translated = listing.term.url, True
         elif kind == "terms":
-            index = _index_url(config.permalinks, route.key)
+            index = _index_url(config.permalinks, route.key, config.home)
             if index and site.listings(route.key):
                 url, translated = index, True
         elif kind == "search" and config.search.enabled:
@@ -427,6 +428,8 @@ def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> di
     if route.kind in KINDS:
         kind = KINDS[route.kind]
         term, count, items, about = inputs
+        if kind.name == "label":  # the generator's own names (content.LABELS): in the edition's language
+            term = replace(term, name=_(term.name), description=_(term.description) if term.description else "")
         coin, prices_as_of = about if kind.name == "coin" and about else (None, None)
         name = coin_title(term.name, coin)
         pagination = _pagination(term.url, route, items, _)
@@ -442,15 +445,18 @@ def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> di
         else:
             description = _("Articles on %(name)s from %(title)s, %(page)s.") % {
                 "name": term.name, "title": config.title, "page": pagination.name}
-        index_url = _index_url(config.permalinks, kind.name)
+        index_url = _index_url(config.permalinks, kind.name, config.home)
         crumbs = breadcrumbs(*([(_(kind.plural), index_url)] if index_url else []), (name, term.url))
         if route.number > 1:
             crumbs += ((_capital(pagination.name), route.url),)
         ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
         if kind.name == "author" and about is not None:
-            description = term.description or (f"{count} articles by {term.name} on {config.title}."
-                                               if count is not None else
-                                               f"Articles by {term.name} on {config.title}, {pagination.name}.")
+            description = term.description or (
+                strings.ngettext("%(num)d articles by %(name)s on %(title)s.",  # English: always plural
+                                 "%(num)d articles by %(name)s on %(title)s.", count)
+                % {"num": count, "name": term.name, "title": config.title} if count is not None else
+                _("Articles by %(name)s on %(title)s, %(page)s.") % {"name": term.name, "title": config.title,
+                                                                      "page": pagination.name})
             ld[0] = {"@context": "https://schema.org", "@type": "ProfilePage", "name": title,
                      "url": absolute(config.base_url, route.url), "mainEntity": _person_ld(config, about)}
         has_feed = kind.has_feeds(config) and (count is None or count)  # None: a later page of a long list
