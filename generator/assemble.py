@@ -76,16 +76,57 @@ def sort_key(article: Article) -> tuple:
     return (-article.date.timestamp(), article.source)
 
 
+@dataclass(frozen=True)
+class Editions:
+    """One Site per language, the default first, and which articles translate which."""
+
+    sites: dict[str, Site]  # language code -> that edition's site model
+    translations: dict[str, tuple[Article, ...]]  # source -> its translations and itself, in language order
+
+    @property
+    def default(self) -> Site:
+        return next(iter(self.sites.values()))
+
+    def of(self, lang: str) -> Site:
+        return self.sites[lang]
+
+    def __iter__(self):
+        return iter(self.sites.values())
+
+    def __len__(self) -> int:
+        return len(self.sites)
+
+
 def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, drafts: bool = False,
              future: bool = False, problems: list[Problem] | None = None,
              authors: tuple[Author, ...] | None = ()) -> Site:
-    """Filter drafts and future articles, claim URLs (first source by path wins), match bylines to
-    the authors data file, set expired articles apart (archived, or removed as site.toml says),
-    group by term."""
+    """The site model of a single-language site (the default edition of a multilingual one)."""
+    return assemble_editions(entries, config, now, drafts=drafts, future=future, problems=problems,
+                             authors=authors).default
+
+
+def assemble_editions(entries: list[Article], config: SiteConfig, now: datetime, *, drafts: bool = False,
+                      future: bool = False, problems: list[Problem] | None = None,
+                      authors: tuple[Author, ...] | None = ()) -> Editions:
+    """Claim URLs over every language, then one site model per language, then the translations."""
     problems = problems if problems is not None else []
+    kept, people = _published(entries, config, now, drafts, future, problems, authors)
+    codes = [config.default_language] + [l.code for l in config.languages if l.code != config.default_language]
+    by_lang: dict[str, list[Article]] = {code: [] for code in codes}
+    for article in kept:
+        by_lang.setdefault(article.lang or config.default_language, []).append(article)
+    sites = {code: _site(members, config.edition(code), now, authors, people) for code, members in by_lang.items()}
+    order = {code: i for i, code in enumerate(codes)}
+    return Editions(sites, link_translations(kept, order, problems) if len(sites) > 1 else {})
+
+
+def _published(entries: list[Article], config: SiteConfig, now: datetime, drafts: bool, future: bool,
+               problems: list[Problem], authors: tuple[Author, ...] | None = ()) -> tuple[list[Article], dict]:
+    """Filter drafts and future articles, match bylines to the authors data file, claim URLs (first
+    source by path wins); and the authors by slug."""
     visible = [a for a in entries if (drafts or not a.draft) and (future or a.kind == "page" or a.date <= now)]
     people = {a.slug: a for a in authors or ()}
-    visible = _with_authors(visible, authors, people, problems)
+    visible = _with_authors(visible, authors, people, problems, config)
     owners: dict[str, Article] = {}
     kept: list[Article] = []
     # Oldest first, so the first published keeps its URL whatever is added later (WordPress's rule).
@@ -104,10 +145,20 @@ def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, draft
     expired = {a.source for a in kept if a.kind == "article" and a.expires is not None and a.expires <= now}
     if expired and config.expired == "remove":
         kept = [a for a in kept if a.source not in expired]
+    return kept, people
+
+
+def _site(kept: list[Article], config: SiteConfig, now: datetime, authors: tuple[Author, ...] | None,
+          people: dict) -> Site:
+    """One edition's site model: its articles newest first, its pages, its listings; expired
+    articles set apart (archived)."""
+    expired = {a.source for a in kept if a.kind == "article" and a.expires is not None and a.expires <= now}
     archived = tuple(sorted((a for a in kept if a.source in expired), key=sort_key))
     articles = tuple(sorted((a for a in kept if a.kind == "article" and a.source not in expired), key=sort_key))
     pages = tuple(sorted((a for a in kept if a.kind == "page"), key=lambda p: (p.title.casefold(), p.source)))
-    declared = {"category": category_terms(config), "author": tuple(author_term(a) for a in authors or ())}
+    prefix = config.home.rstrip("/")  # an edition's author pages are under its home
+    declared = {"category": category_terms(config),
+                "author": tuple(replace(author_term(a), url=prefix + a.url if a.url else a.url) for a in authors or ())}
     terms = {kind.name: _group(articles, kind, declared.get(kind.name, ()),
                                keep_empty=kind.name not in ("author", "label"))
              if kind.has_pages(config) else {} for kind in TERM_KINDS}
@@ -115,9 +166,73 @@ def assemble(entries: list[Article], config: SiteConfig, now: datetime, *, draft
                 by_source={a.source: a for a in kept}, people=people, months=by_month(articles), archived=archived)
 
 
+def link_translations(articles: list[Article], order: dict[str, int],
+                      problems: list[Problem]) -> dict[str, tuple[Article, ...]]:
+    """Group translations: by 'translation_key:', else by file name or by slug and day within one
+    folder family (content/fr/news/x.md, content/news/x.fr.md and content/news/x.md are one story).
+    A group holds one article per language; another one of the same language is an error."""
+    parent: dict[str, str] = {}
+
+    def find(s: str) -> str:
+        while parent[s] != s:
+            parent[s] = parent[parent[s]]
+            s = parent[s]
+        return s
+
+    first_of: dict[tuple, str] = {}
+    keyed: dict[str, str] = {}  # group root -> its translation_key: two keys never merge
+    for article in sorted(articles, key=lambda a: a.source):
+        parent[article.source] = article.source
+        if article.translation_key:
+            keyed[article.source] = article.translation_key
+        folder, _, stem = article.family.partition("\0")
+        keys = [("key", article.translation_key)] if article.translation_key else []
+        keys += [("name", article.kind, folder, _without_language(stem, article.lang)),
+                 ("slug", article.kind, folder, article.slug, article.date.date())]
+        for key in keys:
+            other = first_of.setdefault(key, article.source)
+            a, b = find(article.source), find(other)
+            if a != b and (key[0] == "key" or keyed.get(a) is None or keyed.get(b) is None):
+                parent[a] = b
+                if keyed.get(a) is not None:
+                    keyed.setdefault(b, keyed[a])
+    groups: dict[str, list[Article]] = {}
+    for article in sorted(articles, key=lambda a: a.source):
+        groups.setdefault(find(article.source), []).append(article)
+    out: dict[str, tuple[Article, ...]] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        chosen: dict[str, Article] = {}
+        for article in members:
+            other = chosen.get(article.lang)
+            if other is None:
+                chosen[article.lang] = article
+                continue
+            how = f"translation_key {article.translation_key!r}" if article.translation_key else \
+                "its file name or slug and date"
+            problems.append(Problem(article.source, f"{how} makes it a second {article.lang!r} translation of the story "
+                                                    f"{other.source} already is; it is published without translations",
+                                    hint="give each translation its own language, or this file its own translation_key"))
+        group = tuple(sorted(chosen.values(), key=lambda a: (order.get(a.lang, len(order)), a.lang)))
+        if len(group) > 1:
+            for article in group:
+                out[article.source] = group
+    return out
+
+
+def _without_language(stem: str, lang: str) -> str:
+    """'x-fr' or 'x_fr' -> 'x' for a French file: a language written into the file name."""
+    for sep in "-_":
+        if lang and stem.casefold().endswith(sep + lang.casefold()) and len(stem) > len(lang) + 1:
+            return stem[:-len(lang) - 1]
+    return stem
+
+
 def _next_free_url(article: Article, owners: dict[str, Article], config: SiteConfig) -> Article:
     """A recurring headline ("Market wrap") whose slug came from its title or file name: the first
     free '-2', '-3'... of its slug. The digest changes with the URL, since pages show it."""
+    config = config.edition(article.lang) if article.lang else config  # its permalinks, under its edition's home
     pattern = config.permalinks.page if article.kind == "page" else config.permalinks.article
     category = article.category.slug if article.category else ""
     for n in range(2, len(owners) + 3):
@@ -131,8 +246,15 @@ def _next_free_url(article: Article, owners: dict[str, Article], config: SiteCon
     return article
 
 
+def _in_edition(url: str, article: Article, config: SiteConfig | None) -> str:
+    """A site path under the article's edition's home ('/author/x/' -> '/fr/author/x/')."""
+    if not url or config is None or not config.multilingual or not article.lang:
+        return url
+    return config.edition(article.lang).home.rstrip("/") + url
+
+
 def _with_authors(articles: list[Article], authors: tuple[Author, ...] | None, people: dict[str, Author],
-                  problems: list[Problem]) -> list[Article]:
+                  problems: list[Problem], config: SiteConfig | None = None) -> list[Article]:
     """Articles whose bylines name a data file entry (by name, slug or login) carry that entry's
     slug and URL; a name the file lacks gets a page of its own, with a warning when the file exists."""
     index: dict[str, Author] = {}
@@ -155,7 +277,7 @@ def _with_authors(articles: list[Article], authors: tuple[Author, ...] | None, p
                     people.setdefault(t.slug, undeclared(t))
                     found = t
                 else:
-                    found = Term("author", person.name, person.slug, person.url)
+                    found = Term("author", person.name, person.slug, _in_edition(person.url, article, config))
                 swapped[t] = found
             if found is t and authors:
                 close = difflib.get_close_matches(t.name, [p.name for p in authors], n=1)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gc
+import gettext
+import hashlib
 import multiprocessing
 import os
 import pickle
@@ -20,7 +22,7 @@ from typing import Callable
 from markupsafe import Markup, escape
 
 from generator import snapshot
-from generator.assemble import Site, assemble
+from generator.assemble import Editions, Site, assemble_editions
 from generator.assets import AssetMap, collect_assets
 from generator.authors import load_authors
 from generator.cache import CACHE_DIR, Cache
@@ -28,6 +30,7 @@ from generator.config import SiteConfig, load_config
 from generator.content import SourceFile, body_key, discover, expand_permalink, parse_files, read_source
 from generator.errors import ConfigError, Problem, ProblemError, Report
 from generator.extras import extra_outputs
+from generator.i18n import direction, install_language, language_name, load_strings, og_locale
 from generator.images import ImageInfo, ImageSet, prepare_images
 from generator.options import BuildOptions, build_clock
 from generator.markup import Converter, fast_path_warning
@@ -233,8 +236,24 @@ def _parse_worker(sources: list[SourceFile]):
 # --- the model ----------------------------------------------------------------------------------
 
 @dataclass
+class Edition:
+    """One language's share of the model: its site, lists, slots and renderer (its own strings)."""
+
+    site: Site
+    related: RelatedLists
+    trending: TrendingResult
+    ticker: TickerData
+    renderer: Renderer
+    strings: gettext.NullTranslations
+    lookups: Lookups | None = None  # publish.lookups()
+
+
+@dataclass
 class Model:
-    """Everything rendering needs, computed once per build (or per change in the preview server)."""
+    """Everything rendering needs, computed once per build (or per change in the preview server).
+
+    `site`, `related`, `trending`, `ticker` and `renderer` are the default edition's; a
+    multilingual site has one Edition per language in `editions` (a single-language site: one)."""
 
     site: Site
     related: RelatedLists
@@ -246,8 +265,20 @@ class Model:
     images: ImageSet | None = None
     assets_key: str = ""
     image_srcs: set[str] = field(default_factory=set)
-    lookups: Lookups | None = None  # publish.lookups()
+    lookups: Lookups | None = None  # publish.lookups() of the default edition
     redirects: tuple[Redirect, ...] = ()  # old URLs (front matter aliases) and where they lead
+    editions: dict[str, Edition] = field(default_factory=dict)
+    sites: Editions | None = None
+    language_names: dict[str, str] = field(default_factory=dict)  # code -> its own name, for the switcher
+
+    def edition(self, route: Route) -> Edition:
+        """The edition a page belongs to."""
+        return self.editions.get(route.lang) or next(iter(self.editions.values()))
+
+    def __post_init__(self):
+        if not self.editions:  # a model made by hand (tests): one edition of its parts
+            self.editions = {self.site.config.language: Edition(self.site, self.related, self.trending, self.ticker,
+                                                                self.renderer, gettext.NullTranslations())}
 
 
 def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now: datetime, options: BuildOptions,
@@ -259,45 +290,89 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
     key (layouts, config, assets, images) is the same.
     """
     authors = load_authors(site_dir, config, problems)
-    site = assemble(articles, config, now, drafts=options.drafts, future=options.future, problems=problems,
-                    authors=authors)
-    related = RelatedLists(site.articles, config.related, cache.get("related") if cache is not None else None)
-    trending = compute_trending(site.articles, config, site_dir, now, problems)
-    coin_urls = {listing.term.name: listing.term.url for listing in site.coins.values()}
-    ticker = load_ticker(config, site_dir, coin_urls, problems)
+    sites = assemble_editions(articles, config, now, drafts=options.drafts, future=options.future, problems=problems,
+                              authors=authors)
+    everything = tuple(a for site in sites for a in site.articles + site.pages + site.archived)
     assets = collect_assets(site_dir, config, problems)
-    published = site.articles + site.pages + site.archived
-    wanted = {a.image.src for a in published if a.image}
-    wanted.update(src for a in published for src, _ in a.body_images)
-    wanted.update(a.og_image for a in published if a.og_image.startswith("/"))
+    wanted = {a.image.src for a in everything if a.image}
+    wanted.update(src for a in everything for src, _ in a.body_images)
+    wanted.update(a.og_image for a in everything if a.og_image.startswith("/"))
     if previous is not None and previous.assets_key == assets.key and previous.image_srcs == wanted \
-            and previous.site.config == config:
+            and previous.site.config == sites.default.config:
         images = previous.images
     else:
-        images = prepare_images(published, config, site_dir, problems,
+        images = prepare_images(everything, config, site_dir, problems,
                                 cache.get("images") if cache is not None else None)
     files_key = assets.key
     assets.files.update(images.files)
-    globals_ = template_globals(config, now, assets)
-    globals_["image"] = images.get
-    key = f"{layouts_fingerprint(site_dir / LAYOUTS_DIR)}:{config.fingerprint()}:{assets.key}:{images.key}:{now.year}"
-    reuse = previous.renderer if previous is not None and previous.renderer.global_key == key else None
-    renderer = Renderer(site_dir, globals_, key, reuse)
-    renderer.slot_context = {"ticker": ticker, "trending": trending.articles,
-                             "labels": [listing.term for listing in site.labels.values()],
-                             "latest": site.articles[:config.latest_count]}
-    routes = plan_routes(site, problems)
-    redirects = plan_redirects(site, routes, problems)
-    return Model(site, related, trending, ticker, assets, renderer, routes, images, files_key, wanted,
-                 redirects=redirects)
+    layouts_key = layouts_fingerprint(site_dir / LAYOUTS_DIR)
+    saved_related = cache.get("related") if cache is not None else None
+    names = {lang.code: language_name(lang) for lang in config.languages} if config.multilingual else {}
+    routes = plan_routes(sites, problems)
+    if sites.translations:
+        sites = dataclasses.replace(sites, translations=with_pages(sites.translations, routes, problems))
+    editions: dict[str, Edition] = {}
+    for site in sites:
+        code = site.config.language
+        said = problems if not editions else []  # a missing page-view or ticker file is reported once
+        saved = saved_related.get(code) if config.multilingual and isinstance(saved_related, dict) else saved_related
+        related = RelatedLists(site.articles, config.related, saved)
+        trending = compute_trending(site.articles, site.config, site_dir, now, said)
+        coin_urls = {listing.term.name: listing.term.url for listing in site.coins.values()}
+        ticker = load_ticker(config, site_dir, coin_urls, said)
+        strings = load_strings(site_dir / LAYOUTS_DIR, _language(config, code), said) if config.multilingual \
+            else gettext.NullTranslations()
+        globals_ = template_globals(site.config, now, assets, sites if config.multilingual else None, names)
+        globals_["image"] = images.get
+        key = f"{layouts_key}:{site.config.fingerprint()}:{assets.key}:{images.key}:{now.year}"
+        old = previous.editions.get(code) if previous is not None else None
+        reuse = old.renderer if old is not None and old.renderer.global_key == key else None
+        renderer = Renderer(site_dir, globals_, key, reuse)
+        if config.multilingual and reuse is None:
+            install_language(renderer.env, _language(config, code), strings)
+        elif reuse is None:
+            renderer.env.install_null_translations(newstyle=True)
+        renderer.slot_context = {"ticker": ticker, "trending": trending.articles,
+                                 "labels": [listing.term for listing in site.labels.values()],
+                                 "latest": site.articles[:config.latest_count]}
+        editions[code] = Edition(site, related, trending, ticker, renderer, strings)
+    redirects = plan_redirects(sites.default, routes, problems, list(everything))
+    first = editions[sites.default.config.language]
+    return Model(first.site, first.related, first.trending, first.ticker, assets, first.renderer, routes, images,
+                 files_key, wanted, redirects=redirects, editions=editions, sites=sites, language_names=names)
+
+
+def with_pages(translations: dict[str, tuple[Article, ...]], routes: list[Route],
+               problems: list[Problem]) -> dict[str, tuple[Article, ...]]:
+    """Translations that have a page: one whose page was not published (its URL is reserved or
+    taken) cannot be an hreflang alternate, or the pair would not be reciprocal."""
+    routed = {r.key for r in routes if r.kind in ("article", "page")}
+    out: dict[str, tuple[Article, ...]] = {}
+    for source, group in translations.items():
+        if source not in routed:
+            continue
+        kept = tuple(a for a in group if a.source in routed)
+        if len(kept) > 1:
+            out[source] = kept
+        for a in group:
+            if a.source not in routed:
+                problems.append(Problem(source, f"its {a.lang!r} translation {a.source} has no page, so the pair is "
+                                                "left out of the hreflang links (they must be reciprocal)",
+                                        hint="fix the error reported for that file", level="warning"))
+    return out
+
+
+def _language(config: SiteConfig, code: str):
+    return next(lang for lang in config.languages if lang.code == code)
 
 
 def _no_snippet(_key: str) -> None:
     return None
 
 
-def template_globals(config: SiteConfig, now: datetime, assets: AssetMap) -> dict:
-    """The names every template sees (README.md, 'Layouts')."""
+def template_globals(config: SiteConfig, now: datetime, assets: AssetMap, sites: Editions | None = None,
+                     names: dict[str, str] | None = None) -> dict:
+    """The names every template sees (README.md, 'Layouts'); `config` is the edition's."""
     base = config.base_path.rstrip("/")
 
     def url(path: str) -> str:
@@ -325,6 +400,19 @@ def template_globals(config: SiteConfig, now: datetime, assets: AssetMap) -> dic
             found = srcsets[key] = Markup(", ".join(parts))
         return found
 
+    def page_url(slug: str) -> str:
+        """A menu's page: this edition's of that slug, else the translation of the default
+        edition's, else the default edition's own (a page not translated yet)."""
+        if sites is not None:
+            own = sites.of(config.language).page_by_slug(slug)
+            if own is not None:
+                return own.url
+            page = sites.default.page_by_slug(slug)
+            if page is not None:
+                twin = next((a for a in sites.translations.get(page.source, ()) if a.lang == config.language), page)
+                return twin.url
+        return config.permalinks.page.replace("{slug}", slug)
+
     def menu_entries():
         entries = []
         for item in config.menu:
@@ -337,7 +425,9 @@ def template_globals(config: SiteConfig, now: datetime, assets: AssetMap) -> dic
                 cat = config.category_by_name(item.category)
                 target = _category_url(config, cat.slug)
             elif item.page:
-                target = config.permalinks.page.replace("{slug}", item.page)
+                target = page_url(item.page)
+            elif target == "/":
+                target = config.home
             entries.append(SimpleNamespace(name=item.name, url=target, children=children))
         return entries
 
@@ -345,9 +435,18 @@ def template_globals(config: SiteConfig, now: datetime, assets: AssetMap) -> dic
         title=config.title, description=config.description, language=config.language, logo=config.logo,
         default_image=config.default_image, copyright=config.copyright, year=now.year,
         social=dict(config.social), newsletter=config.newsletter, search_enabled=config.search.enabled,
-        feed_url="/feed.xml", json_feed_url="/feed.json", base_url=config.base_url, menu=menu_entries(),
+        feed_url=config.home + "feed.xml", json_feed_url=config.home + "feed.json", base_url=config.base_url,
+        menu=menu_entries(), home=config.home, search_url=config.home + "search/",
+        widgets_url=config.home + "widgets/lists/",
+        search_index="/pagefind/" if config.home == "/" else f"/pagefind/{config.language.lower()}/",
         categories=list(category_terms(config)),
-        footer_links=list(config.footer_links), extra=dict(config.extra), sidebar_lists=config.sidebar_lists)
+        footer_links=list(config.footer_links), extra=dict(config.extra), sidebar_lists=config.sidebar_lists,
+        languages=tuple(SimpleNamespace(code=s.config.language, name=(names or {}).get(s.config.language, ""),
+                                        home=s.config.home) for s in sites) if sites is not None else (),
+        direction="ltr", locale=config.language.replace("-", "_"))
+    if sites is not None:
+        lang = _language(config, config.language)
+        site.direction, site.locale = direction(lang), og_locale(lang)
     return {"site": site, "url": url, "abs_url": abs_url, "asset": lambda p: url(assets.url(p)), "srcset": srcset}
 
 
@@ -401,7 +500,7 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     problems: list[Problem] = []
 
     t = time.perf_counter()
-    sources = discover(site_dir, problems)
+    sources = discover(site_dir, problems, config.language_codes())
     loader = ContentLoader(site_dir, config, cache, jobs, progress)
     parsed = loader.load(sources)
     for p in parsed:
@@ -415,14 +514,14 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
 
     t = time.perf_counter()
     abs_url = model.renderer.env.globals["abs_url"]
-    extras = _Aside(lambda c: extra_outputs(model.site, model.routes, abs_url, loader.body_loader(c), now,
+    extras = _Aside(lambda c: extra_outputs(model.sites, model.routes, abs_url, loader.body_loader(c), now,
                                             model.redirects, model.ticker), cache,
                     jobs if len(model.routes) >= PARALLEL_EXTRAS_MIN else 1)
     search = None
     if config.search.enabled and options.search:
         # Pagefind runs (for the shards whose articles changed) in a forked process while the pages render
         search = SearchIndex(site_dir / CACHE_DIR / "search", config, model.images)
-        if search.plan(model.site.articles):
+        if search.plan([a for site in model.sites for a in site.articles]):
             cache.commit()
             search.start(lambda: loader.body_loader(cache.reader()), jobs)
     manifest = cache.manifest()
@@ -433,14 +532,18 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
     def store_snippets(snippets: dict[str, str]) -> None:
         # Workers send theirs here, into one transaction committed with the manifest: per-worker
         # commits into a table keyed by hashes cost 18 CPU-s at 100,000 articles (1 at 10,000).
-        cache.put_snippets(snippets, renderer.global_key)
+        cache.put_snippets(snippets, snippets_key)
 
-    renderer = model.renderer
-    cache.prune_snippets(renderer.global_key, cap=12 * len(model.site.articles) + 1000)
+    renderers = [ed.renderer for ed in model.editions.values()]
+    snippets_key = renderers[0].global_key if len(renderers) == 1 else \
+        hashlib.sha256("\0".join(r.global_key for r in renderers).encode()).hexdigest()[:24]
+    articles_count = sum(len(site.articles) for site in model.sites)
+    cache.prune_snippets(snippets_key, cap=12 * articles_count + 1000)
     cache.commit()
     # With none stored (a cold build), every card would be looked up in vain: 40,000 queries at 10k.
     stored = cache.any_snippets()
-    renderer.stored_snippet = cache.snippet if stored else _no_snippet
+    for renderer in renderers:
+        renderer.stored_snippet = cache.snippet if stored else _no_snippet
     publisher = Publisher(model, out, manifest, cache.get("fragments"), loader.body_loader(cache), reopen,
                           store_snippets, jobs, progress, problems, *cache.get_with_digest("spare"))
     # A build killed after the swap leaves these manifests one build behind: safe, because every
@@ -454,9 +557,13 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
             search.close()
     timings["render+write"] = time.perf_counter() - t
 
-    cache.put_snippets(renderer.fresh_snippets, renderer.global_key)
-    if not model.related.as_saved:
-        cache.set("related", model.related.export())
+    for renderer in renderers:
+        cache.put_snippets(renderer.fresh_snippets, snippets_key)
+    if len(model.editions) == 1:
+        if not model.related.as_saved:
+            cache.set("related", model.related.export())
+    elif not all(ed.related.as_saved for ed in model.editions.values()):
+        cache.set("related", {lang: ed.related.export() for lang, ed in model.editions.items()})
     cache.set("images", model.images.measured)
     spare_digest = cache.set("spare", publisher.new_spare) if publisher.new_spare is not None else ""
     cache.set_manifest(publisher.new_manifest, manifest)

@@ -18,7 +18,7 @@ from generator.markup import SETTINGS_KEY
 from generator.model import Body, Parsed
 
 CACHE_DIR = ".cache"
-SCHEMA = f"{__version__}:{SETTINGS_KEY}:12"
+SCHEMA = f"{__version__}:{SETTINGS_KEY}:13"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);

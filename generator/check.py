@@ -12,9 +12,12 @@ class _Links(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
         self.ids: set[str] = set()
+        self.alternates: dict[str, str] = {}  # hreflang -> URL
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == "link" and a.get("rel") == "alternate" and a.get("hreflang") and a.get("href"):
+            self.alternates[a["hreflang"]] = a["href"]
         if a.get("id"):
             self.ids.add(a["id"])
         if tag == "a" and a.get("name"):
@@ -79,3 +82,41 @@ def check_output(out: Path, base_path: str = "/") -> tuple[list[tuple[str, str]]
                 if unquote(fragment) not in ids_cache[real]:
                     broken.append((rel, link))
     return broken, len(pages)
+
+
+def _alternates(path: Path) -> dict[str, str]:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    return parser.alternates
+
+
+def check_hreflang(out: Path, base_url: str) -> list[tuple[str, str]]:
+    """[(page, what is wrong)]: every hreflang link to this site must lead to a page that links
+    back to this one under this page's language, with the same set of languages (reciprocal)."""
+    found: dict[str, dict[str, str]] = {}
+    for page in sorted(out.rglob("*.html")):
+        rel = page.relative_to(out).as_posix()
+        if "pagefind" in page.relative_to(out).parts:
+            continue
+        links = _alternates(page)
+        if links:
+            found[rel] = links
+    problems = []
+    for rel, links in found.items():
+        own = base_url + (rel[:-len("index.html")] if rel.endswith("index.html") else rel)
+        mine = [lang for lang, url in links.items() if url == own and lang != "x-default"]
+        if not mine:
+            problems.append((rel, "its hreflang links do not name the page itself"))
+            continue
+        for lang, url in links.items():
+            if lang == "x-default" or url == own or not url.startswith(base_url):
+                continue
+            path = url[len(base_url):]
+            target = path + "index.html" if path.endswith("/") or not path else path
+            back = found.get(target)
+            if back is None:
+                problems.append((rel, f"hreflang {lang} leads to {url}, which has no hreflang links back"))
+            elif back.get(mine[0]) != own:
+                problems.append((rel, f"hreflang {lang} leads to {url}, which does not link back to this page "
+                                      f"as {mine[0]} (not reciprocal)"))
+    return problems

@@ -292,7 +292,7 @@ def cmd_ticker(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from generator.check import check_output
+    from generator.check import check_hreflang, check_output
     from generator.config import load_config
 
     config = load_config(args.source)
@@ -306,6 +306,8 @@ def cmd_check(args) -> int:
     broken, pages = check_output(out, base_path if base_path.endswith("/") else base_path + "/")
     for page, target in broken:
         print(f"{page}: error: broken link to {target}", file=sys.stderr)
+    for page, message in check_hreflang(out, base_url if base_url.endswith("/") else base_url + "/"):
+        print(f"{page}: warning: {message}", file=sys.stderr)
     if not args.quiet:
         print(f"checked {pages:,} pages: {len(broken)} broken links", file=sys.stderr)
     return EXIT_CONTENT if broken else EXIT_OK

@@ -134,6 +134,20 @@ class Images:
 
 
 @dataclass(frozen=True)
+class Language:
+    """One edition of the site: a language, its own title and settings, at the root or under /{code}/."""
+
+    code: str  # a language tag: 'en', 'pt-BR', 'zh-Hans'
+    name: str = ""  # its name in that language, for the switcher ('Français'); default: from Babel
+    title: str = ""  # default: the site's title
+    description: str = ""  # default: the site's description
+    date_format: str = "long"  # Babel: short, medium, long, full, or a CLDR pattern such as 'd MMMM y'
+    words_per_minute: int = 0  # 0: the site's words_per_minute
+    root: bool = False  # served at the site root; the others under /{code}/ (default: the first language)
+    locale: str = ""  # for Babel and og:locale ('fr_FR'); default: the code
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """The whole of site.toml, typed and frozen."""
 
@@ -166,7 +180,9 @@ class SiteConfig:
     feeds: Feeds = field(default_factory=Feeds)
     search: Search = field(default_factory=Search)
     images: Images = field(default_factory=Images)
+    languages: tuple[Language, ...] = ()  # several editions; none: one edition in `language`
     extra: dict[str, object] = field(default_factory=dict)
+    home: str = "/"  # an edition's home path ('/fr/'): set by edition(), never read from site.toml
 
     @property
     def base_path(self) -> str:
@@ -176,6 +192,26 @@ class SiteConfig:
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def multilingual(self) -> bool:
+        return len(self.languages) > 1
+
+    @property
+    def default_language(self) -> str:
+        """The x-default edition's code, served at the site root: the one with root = true, else the first declared."""
+        if not self.languages:
+            return self.language
+        return next((lang.code for lang in self.languages if lang.root), self.languages[0].code)
+
+    def language_codes(self) -> tuple[str, ...]:
+        """The codes of the declared languages (none when the site has one edition)."""
+        return tuple(lang.code for lang in self.languages) if self.multilingual else ()
+
+    def edition(self, code: str) -> "SiteConfig":
+        """The settings of one language's edition: its title, description, language, words per
+        minute and permalinks under its home ('/fr/'). A single-language site is its own edition."""
+        return _edition(self, code)
 
     def category_by_name(self, name: str) -> Category | None:
         for cat in self.categories:
@@ -191,6 +227,28 @@ class SiteConfig:
     def fingerprint(self) -> str:
         """A hash of every setting: any change invalidates what depends on config (computed once)."""
         return self._fingerprint
+
+
+def _edition(config: SiteConfig, code: str) -> SiteConfig:
+    if not config.multilingual:
+        return config
+    config = config.__dict__.get("_base", config)  # an edition's edition is the base config's
+    made = config.__dict__.setdefault("_editions", {})  # made once per config and language
+    found = made.get(code)
+    if found is not None:
+        return found
+    lang = next(lang for lang in config.languages if lang.code == code)
+    home = "/" if lang.code == config.default_language else f"/{code.lower()}/"
+    prefix = home.rstrip("/")
+    links = Permalinks(**{f.name: prefix + getattr(config.permalinks, f.name) if getattr(config.permalinks, f.name) else ""
+                          for f in dataclasses.fields(Permalinks)})
+    found = dataclasses.replace(config, title=lang.title or config.title,
+                                description=lang.description or config.description, language=lang.code,
+                                words_per_minute=lang.words_per_minute or config.words_per_minute,
+                                permalinks=links, home=home)
+    found.__dict__["_base"] = config
+    made[code] = found
+    return found
 
 
 def load_config(site_dir: Path, overrides: dict[str, object] | None = None) -> SiteConfig:
@@ -223,11 +281,11 @@ def _build(cls: type, data: object, where: str, problems: list[str]):
         return None
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
-    allowed = [n for n in fields if n != "extra"]
+    allowed = [n for n in fields if n not in ("extra", "home")]
     values: dict[str, object] = {}
     for key, value in data.items():
         name = f"{where}.{key}" if where else key
-        if key not in fields or key == "extra":
+        if key not in fields or key in ("extra", "home"):
             if key == "extra" and "extra" in fields and isinstance(value, dict):
                 values["extra"] = value
                 continue
@@ -319,6 +377,7 @@ def _check(config: SiteConfig) -> list[str]:
     if config.expired not in ("archive", "remove"):
         problems.append(f"expired must be \"archive\" or \"remove\", got {config.expired!r}")
     problems.extend(_check_ranges(config))
+    problems.extend(_check_languages(config))
     seen: dict[str, str] = {}
     for i, cat in enumerate(config.categories):
         slug = cat.slug or slugify(cat.name)
@@ -438,6 +497,45 @@ def _check_ranges(config: SiteConfig) -> list[str]:
     for name in PERMALINK_NAMES:
         if len(getattr(config.permalinks, name)) > 200:
             problems.append(f"permalinks.{name} must be at most 200 characters")
+    return problems
+
+
+def _check_languages(config: SiteConfig) -> list[str]:
+    """[[languages]]: distinct valid codes, at most one at the root, folders that no permalink or
+    reserved path already uses, date formats and locales Babel knows."""
+    problems = []
+    seen: set[str] = set()
+    for i, lang in enumerate(config.languages):
+        where = f"languages[{i}]"
+        if not _LANGUAGE.fullmatch(lang.code):
+            problems.append(f"{where}.code must be a language tag like 'en', 'fr' or 'pt-BR', got {preview(lang.code)}")
+            continue
+        if lang.code.casefold() in seen:
+            problems.append(f"{where}.code {lang.code!r} is declared twice; each language once")
+        seen.add(lang.code.casefold())
+        folder = lang.code.casefold()
+        if folder in RESERVED_FOLDERS or folder in RESERVED_FILES:
+            problems.append(f"{where}.code {lang.code!r} would put its edition under /{folder}/, which is reserved "
+                            f"for {RESERVED_FOLDERS.get(folder) or RESERVED_FILES.get(folder)}")
+        for key in ("name", "title", "description"):
+            value = getattr(lang, key)
+            if value and (not value.strip() or not value.isprintable() or len(value) > 2000):
+                problems.append(f"{where}.{key} must be a line of printable text, got {preview(value)}")
+        if lang.words_per_minute and not (1 <= lang.words_per_minute <= 10_000):
+            problems.append(f"{where}.words_per_minute must be between 1 and 10000 (0: the site's), "
+                            f"got {lang.words_per_minute}")
+        from generator.i18n import check_language  # Babel is loaded only for sites that declare languages
+        problems.extend(f"{where}.{message}" for message in check_language(lang))
+    roots = [lang.code for lang in config.languages if lang.root]
+    if len(roots) > 1:
+        problems.append(f"languages: only one language can have root = true, got {', '.join(map(repr, roots))}")
+    default = config.default_language if config.languages else ""
+    firsts = {getattr(config.permalinks, n).strip("/").split("/")[0].casefold() for n in
+              ("article", "category", "tag", "coin", "page")}
+    for lang in config.languages:
+        if lang.code != default and lang.code.casefold() in firsts and len(config.languages) > 1:
+            problems.append(f"languages: the folder /{lang.code.casefold()}/ of {lang.code!r} is also the first part "
+                            f"of a permalink pattern; change the pattern")
     return problems
 
 

@@ -52,8 +52,10 @@ class SourceFile:
     size: int
 
 
-def discover(site_dir: Path, problems: list[Problem]) -> list[SourceFile]:
+def discover(site_dir: Path, problems: list[Problem], languages: tuple[str, ...] = ()) -> list[SourceFile]:
     """Every Markdown file under content/, sorted; folders starting with '_' or '.' are data, not content.
+
+    Static pages are in content/pages/, or content/{lang}/pages/ for a declared language.
 
     Symlinks are followed only when they stay inside content/; loops and escapes are reported.
     """
@@ -111,10 +113,17 @@ def discover(site_dir: Path, problems: list[Problem]) -> list[SourceFile]:
                 problems.append(Problem(rel, "file name is not UTF-8; skipped",
                                         hint="rename the file (and its folders) with UTF-8 characters"))
                 continue
-            in_pages = not top and rel.split("/", 2)[1] == PAGES_DIR
+            in_pages = not top and is_page_path(rel, languages)
             found.append(SourceFile(rel, Path(entry.path), "page" if in_pages else "article", source_stamp(st), st.st_size))
         stack.extend(reversed(subfolders))
     return found
+
+
+def is_page_path(rel: str, languages: tuple[str, ...]) -> bool:
+    parts = rel.split("/")
+    if parts[1] == PAGES_DIR:
+        return True
+    return len(parts) > 3 and parts[2] == PAGES_DIR and parts[1].casefold() in {c.casefold() for c in languages}
 
 
 def _utf8(name: str) -> bool:
@@ -259,7 +268,9 @@ KEY_ALIASES: dict[str, str] = {
 # Keys validate() reads, besides those of KEY_ALIASES' right-hand side.
 KNOWN_KEYS = frozenset({"title", "date", "published", "updated", "category", "categories", "tags", "coins", "slug",
                         "summary", "reading_time", "image", "image_alt", "author", "draft", "trending", "url",
-                        "aliases", "updates", "expires", "sponsored", "type", "noindex", "canonical", "og_image"})
+                        "aliases", "updates", "expires", "sponsored", "type", "noindex", "canonical", "og_image",
+                        "lang", "translation_key"})
+KEY_ALIASES.update({"language": "lang", "locale": "lang", "translationkey": "translation_key"})  # Jekyll, Hugo
 
 
 def normalise_keys(meta: dict) -> tuple[dict, dict[str, str]]:
@@ -289,6 +300,9 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
     if not fm:
         raise ProblemError(Problem(rel, "no front matter: the file must start with a '---' line", 1,
                                    "add '---', then 'title: ...', 'date: ...', 'category: ...', then '---'"))
+    lang, folder, stem = language_of(src, meta, config, fail, warn)
+    base = config
+    config = config.edition(lang)  # its permalinks, words per minute
     title = clean_text(meta.get("title"))
     if not title:
         raise fail("title", "missing title", "add 'title: Your headline' to the front matter")
@@ -296,7 +310,7 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
         warn("title", f"title is {len(title):,} characters; it was cut to {MAX_TITLE}", "keep headlines under 120 characters")
         title = shorten(title, MAX_TITLE)
 
-    file_date, file_slug = _from_filename(src.path.stem)
+    file_date, file_slug = _from_filename(stem)
     raw_date = meta.get("date", meta.get("published", None) if not isinstance(meta.get("published"), bool) else None)
     if raw_date in (None, ""):
         if src.kind == "page":
@@ -332,7 +346,7 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
             raise fail("slug", f"slug {preview(slug_source)} has no letters or digits to use in a URL",
                        "use lowercase words joined by hyphens, e.g. 'slug: bitcoin-etf-flows'")
     elif config.slug_from == "filename":  # Jekyll's 2024-05-01-slug.md, Hugo's slug.md or slug/index.md
-        name = file_slug or (src.path.parent.name if src.path.stem in ("index", "_index") else src.path.stem)
+        name = file_slug or (src.path.parent.name if stem in ("index", "_index") else stem)
         slug = slugify(name) or slugify(title) or _hashed_slug(title)
     else:
         slug = slugify(title) or (slugify(file_slug) if file_slug else "") or _hashed_slug(title)
@@ -393,17 +407,62 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
     if news.updates:
         updated = max(updated, news.updates[-1].date)  # the last correction is the modification date
     extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
-    digest = hashlib.sha256(f"{raw_digest}\0{rel}\0{config.fingerprint()}\0{__version__}".encode()).hexdigest()[:24]
+    key = meta.get("translation_key")
+    if key not in (None, "") and not isinstance(key, (str, int)) or isinstance(key, bool):
+        warn("translation_key", f"translation_key must be a word or a number, got {preview(key)}; ignored",
+             "write 'translation_key: etf-flows-2025' (the same in every translation)")
+        key = None
+    digest = hashlib.sha256(f"{raw_digest}\0{rel}\0{base.fingerprint()}\0{__version__}".encode()).hexdigest()[:24]
     return Article(source=rel, kind=src.kind, digest=digest, title=title, date=when, updated=max(updated, when),
                    slug=slug, url=url, category=category, tags=tags, coins=coins, summary=summary,
                    reading_time=reading_time, words=body.words, image=image, author=author, trending=trending,
                    draft=draft, has_toc=bool(body.toc), aliases=aliases,
                    url_given=slug_source not in (None, "") or meta.get("url") not in (None, ""), authors=authors,
-                   author_line=key_line(fm, written.get("author", "author")) or 1 if authors else 0, extra=extra,
+                   author_line=key_line(fm, written.get("author", "author")) or 1 if authors else 0, lang=lang,
+                   translation_key=clean_text(key) if key not in (None, "") else "",
+                   family=f"{folder}\0{stem}", extra=extra,
                    body_images=tuple((path, body_line + line - 1 if line else body_line) for path, line in body.images),
                    updates=news.updates, expires=news.expires, sponsored=news.sponsored, doc_type=news.doc_type,
                    noindex=news.noindex, canonical=news.canonical, og_image=news.og_image,
                    labels=label_terms(config, news.sponsored, news.doc_type))
+
+
+def language_of(src: SourceFile, meta: dict, config: SiteConfig, fail, warn) -> tuple[str, str, str]:
+    """(language code, folder family, file stem without language) of a file.
+
+    The language is 'lang:' in the front matter, else a content/{lang}/ folder, else a
+    '.{lang}.md' suffix, else the default language. The folder family is the file's folder below
+    content/ without the language folder: translations without a translation_key are found in it.
+    """
+    parts = src.rel.split("/")[1:-1]  # folders below content/
+    stem = src.path.stem
+    if src.path.suffix.lower() not in SUFFIXES:  # 'x.fr.md' has stem 'x.fr'; the suffix is .md
+        stem = src.path.name
+    declared = config.languages if config.languages else ()
+    codes = {lang.code.casefold(): lang.code for lang in declared} or {config.language.casefold(): config.language}
+    lang = ""
+    if config.multilingual:
+        if parts and parts[0].casefold() in codes:
+            lang = codes[parts.pop(0).casefold()]
+        head, dot, tail = stem.rpartition(".")
+        if dot and head and tail.casefold() in codes:
+            stem = head
+            lang = lang or codes[tail.casefold()]
+    written = meta.get("lang")
+    if written not in (None, ""):
+        code = str(written).strip().replace("_", "-") if isinstance(written, str) else None
+        if code is not None and not declared and code.split("-")[0].casefold() == config.language.split("-")[0].casefold():
+            code = config.language  # 'en-US' on an English site that declares no [[languages]]
+        if (code is None or code.casefold() not in codes) and not declared:
+            warn("lang", f"language {preview(written)} is not this site's language ({config.language}); ignored",
+                 "declare the site's languages under [[languages]] in site.toml to publish several")
+            code = config.language
+        if code is None or code.casefold() not in codes:
+            raise fail("lang", f"language {preview(written)} is not declared in site.toml",
+                       f"use one of {', '.join(codes.values())}, or declare it under [[languages]] "
+                       f"(code = \"{preview(written, 20).strip(chr(39))}\") in site.toml")
+        lang = codes[code.casefold()]
+    return lang or config.default_language, "/".join(parts), stem
 
 
 def _author_names(value) -> list[str]:

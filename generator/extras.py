@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 from urllib.parse import urljoin
 
-from generator.assemble import Site
+from generator.assemble import Site, sort_key
 from generator.model import Article, Body
 from generator.output import MARKER, marker_text
 from generator.pages import Route, feed_url, listed
@@ -50,23 +50,21 @@ def _x(text: str) -> str:
     return escape(_NOT_XML.sub("", text))
 
 
-def extra_outputs(site: Site, routes: list[Route], abs_url: Callable[[str], str],
+def extra_outputs(site, routes: list[Route], abs_url: Callable[[str], str],
                   load_body: Callable[[Article], Body], now: datetime,
                   redirects: tuple[Redirect, ...] = (), ticker: TickerData | None = None) -> dict[str, bytes]:
     """Every non-page output, output path -> bytes (redirect pages for old URLs among them, and the
-    ticker's figures for browsers to re-read)."""
-    config = site.config
+    ticker's figures for browsers to re-read).
+
+    `site` is a Site, or the Editions of a multilingual site: each language has its own feeds,
+    and the sitemaps list every language's pages."""
+    sites = [site] if isinstance(site, Site) else list(site)
+    config = sites[0].config
     out: dict[str, bytes] = {}
-    feeds = [("feed.xml", "", site.articles, config.title)]
-    for kind in TERM_KINDS:
-        if kind.has_feeds(config):
-            feeds += [(feed_url(l.term.url).lstrip("/"), l.term.url, l.articles, f"{l.term.name} – {config.title}")
-                      for l in site.listings(kind.name).values() if l.articles]
-    for rel, home, articles, title in feeds:
-        out[rel] = atom_feed(site, rel, home or "/", articles[:config.feeds.count], title, abs_url, load_body)
-    out["feed.json"] = json_feed(site, site.articles[:config.feeds.count], abs_url, load_body)
-    out.update(sitemaps(site, routes, abs_url))
-    out["sitemap-news.xml"] = news_sitemap(site, abs_url, now)
+    for edition in sites:
+        out.update(_feeds(edition, abs_url, load_body))
+    out.update(sitemaps(sites, routes, abs_url))
+    out["sitemap-news.xml"] = news_sitemap(sites, abs_url, now)
     out[MARKER] = marker_text(config.base_url)
     out["robots.txt"] = (f"User-agent: *\nAllow: /\n\nSitemap: {abs_url('/sitemap.xml')}\n"
                          f"Sitemap: {abs_url('/sitemap-news.xml')}\n").encode()
@@ -74,6 +72,22 @@ def extra_outputs(site: Site, routes: list[Route], abs_url: Callable[[str], str]
         out[PUBLIC_FILE] = public_json(ticker)
     for rel, data in redirect_outputs(redirects, config.base_path, abs_url, config.language).items():
         out.setdefault(rel, data)  # an alias never replaces a feed or sitemap
+    return out
+
+
+def _feeds(site: Site, abs_url, load_body) -> dict[str, bytes]:
+    """One edition's Atom feeds (the edition's, its categories' and tags') and its JSON feed."""
+    config = site.config
+    home = config.home
+    out: dict[str, bytes] = {}
+    feeds = [(home.lstrip("/") + "feed.xml", "", site.articles, config.title)]
+    for kind in TERM_KINDS:
+        if kind.has_feeds(config):
+            feeds += [(feed_url(l.term.url).lstrip("/"), l.term.url, l.articles, f"{l.term.name} – {config.title}")
+                      for l in site.listings(kind.name).values() if l.articles]
+    for rel, page, articles, title in feeds:
+        out[rel] = atom_feed(site, rel, page or home, articles[:config.feeds.count], title, abs_url, load_body)
+    out[home.lstrip("/") + "feed.json"] = json_feed(site, site.articles[:config.feeds.count], abs_url, load_body)
     return out
 
 
@@ -160,8 +174,8 @@ def json_feed(site: Site, articles, abs_url, load_body) -> bytes:
         if a.author:
             item["authors"] = [{"name": name, **({"url": page} if page else {})} for name, page in _bylines(a, abs_url)]
         items.append(item)
-    feed = {"version": "https://jsonfeed.org/version/1.1", "title": config.title, "home_page_url": abs_url("/"),
-            "feed_url": abs_url("/feed.json"), "description": config.description, "language": config.language,
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": config.title, "home_page_url": abs_url(config.home),
+            "feed_url": abs_url(config.home + "feed.json"), "description": config.description, "language": config.language,
             "items": items}
     text = json.dumps(feed, ensure_ascii=False, indent=1)
     # the same escapes as Jinja's |tojson: no '<script' or '&' survives even in a naive viewer
@@ -169,17 +183,22 @@ def json_feed(site: Site, articles, abs_url, load_body) -> bytes:
     return (text + "\n").encode()
 
 
-def sitemaps(site: Site, routes: list[Route], abs_url) -> dict[str, bytes]:
-    """sitemap.xml: one urlset, or an index of parts when there are more than 50,000 URLs."""
-    newest = site.articles[0].updated if site.articles else None
+def sitemaps(sites: list[Site], routes: list[Route], abs_url) -> dict[str, bytes]:
+    """sitemap.xml: one urlset (every language's pages), or an index of parts when there are more
+    than 50,000 URLs."""
+    if isinstance(sites, Site):
+        sites = [sites]
+    by_lang = {site.config.language: site for site in sites}
+    newest_of = {lang: site.articles[0].updated if site.articles else None for lang, site in by_lang.items()}
     stamps: dict[datetime, str] = {}  # many pages share a date: format each once
     rows = []
     for route in routes:
         if route.kind in ("404", "widget", "search"):  # pages marked noindex
             continue
+        site = by_lang.get(route.lang, sites[0])
         if route.kind in ("article", "page") and _unlisted(site.by_source[route.key], site):
             continue
-        lastmod = _lastmod(site, route, newest)
+        lastmod = _lastmod(site, route, newest_of[site.config.language])
         stamp = stamps.get(lastmod) if lastmod else ""
         if stamp is None:
             stamp = stamps[lastmod] = f"<lastmod>{rfc3339(lastmod)}</lastmod>"
@@ -222,17 +241,27 @@ def _lastmod(site: Site, route: Route, newest: datetime | None) -> datetime | No
     return newest
 
 
-def news_sitemap(site: Site, abs_url, now: datetime) -> bytes:
-    """Google News sitemap: articles published in the two days before the build time."""
-    config = site.config
+def news_sitemap(sites: list[Site], abs_url, now: datetime) -> bytes:
+    """Google News sitemap: articles published in the two days before the build time, each with its
+    edition's name and language."""
+    if isinstance(sites, Site):
+        sites = [sites]
+    configs = {site.config.language: site.config for site in sites}
+    recent = []
+    for site in sites:
+        for a in site.articles:
+            if a.date > now or a.sponsored or a.doc_type == "press-release" or a.noindex:  # not the newsroom's news
+                continue
+            if now - a.date > NEWS_WINDOW:
+                break  # newest first: the rest are older
+            recent.append(a)
+    if len(sites) > 1:
+        recent.sort(key=sort_key)
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
              'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">']
-    for a in site.articles:
-        if a.date > now or a.sponsored or a.doc_type == "press-release" or a.noindex:  # not the newsroom's news
-            continue
-        if now - a.date > NEWS_WINDOW:
-            break  # newest first: the rest are older
+    for a in recent:
+        config = configs.get(a.lang, sites[0].config)
         lines.append(f"<url><loc>{_x(abs_url(a.url))}</loc><news:news><news:publication>"
                      f"<news:name>{_x(config.title)}</news:name><news:language>{_x(config.language)}</news:language>"
                      f"</news:publication><news:publication_date>{rfc3339(a.date)}</news:publication_date>"

@@ -102,6 +102,9 @@ class Article:
     authors: tuple[Term, ...] = ()  # 'author:' names as terms; assembly swaps in the data file's (authors.toml)
     author_line: int = 0  # where 'author:' is set, for the warning about an author the data file lacks
     labels: tuple[Term, ...] = ()  # sponsored, press release: terms of kind 'label' (content.LABELS)
+    lang: str = ""  # the edition's language code ('' on a single-language site)
+    translation_key: str = ""  # 'translation_key:' as written; translations share one
+    family: str = ""  # folder and file name without language, for finding translations without a key
     extra: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import gettext
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Callable
 
@@ -28,6 +29,7 @@ class Route:
     total: int = 1  # "numbered" pagination: how many pages; "anchored": 0 (a page must not change with it)
     newer: int = 0  # the number of the listing's page with newer articles; 0: none
     older: int = 0
+    lang: str = ""  # the edition (language code) the page belongs to
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,12 @@ class Pagination:
     first_url: str
     links: tuple[tuple[int, str], ...]  # (number, url) around the current page; 0 marks a gap; () if anchored
     label: str = ""  # "page 3 of 12", or under "anchored" the dates the page covers ("June 7–14, 2026")
+    page_name: str = ""  # "page 3" in the edition's language
 
     @property
     def name(self) -> str:
         """What titles and breadcrumbs call the page: "page 3", or its dates."""
-        return f"page {self.number}" if self.total else self.label
+        return (self.page_name or f"page {self.number}") if self.total else self.label
 
 
 def paged_url(base: str, number: int) -> str:
@@ -56,37 +59,48 @@ def output_path(url: str) -> str:
     return path + "index.html" if url.endswith("/") else path
 
 
-def plan_routes(site: Site, problems: list[Problem]) -> list[Route]:
-    """Every HTML page of the site; two pages claiming one URL is an error (the first keeps it)."""
+def plan_routes(site, problems: list[Problem]) -> list[Route]:
+    """Every HTML page of the site (a Site, or Editions: each language's pages); two pages claiming
+    one URL is an error (the first keeps it)."""
+    sites = list(site) if not isinstance(site, Site) else [site]
+    routes: list[Route] = []
+    for edition in sites:
+        routes += _edition_routes(edition)
+    return _without_reserved(_without_collisions(routes, problems), sites, problems)
+
+
+def _edition_routes(site: Site) -> list[Route]:
+    """The pages of one edition: its articles, pages, home, listings, search, widget and 404 page."""
     config = site.config
     per = config.per_page
+    lang, home = config.language, config.home
     routes: list[Route] = []
     for article in site.articles + site.archived:
-        routes.append(Route(article.url, "article.html", "article", article.source))
+        routes.append(Route(article.url, "article.html", "article", article.source, lang=lang))
     for page in site.pages:
-        routes.append(Route(page.url, "page.html", "page", page.source))
-    routes += _paged(config, "/", "home.html", "home", "", len(site.articles))
+        routes.append(Route(page.url, "page.html", "page", page.source, lang=lang))
+    routes += _paged(config, home, "home.html", "home", "", len(site.articles))
     for kind in TERM_KINDS:
         listings = site.listings(kind.name)  # empty when the kind's pages are turned off
         for slug, listing in listings.items():
             routes += _paged(config, listing.term.url, "list.html", kind.name, slug, len(listing.articles))
-        index_url = _index_url(config.permalinks, kind.name)
+        index_url = _index_url(config.permalinks, kind.name, config.home)
         if index_url and listings:
-            routes.append(Route(index_url, "terms.html", "terms", kind.name))
+            routes.append(Route(index_url, "terms.html", "terms", kind.name, lang=lang))
     routes += _archive_routes(site)
     if config.search.enabled:
-        routes.append(Route("/search/", "search.html", "search"))
+        routes.append(Route(home + "search/", "search.html", "search", lang=lang))
     if config.sidebar_lists == "frame":
-        routes.append(Route("/widgets/lists/", "widget.html", "widget"))
-    routes.append(Route("/404.html", "404.html", "404"))
-    return _without_reserved(_without_collisions(routes, site, problems), site, problems)
+        routes.append(Route(home + "widgets/lists/", "widget.html", "widget", lang=lang))
+    routes.append(Route(home + "404.html", "404.html", "404", lang=lang))
+    return routes
 
 
 def _paged(config: SiteConfig, base: str, template: str, kind: str, key: str, count: int) -> list[Route]:
     """The pages of a listing of `count` articles at `base` (generator/paging.py)."""
     anchored = config.pagination == "anchored"
     total = 0 if anchored else max(1, math.ceil(count / config.per_page))
-    return [Route(paged_url(base, s.number), template, kind, key, s.number, total, s.newer, s.older)
+    return [Route(paged_url(base, s.number), template, kind, key, s.number, total, s.newer, s.older, config.language)
             for s in spans(count, config.per_page, anchored)]
 
 
@@ -95,7 +109,8 @@ def _archive_routes(site: Site) -> list[Route]:
     config = site.config
     routes: list[Route] = []
     if config.permalinks.year:
-        routes += [Route(year_url(config, year), "archive.html", "year", year) for year in site.years()]
+        routes += [Route(year_url(config, year), "archive.html", "year", year, lang=config.language)
+                   for year in site.years()]
     if config.permalinks.month:
         for key, articles in site.months.items():
             routes += _paged(config, month_url(config, key), "archive.html", "month", key, len(articles))
@@ -122,16 +137,20 @@ def _reserved(rel: str, feeds: dict[str, str]) -> str | None:
     return None
 
 
-def _without_reserved(routes: list[Route], site: Site, problems: list[Problem]) -> list[Route]:
+def _without_reserved(routes: list[Route], sites: list[Site], problems: list[Problem]) -> list[Route]:
     """Pages and term pages claiming a generated path are errors naming both, and are not published."""
-    config = site.config
     feeds: dict[str, str] = {}
-    for kind in TERM_KINDS:
-        if kind.has_feeds(config):
-            for listing in site.listings(kind.name).values():
-                if listing.articles:
-                    feeds[feed_url(listing.term.url).lstrip("/").casefold()] = \
-                        f"the feed of the {kind.name} {listing.term.name!r}"
+    for site in sites:
+        config = site.config
+        if config.home != "/":
+            for name in ("feed.xml", "feed.json"):
+                feeds[(config.home + name).lstrip("/").casefold()] = f"the {config.language} edition's {name}"
+        for kind in TERM_KINDS:
+            if kind.has_feeds(config):
+                for listing in site.listings(kind.name).values():
+                    if listing.articles:
+                        feeds[feed_url(listing.term.url).lstrip("/").casefold()] = \
+                            f"the feed of the {kind.name} {listing.term.name!r}"
     kept = []
     for route in routes:
         owner = _reserved(output_path(route.url), feeds) if route.kind not in ("widget", "404") else None
@@ -144,14 +163,15 @@ def _without_reserved(routes: list[Route], site: Site, problems: list[Problem]) 
     return kept
 
 
-def _index_url(permalinks, kind: str) -> str:
-    """'/category/{slug}/' -> '/category/': the index of all terms of a kind, when the pattern allows one."""
+def _index_url(permalinks, kind: str, home: str = "/") -> str:
+    """'/category/{slug}/' -> '/category/': the index of all terms of a kind, when the pattern allows
+    one ('/{slug}/' under an edition's home '/fr/' has none: that is the home page)."""
     pattern = getattr(permalinks, kind)
     head = pattern.split("{slug}")[0]
-    return head if head not in ("", "/") and "{" not in head else ""
+    return head if head not in ("", "/", home) and "{" not in head else ""
 
 
-def _without_collisions(routes: list[Route], site: Site, problems: list[Problem]) -> list[Route]:
+def _without_collisions(routes: list[Route], problems: list[Problem]) -> list[Route]:
     """The site's own pages (home, listings, indexes, search, 404) win over content claiming their URL."""
     owners: dict[str, Route] = {}
     dropped: set[int] = set()
@@ -189,10 +209,6 @@ def _describe(route: Route) -> str:
     return {"home": "the home page", "search": "the search page", "404": "the 404 page"}.get(route.kind, route.kind)
 
 
-def breadcrumbs(*crumbs: tuple[str, str]) -> tuple[tuple[str, str], ...]:
-    return (("Home", "/"),) + tuple(crumbs)
-
-
 @dataclass(frozen=True)
 class Lookups:
     """What page inputs need from the model beyond the site: related lists, trending, ticker figures."""
@@ -202,12 +218,69 @@ class Lookups:
     trending_ranked: tuple[Article, ...] = ()  # the ranking continued, for pages that leave some out
     coin: Callable[[str], object] = lambda symbol: None
     prices_as_of: object = None  # when the ticker snapshot's figures were taken (a datetime), if known
+    languages: Callable[[Route], tuple] = lambda route: ()  # language_links() of a multilingual site
+
+
+@dataclass(frozen=True, slots=True)
+class Alternate:
+    """This page in one language: its translation, or that edition's closest page when it has none."""
+
+    lang: str
+    name: str  # the language's own name ('Français')
+    url: str
+    translated: bool  # the same page in that language (an hreflang alternate), not just its edition
+    current: bool  # the page itself
+
+
+def language_links(route: Route, editions, names: dict[str, str]) -> tuple[Alternate, ...]:
+    """The page in every language of a multilingual site (Editions), its own language included: an
+    article's translation, the same home, listing, index or search page in another edition, else
+    that edition's home (not an alternate of this page, but where the switcher leads)."""
+    kind = route.kind
+    group = {a.lang: a.url for a in editions.translations.get(route.key, ())} if kind in ("article", "page") else {}
+    out = []
+    for site in editions:
+        config = site.config
+        lang = config.language
+        url, translated = config.home, False
+        if lang == route.lang:
+            url, translated = route.url, True
+        elif kind in ("article", "page"):
+            if lang in group:
+                url, translated = group[lang], True
+        elif kind == "home":
+            translated = True
+        elif kind in ("category", "tag", "coin", "label"):
+            listing = site.listings(kind).get(route.key)
+            if listing is not None:
+                url, translated = listing.term.url, True
+        elif kind == "terms":
+            index = _index_url(config.permalinks, route.key, config.home)
+            if index and site.listings(route.key):
+                url, translated = index, True
+        elif kind == "search" and config.search.enabled:
+            url, translated = config.home + "search/", True
+        out.append(Alternate(lang, names.get(lang, lang), url, translated, lang == route.lang))
+    alone = (kind in ("article", "page") and len(group) < 2) or kind in ("404", "widget") or route.number > 1
+    if alone:  # no page of its own in other languages: the switcher leads to their homes
+        out = [Alternate(a.lang, a.name, a.url if a.current else _home_of(editions, a.lang), False, a.current)
+               for a in out]
+    return tuple(out)
+
+
+def _home_of(editions, lang: str) -> str:
+    return editions.of(lang).config.home
 
 
 def route_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
     """Everything a page's context is made of, besides the route and the config: a few articles,
-    terms and numbers. build_context() reads nothing else, so hashing these (articles by digest)
-    tells exactly whether a page can have changed, in microseconds rather than a render."""
+    terms and numbers, and the page in the site's other languages. build_context() reads nothing
+    else, so hashing these (articles by digest) tells exactly whether a page can have changed, in
+    microseconds rather than a render."""
+    return _own_inputs(route, site, lookups), lookups.languages(route)
+
+
+def _own_inputs(route: Route, site: Site, lookups: Lookups) -> tuple:
     kind = route.kind
     if kind in ("article", "page"):
         article = site.by_source[route.key]
@@ -293,9 +366,30 @@ def shown_date(site: Site) -> Callable[[Route], float]:
     return when
 
 
-def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
+def build_context(route: Route, inputs: tuple, config: SiteConfig, strings=None) -> dict:
     """The variables a page's template receives (documented in README.md, 'Layouts'), made from
-    route_inputs() and the config alone."""
+    route_inputs() and the (edition's) config alone."""
+    own, languages = inputs
+    context = _own_context(route, own, config, strings or _ENGLISH)
+    translated = [a for a in languages if a.translated]
+    page = context["page"]
+    page["languages"] = languages  # the switcher: every language, the page's own included
+    # hreflang: the page and its translations, with x-default the default language's (or the first)
+    page["alternates"] = tuple(translated) if len(translated) > 1 else ()
+    page["x_default"] = next((a for a in translated if a.url and a.lang == config.default_language),
+                             translated[0] if translated else None) if page["alternates"] else None
+    return context
+
+
+_ENGLISH = gettext.NullTranslations()  # the layouts' own language
+
+
+def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> dict:
+    _, home = strings.gettext, config.home
+
+    def breadcrumbs(*crumbs: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+        return ((_("Home"), home),) + tuple(crumbs)
+
     if route.kind in ("article", "page"):
         article, related, authors, archived = inputs
         crumbs = breadcrumbs((article.category.name, article.category.url)) if article.category else breadcrumbs()
@@ -313,17 +407,18 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
                 "archive_url": archive}
     if route.kind == "home":
         items, blocks, trending, trending_count = inputs
-        pagination = _pagination("/", route, items)
-        title = config.title if route.number == 1 else f"{config.title}, {pagination.name}"
+        pagination = _pagination(home, route, items, _)
+        title = config.title if route.number == 1 else _("%(title)s, %(page)s") % {"title": config.title,
+                                                                                    "page": pagination.name}
         crumbs = breadcrumbs((_capital(pagination.name), route.url)) if route.number > 1 else ()
         # the home sidebar's Trending leaves out what the main column shows (lead, list, blocks)
         shown = {a.source for a in items} | {a.source for _, block in blocks for a in block}
         trending = tuple(a for a in trending if a.source not in shown)[:trending_count]
         ld = [{"@context": "https://schema.org", "@type": "WebSite", "name": config.title,
-               "url": absolute(config.base_url, "/"), "description": config.description}]
+               "url": absolute(config.base_url, home), "description": config.description}]
         if config.search.enabled:
             ld[0]["potentialAction"] = {"@type": "SearchAction", "query-input": "required name=q",
-                                        "target": absolute(config.base_url, "/search/") + "?q={q}"}
+                                        "target": absolute(config.base_url, home + "search/") + "?q={q}"}
         if route.number > 1:
             ld = [_collection_ld(config, route, title, config.description)]
         return {"page": _page(route, title, config.description, crumbs, pagination=pagination, jsonld=ld),
@@ -333,21 +428,35 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
     if route.kind in KINDS:
         kind = KINDS[route.kind]
         term, count, items, about = inputs
+        if kind.name == "label":  # the generator's own names (content.LABELS): in the edition's language
+            term = replace(term, name=_(term.name), description=_(term.description) if term.description else "")
         coin, prices_as_of = about if kind.name == "coin" and about else (None, None)
         name = coin_title(term.name, coin)
-        pagination = _pagination(term.url, route, items)
-        title = f"{kind.title_prefix}{name}" + (f", {pagination.name}" if route.number > 1 else "")
-        description = term.description or (f"{count} articles on {term.name} from {config.title}." if count is not None
-                                           else f"Articles on {term.name} from {config.title}, {pagination.name}.")
-        index_url = _index_url(config.permalinks, kind.name)
-        crumbs = breadcrumbs(*([(kind.plural, index_url)] if index_url else []), (name, term.url))
+        pagination = _pagination(term.url, route, items, _)
+        title = (_(kind.title_prefix) if kind.title_prefix else "") + name
+        if route.number > 1:
+            title = _("%(title)s, %(page)s") % {"title": title, "page": pagination.name}
+        if term.description:
+            description = term.description
+        elif count is not None:
+            description = strings.ngettext("%(num)d articles on %(name)s from %(title)s.",  # English: always plural
+                                           "%(num)d articles on %(name)s from %(title)s.", count) % {
+                "num": count, "name": term.name, "title": config.title}
+        else:
+            description = _("Articles on %(name)s from %(title)s, %(page)s.") % {
+                "name": term.name, "title": config.title, "page": pagination.name}
+        index_url = _index_url(config.permalinks, kind.name, config.home)
+        crumbs = breadcrumbs(*([(_(kind.plural), index_url)] if index_url else []), (name, term.url))
         if route.number > 1:
             crumbs += ((_capital(pagination.name), route.url),)
         ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
         if kind.name == "author" and about is not None:
-            description = term.description or (f"{count} articles by {term.name} on {config.title}."
-                                               if count is not None else
-                                               f"Articles by {term.name} on {config.title}, {pagination.name}.")
+            description = term.description or (
+                strings.ngettext("%(num)d articles by %(name)s on %(title)s.",  # English: always plural
+                                 "%(num)d articles by %(name)s on %(title)s.", count)
+                % {"num": count, "name": term.name, "title": config.title} if count is not None else
+                _("Articles by %(name)s on %(title)s, %(page)s.") % {"name": term.name, "title": config.title,
+                                                                      "page": pagination.name})
             ld[0] = {"@context": "https://schema.org", "@type": "ProfilePage", "name": title,
                      "url": absolute(config.base_url, route.url), "mainEntity": _person_ld(config, about)}
         has_feed = kind.has_feeds(config) and (count is None or count)  # None: a later page of a long list
@@ -361,27 +470,30 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
         return context
     if route.kind == "terms":
         (terms,) = inputs
-        name = KINDS[route.key].plural
-        return {"page": _page(route, name, f"All {name.lower()} on {config.title}.", breadcrumbs((name, route.url))),
+        name = _(KINDS[route.key].plural)
+        about = _("All %(kinds)s on %(title)s.") % {"kinds": name.lower(), "title": config.title}
+        return {"page": _page(route, name, about, breadcrumbs((name, route.url))),
                 "terms": terms, "terms_kind": route.key}
     if route.kind in ("year", "month"):
-        return _archive_context(route, inputs, config)
+        return _archive_context(route, inputs, config, breadcrumbs, _)
     if route.kind == "widget":
         trending, latest = inputs
-        return {"page": _page(route, "Trending and latest", "", ()), "trending": trending, "latest": latest}
+        return {"page": _page(route, _("Trending and latest"), "", ()), "trending": trending, "latest": latest}
     if route.kind == "search":
-        return {"page": _page(route, "Search", f"Search every article on {config.title}.", breadcrumbs(("Search", route.url)))}
-    return {"page": _page(route, "Page not found", "The page you asked for is not here.", ())}
+        return {"page": _page(route, _("Search"), _("Search every article on %(title)s.") % {"title": config.title},
+                                  breadcrumbs((_("Search"), route.url)))}
+    return {"page": _page(route, _("Page not found"), _("The page you asked for is not here."), ())}
 
 
-def _archive_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
-    """A year page (its months, with counts and links) or a month page (its articles)."""
+def _archive_context(route: Route, inputs: tuple, config: SiteConfig, breadcrumbs, _) -> dict:
+    """A year page (its months, with counts and links) or a month page (its articles); `breadcrumbs`
+    starts at the edition's home, `_` is its gettext."""
     year_crumb = (route.key[:4], year_url(config, route.key[:4]))
     if route.kind == "year":
         months, older, newer = inputs
         pagination = None
         count = sum(n for _, n in months)
-        title = f"Archive: {route.key}"
+        title = _("Archive: %(name)s") % {"name": route.key}
         description = f"{count} {'article' if count == 1 else 'articles'} from {route.key} on {config.title}."
         crumbs = breadcrumbs((route.key, route.url))
         entries = tuple({"key": key, "name": month_name(key), "url": month_url(config, key), "count": n}
@@ -392,8 +504,8 @@ def _archive_context(route: Route, inputs: tuple, config: SiteConfig) -> dict:
     else:
         count, items, older, newer = inputs
         name = month_name(route.key)
-        pagination = _pagination(month_url(config, route.key), route, items)
-        title = f"Archive: {name}" + (f", {pagination.name}" if route.number > 1 else "")
+        pagination = _pagination(month_url(config, route.key), route, items, _)
+        title = _("Archive: %(name)s") % {"name": name} + (f", {pagination.name}" if route.number > 1 else "")
         description = (f"{count} {'article' if count == 1 else 'articles'} from {name} on {config.title}."
                        if count is not None else f"Articles from {name} on {config.title}, {pagination.name}.")
         crumbs = breadcrumbs(*([year_crumb] if year_crumb[1] else []), (name, month_url(config, route.key)))
@@ -431,7 +543,7 @@ def feed_url(term_url: str) -> str:
 
 
 def _publisher(config) -> dict:
-    org = {"@type": "NewsMediaOrganization", "name": config.title, "url": absolute(config.base_url, "/")}
+    org = {"@type": "NewsMediaOrganization", "name": config.title, "url": absolute(config.base_url, config.home)}
     if config.logo:
         org["logo"] = {"@type": "ImageObject", "url": absolute(config.base_url, config.logo)}
     return org
@@ -481,15 +593,15 @@ def _breadcrumb_ld(config, crumbs) -> dict:
 def _collection_ld(config, route: Route, title: str, description: str) -> dict:
     return {"@context": "https://schema.org", "@type": "CollectionPage", "name": title, "description": description,
             "url": absolute(config.base_url, route.url),
-            "isPartOf": {"@type": "WebSite", "name": config.title, "url": absolute(config.base_url, "/")}}
+            "isPartOf": {"@type": "WebSite", "name": config.title, "url": absolute(config.base_url, config.home)}}
 
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _pagination(base: str, route: Route, items: tuple[Article, ...]) -> Pagination | None:
-    """The pager of a listing page; None when the listing fits on one page."""
+def _pagination(base: str, route: Route, items: tuple[Article, ...], _=lambda text: text) -> Pagination | None:
+    """The pager of a listing page; None when the listing fits on one page. `_`: the edition's gettext."""
     if not route.newer and not route.older:
         return None
     n, total = route.number, route.total
@@ -499,9 +611,9 @@ def _pagination(base: str, route: Route, items: tuple[Article, ...]) -> Paginati
             if links and i - links[-1][0] > 1:
                 links.append((0, ""))
             links.append((i, paged_url(base, i)))
-        label = f"page {n} of {total}"
+        label = _("page %(number)d of %(total)d") % {"number": n, "total": total}
     else:
-        label = date_span(items[0].date, items[-1].date) if items else f"page {n}"
+        label = date_span(items[0].date, items[-1].date) if items else _("page %(number)d") % {"number": n}
     return Pagination(number=n, total=total, prev_url=paged_url(base, route.newer) if route.newer else "",
                       next_url=paged_url(base, route.older) if route.older else "", first_url=base,
-                      links=tuple(links), label=label)
+                      links=tuple(links), label=label, page_name=_("page %(number)d") % {"number": n})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import gc
+import hashlib
 import math
 import multiprocessing
 import os
@@ -15,7 +17,7 @@ from typing import Callable
 from generator.errors import Problem, ProblemError
 from generator.model import Article, Body
 from generator.output import PREVIOUS, SHADOW, Staging, UnsafePath, digest, stat_token
-from generator.pages import Lookups, Route, build_context, output_path, route_inputs, shown_date
+from generator.pages import Lookups, Route, build_context, language_links, output_path, route_inputs, shown_date
 from generator.progress import Progress
 from generator.render import LazyBody
 from generator.stamps import source_stamp
@@ -87,7 +89,7 @@ class Publisher:
         a new related list re-renders exactly the pages that show it. Pages with no previous
         version are simply rendered (their fingerprint is taken then, in the worker).
         """
-        fragments_key = self.model.renderer.fragments_key()
+        fragments_key = fragments_key_of(self.model)
         known: list[tuple[Route, str]] = []  # routes with a previous version: compare fingerprints
         decisions = []
         for route in self.model.routes:
@@ -107,9 +109,9 @@ class Publisher:
     def _fingerprints(self, routes: list[Route]) -> dict[str, str]:
         """url -> fingerprint: a few microseconds a page, plus the related lists not in the cache,
         which are computed on every core when there are many."""
-        related = self.model.related
-        if self.jobs < 2 or \
-                related.missing(r.key for r in routes if r.kind == "article") < PARALLEL_RELATED_MIN:
+        missing = sum(ed.related.missing(r.key for r in routes if r.kind == "article" and r.lang == lang)
+                      for lang, ed in self.model.editions.items())
+        if self.jobs < 2 or missing < PARALLEL_RELATED_MIN:
             return {r.url: page_fingerprint(self.model, r) for r in routes}
         _STATE.update(publisher=self)
         chunks = [routes[i::self.jobs] for i in range(self.jobs)]
@@ -119,8 +121,8 @@ class Publisher:
         gc.unfreeze()
         _STATE.clear()
         out = {}
-        for fps, lists, filled in parts:
-            related.absorb(lists, filled)
+        for fps, lists in parts:
+            _absorb_related(self.model, lists)
             out.update(fps)
         return out
 
@@ -212,7 +214,10 @@ class Publisher:
 
     def _pages(self, staging: Staging, decisions, outcome: Outcome) -> None:
         to_render = [(r, a, fp) for r, a, fp in decisions if a in (RENDER, REFILL)]
-        when = shown_date(self.model.site)  # newest first: cards are reused while still memoised
+        whens = {lang: shown_date(ed.site) for lang, ed in self.model.editions.items()}
+
+        def when(route: Route) -> float:  # newest first: cards are reused while still memoised
+            return whens.get(route.lang, whens[self.model.site.config.language])(route)
         to_render.sort(key=lambda item: when(item[0]), reverse=True)
         for route, action, fp in decisions:
             if action in (KEEP, CARRY):
@@ -241,13 +246,13 @@ class Publisher:
             gc.unfreeze()
         else:
             results = self.render_many(staging, to_render, self.load_body)
-            self._absorb((results, {}, set(), {}), outcome)  # the snippets stay in renderer.fresh_snippets
+            self._absorb((results, {}, {}), outcome)  # the snippets stay in each renderer's fresh_snippets
             task.advance(len(results))
         task.done()
 
     def _absorb(self, payload, outcome: Outcome) -> None:
-        results, lists, filled, snippets = payload
-        self.model.related.absorb(lists, filled)
+        results, lists, snippets = payload
+        _absorb_related(self.model, lists)
         if snippets:
             self.store_snippets(snippets)
         for rel, entry, problem, template, seconds, written in results:
@@ -263,14 +268,16 @@ class Publisher:
                     outcome.unchanged += 1
 
     def render_many(self, staging: Staging, items, load_body) -> list:
-        renderer = self.model.renderer
-        self.model.related.warm(r.key for r, a, _ in items if r.kind == "article" and a == RENDER)
+        for lang, ed in self.model.editions.items():
+            ed.related.warm(r.key for r, a, _ in items if r.kind == "article" and a == RENDER and r.lang == lang)
         out: list = []
         made: list = []  # (route, rel, fingerprint, bytes, digest, seconds), written in runs of WRITE_RUN
         # one template after the other: each one's code stays in the CPU's caches for its pages
         for route, action, fp in sorted(items, key=lambda item: item[0].template):
             rel = output_path(route.url)
             started = time.perf_counter()
+            edition = self.model.edition(route)
+            renderer = edition.renderer
             try:
                 if action == REFILL:
                     previous = self._previous(rel)
@@ -279,7 +286,7 @@ class Publisher:
                 else:
                     inputs = page_inputs(self.model, route)
                     fp = renderer.route_fingerprint(route, inputs)
-                    context = build_context(route, inputs, self.model.site.config)
+                    context = build_context(route, inputs, edition.site.config, edition.strings)
                     html = render_context(self.model, route, context, load_body)
                 data = html.encode("utf-8")
                 made.append((route, rel, fp, data, digest(data), time.perf_counter() - started))
@@ -316,27 +323,55 @@ class Publisher:
         return rel, entry, problem, route.template, seconds, False
 
 
-def lookups(model) -> Lookups:
-    """What page inputs need from the model (made once per model: this is asked for every page)."""
-    if model.lookups is None:
-        model.lookups = Lookups(related=lambda a: model.related.get(a.source, ()),
-                                trending=model.trending.articles, trending_ranked=model.trending.ranked,
-                                coin=model.ticker.by_symbol,
-                                prices_as_of=model.ticker.as_of)
-    return model.lookups
+def lookups(model, route: Route | None = None) -> Lookups:
+    """What page inputs need from the model, from the route's edition (made once per edition: this
+    is asked for every page)."""
+    edition = model.edition(route) if route is not None else model.editions[model.site.config.language]
+    if edition.lookups is None:
+        related, ticker = edition.related, edition.ticker
+        languages = (lambda r: ())
+        if len(model.editions) > 1 and model.sites is not None:
+            languages = functools.partial(language_links, editions=model.sites, names=model.language_names)
+        edition.lookups = Lookups(related=lambda a: related.get(a.source, ()),
+                                  trending=edition.trending.articles, trending_ranked=edition.trending.ranked,
+                                  coin=ticker.by_symbol, prices_as_of=ticker.as_of, languages=languages)
+    return edition.lookups
 
 
 def page_inputs(model, route: Route) -> tuple:
-    return route_inputs(route, model.site, lookups(model))
+    return route_inputs(route, model.edition(route).site, lookups(model, route))
 
 
 def page_fingerprint(model, route: Route) -> str:
-    return model.renderer.route_fingerprint(route, page_inputs(model, route))
+    return model.edition(route).renderer.route_fingerprint(route, page_inputs(model, route))
 
 
 def page_context(model, route: Route) -> dict:
     """What the route's template receives (pages.build_context of its inputs)."""
-    return build_context(route, page_inputs(model, route), model.site.config)
+    edition = model.edition(route)
+    return build_context(route, page_inputs(model, route), edition.site.config, edition.strings)
+
+
+def fragments_key_of(model) -> str:
+    """The key of every edition's site-wide slots: a change in any refills the pages."""
+    keys = [ed.renderer.fragments_key() for ed in model.editions.values()]
+    return keys[0] if len(keys) == 1 else hashlib.sha256("\0".join(keys).encode()).hexdigest()[:24]
+
+
+def _related_fresh(model) -> dict:
+    """The related lists computed in this process since the last call, per edition (for the parent)."""
+    out = {}
+    for lang, ed in model.editions.items():
+        lists = dict(ed.related.fresh)
+        ed.related.fresh.clear()
+        if lists:
+            out[lang] = (lists, {s for s in lists if s in ed.related.filled})
+    return out
+
+
+def _absorb_related(model, lists: dict) -> None:
+    for lang, (found, filled) in lists.items():
+        model.editions[lang].related.absorb(found, filled)
 
 
 def _file_digest(st) -> str:
@@ -353,7 +388,7 @@ def render_context(model, route: Route, context: dict, load_body: Callable[[Arti
     if "article" in context:
         context["content"] = LazyBody(context["article"], load_body, model.site.config.base_path,
                                       model.images.get if model.images is not None else None)
-    return model.renderer.page(route, context)
+    return model.edition(route).renderer.page(route, context)
 
 
 _STATE: dict = {}
@@ -361,17 +396,17 @@ _STATE: dict = {}
 
 def _fingerprint_chunk(routes: list[Route]):
     """Fingerprints computed in a worker, with the related lists computed on the way."""
-    related = _STATE["publisher"].model.related
-    related.fresh.clear()
-    fps = [(r.url, page_fingerprint(_STATE["publisher"].model, r)) for r in routes]
-    lists = dict(related.fresh)
-    return fps, lists, {s for s in lists if s in related.filled}
+    model = _STATE["publisher"].model
+    _related_fresh(model)
+    fps = [(r.url, page_fingerprint(model, r)) for r in routes]
+    return fps, _related_fresh(model)
 
 
 def _render_init() -> None:
-    renderer = _STATE["publisher"].model.renderer
-    _STATE["load_body"], renderer.stored_snippet = _STATE["publisher"].reopen()
-    renderer.fresh_snippets = {}
+    _STATE["load_body"], stored = _STATE["publisher"].reopen()
+    for ed in _STATE["publisher"].model.editions.values():
+        ed.renderer.stored_snippet = stored
+        ed.renderer.fresh_snippets = {}
     with _STATE["sides"].get_lock():
         _STATE["from_end"] = _STATE["sides"].value % 2 == 1
         _STATE["sides"].value += 1
@@ -396,10 +431,10 @@ def _render_chunk(_task: int):
     process (for the next build)."""
     items = _next_chunk()
     publisher = _STATE["publisher"]
-    related = publisher.model.related
-    related.fresh.clear()
+    _related_fresh(publisher.model)
     results = publisher.render_many(_STATE["staging"], items, _STATE["load_body"])
-    lists = dict(related.fresh)
-    renderer = publisher.model.renderer
-    snippets, renderer.fresh_snippets = renderer.fresh_snippets, {}
-    return results, lists, {s for s in lists if s in related.filled}, snippets
+    snippets = {}
+    for ed in publisher.model.editions.values():
+        snippets.update(ed.renderer.fresh_snippets)
+        ed.renderer.fresh_snippets = {}
+    return results, _related_fresh(publisher.model), snippets

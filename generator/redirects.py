@@ -26,13 +26,15 @@ class Redirect:
     source: str  # the file whose front matter asked for it
 
 
-def plan_redirects(site: Site, routes: list[Route], problems: list[Problem]) -> tuple[Redirect, ...]:
-    """Every published page's aliases, sorted by path. An alias that collides with a page of the
-    site, or with another file's alias, is an error naming both files (the page or the first file
-    by path keeps the URL)."""
+def plan_redirects(site: Site, routes: list[Route], problems: list[Problem],
+                   articles=None) -> tuple[Redirect, ...]:
+    """Every published page's aliases (those of `articles`, else the site's), sorted by path. An
+    alias that collides with a page of the site, or with another file's alias, is an error naming
+    both files (the page or the first file by path keeps the URL)."""
     pages = {output_path(r.url).casefold(): r for r in routes}
     claimed: dict[str, Redirect] = {}
-    for article in sorted(site.articles + site.pages + site.archived, key=lambda a: a.source):
+    everything = site.articles + site.pages + site.archived if articles is None else articles
+    for article in sorted(everything, key=lambda a: a.source):
         for alias in article.aliases:
             key = output_path(alias).casefold()  # case-insensitive file systems would merge these
             route = pages.get(key)

@@ -351,6 +351,7 @@ def make_env(layouts: Path, globals_: dict) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
         cache_size=-1,
+        extensions=["jinja2.ext.i18n"],  # _() and ngettext(): the layouts' UI strings (i18n.load_strings)
     )
     env.template_class = _Template
     env.context_class = _Context

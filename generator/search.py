@@ -75,6 +75,7 @@ class Shard:
     label: str  # '2025-07', or '2025-07-2' for a month's second shard: its folder under pagefind/
     articles: tuple[Article, ...]
     key: str
+    lang: str = ""  # a multilingual site's shards are per language: label 'fr/2025-07', under pagefind/fr/
 
 
 def plan_shards(articles: Iterable[Article], thumb: Callable[[Article], str], salt: str) -> list[Shard]:
@@ -232,7 +233,14 @@ class SearchIndex:
     def plan(self, articles: list[Article]) -> list[Shard]:
         """Decide the shards and which of them need a Pagefind run (their bundle is not cached)."""
         salt = f"{self._binary_id()}\0{self.config.language}\0{self.config.search.text_limit}"
-        self.shards = plan_shards(articles, self.thumb, salt)
+        codes = self.config.language_codes()
+        if not codes:
+            self.shards = plan_shards(articles, self.thumb, salt)
+        else:  # one index per language: Pagefind stems and splits words by the language's rules
+            default = self.config.default_language  # its index stays at pagefind/, the others' under pagefind/{lang}/
+            self.shards = [Shard(s.label if code == default else f"{code.lower()}/{s.label}", s.articles, s.key, code)
+                           for code in codes
+                           for s in plan_shards([a for a in articles if a.lang == code], self.thumb, f"{salt}\0{code}")]
         self.todo = [s for s in self.shards if not (self.root / s.key / "files.json").is_file()]
         return self.todo
 
@@ -265,7 +273,7 @@ class SearchIndex:
             tmp = self._write_records(shard, load_body)
             while len(running) >= max(1, parallel):
                 problems += self._finish(*running.pop(0))
-            running.append((shard, self._start(tmp), tmp))
+            running.append((shard, self._start(tmp, shard.lang or self.config.language), tmp))
         for item in running:
             problems += self._finish(*item)
         return problems
@@ -328,7 +336,7 @@ class SearchIndex:
         site = Path(tempfile.mkdtemp(prefix="blockline-search-", dir=RECORDS_TMP if os.path.isdir(RECORDS_TMP) else None))
         (tmp / "site").symlink_to(site)
         made: set[str] = set()
-        language = self.config.language
+        language = shard.lang or self.config.language
         limit = self.config.search.text_limit
         for article in shard.articles:
             rel = article.url.strip("/")
@@ -342,9 +350,9 @@ class SearchIndex:
                 fh.write(page)
         return tmp
 
-    def _start(self, tmp: Path) -> subprocess.Popen | OSError:
+    def _start(self, tmp: Path, language: str) -> subprocess.Popen | OSError:
         args = self.command + ["--site", os.readlink(tmp / "site"), "--output-path", str(tmp / "bundle"), "--silent",
-                               "--force-language", self.config.language.split("-")[0].lower() or "en"]
+                               "--force-language", language.split("-")[0].lower() or "en"]
         try:
             return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         except OSError as exc:
@@ -389,12 +397,27 @@ class SearchIndex:
         their index. A shard whose bundle is missing (Pagefind failed) is left out of the list.
         """
         links: dict[str, tuple[Path, str]] = {}
+        manifests: dict[str, bytes] = {}
+        langs = list(dict.fromkeys(s.lang for s in self.shards)) or [""]
+        default = self.config.default_language
+        for lang in langs:  # one index per language, each with its own manifest and runtime
+            folder = f"{lang.lower()}/" if lang and lang != default else ""
+            shards = [s for s in self.shards if s.lang == lang]
+            manifests[PREFIX + folder + "shards.json"] = self._bundles(shards, folder, links)
+        if self.config.language_codes():  # a language without articles still has an (empty) index
+            for code in self.config.language_codes():
+                folder = f"{code.lower()}/" if code != default else ""
+                manifests.setdefault(f"{PREFIX}{folder}shards.json", self._bundles([], "", links))
+        return links, manifests
+
+    def _bundles(self, shards: list[Shard], folder: str, links: dict[str, tuple[Path, str]]) -> bytes:
+        """Link these shards' bundles into `links`; their manifest (paths relative to pagefind/{folder})."""
         bundles = []
         primary = None
-        for shard in self.shards:
-            folder = self.root / shard.key
+        for shard in shards:
+            cached = self.root / shard.key
             try:
-                files = json.loads((folder / "files.json").read_text(encoding="utf-8"))
+                files = json.loads((cached / "files.json").read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
             if primary is None:
@@ -402,12 +425,12 @@ class SearchIndex:
             for rel, d in files.items():
                 if shard.label != primary and (rel in RUNTIME or rel.startswith("wasm.")):
                     continue
-                links[f"{PREFIX}{shard.label}/{rel}"] = (folder / rel, d)
-            bundles.append({"path": f"{shard.label}/", "articles": len(shard.articles),
+                links[f"{PREFIX}{shard.label}/{rel}"] = (cached / rel, d)
+            bundles.append({"path": f"{shard.label[len(folder):]}/", "articles": len(shard.articles),
                             "from": _utc_iso(shard.articles[0])[:10], "to": _utc_iso(shard.articles[-1])[:10]})
-        manifest = {"version": 1, "primary": f"{primary}/" if primary else None, "bundles": bundles,
+        manifest = {"version": 1, "primary": f"{primary[len(folder):]}/" if primary else None, "bundles": bundles,
                     "articles": sum(b["articles"] for b in bundles)}
-        return links, {MANIFEST: json.dumps(manifest, indent=1).encode() + b"\n"}
+        return json.dumps(manifest, indent=1).encode() + b"\n"
 
     def prune(self) -> None:
         """Drop cached bundles no shard uses any more (and records left by killed builds)."""

@@ -37,7 +37,7 @@ from watchdog.observers.polling import PollingObserver
 from generator.build import BuildOptions, ContentLoader, Model, build_clock, load_site_config, make_model
 from generator.cache import CACHE_DIR, Cache
 from generator.config import CONFIG_FILE, SiteConfig
-from generator.content import CONTENT_DIR, SUFFIXES, SourceFile, discover
+from generator.content import CONTENT_DIR, SUFFIXES, SourceFile, is_page_path, discover
 from generator.errors import ConfigError, Problem, ProblemError
 from generator.extras import extra_outputs
 from generator.model import Article, Body, Parsed
@@ -146,7 +146,7 @@ class Preview:
             self.search_files = {}
             return []
         index = SearchIndex(self.site_dir / CACHE_DIR / "search", config, model.images)
-        todo = index.plan(model.site.articles)
+        todo = index.plan([a for site in model.sites for a in site.articles])
         if len(todo) > 2:
             if not self.search_files:
                 self.search_files = None
@@ -175,18 +175,19 @@ class Preview:
     def _update_content(self, changed: set[str] | None, problems: list[Problem]) -> None:
         """Re-read only what changed: named files are stat'ed again, a folder event rescans the tree."""
         if not self.parsed:  # the first load: the build cache has every unchanged file ready
-            sources = discover(self.site_dir, problems)
+            sources = discover(self.site_dir, problems, self.config.language_codes())
             by_rel = {s.rel: s for s in sources}
             self.parsed = {p.source: (by_rel[p.source], p) for p in self.loader.load(sources)}
             return
         if changed is None or any(not c.endswith(SUFFIXES) for c in changed if c.startswith(CONTENT_DIR + "/")):
-            found = {s.rel: s for s in discover(self.site_dir, problems)}
+            found = {s.rel: s for s in discover(self.site_dir, problems, self.config.language_codes())}
         else:  # only the named files: stat them again, no walk of the whole tree
             found = {rel: src for rel, (src, _) in self.parsed.items()}
             for rel in changed:
                 if rel.startswith(CONTENT_DIR + "/"):
                     found.pop(rel, None)
-                    found.update((s.rel, s) for s in discover_one(self.site_dir, rel, problems))
+                    found.update((s.rel, s) for s in discover_one(self.site_dir, rel, problems,
+                                                                  self.config.language_codes()))
         for rel in [r for r in self.parsed if r not in found]:
             del self.parsed[rel]
         stale = [s for rel, s in found.items() if rel not in self.parsed
@@ -203,19 +204,19 @@ class Preview:
         return self.loader.body_loader(self.reader)
 
 
-def discover_one(site_dir: Path, rel: str, problems: list[Problem]) -> list[SourceFile]:
+def discover_one(site_dir: Path, rel: str, problems: list[Problem], languages: tuple[str, ...] = ()) -> list[SourceFile]:
     """The SourceFile for one changed path, with the same rules as a full discover()."""
     path = site_dir / rel
     parts = Path(rel).parts
     if any(p.startswith((".", "_")) for p in parts[1:]) or not rel.lower().endswith(SUFFIXES):
         return []
     if path.is_symlink():
-        return [s for s in discover(site_dir, problems) if s.rel == rel]
+        return [s for s in discover(site_dir, problems, languages) if s.rel == rel]
     try:
         st = path.stat()
     except OSError:
         return []
-    kind = "page" if len(parts) > 2 and parts[1] == "pages" else "article"
+    kind = "page" if len(parts) > 2 and is_page_path(rel, languages) else "article"
     return [SourceFile(rel, path, kind, source_stamp(st), st.st_size)]
 
 
@@ -388,7 +389,7 @@ class PageHandler(LocalOnly, web.RequestHandler):
         if snap.extras is None:
             model = snap.model
             abs_url = model.renderer.env.globals["abs_url"]
-            snap.extras = extra_outputs(model.site, model.routes, abs_url, self.preview.body_loader(), model.site.now,
+            snap.extras = extra_outputs(model.sites, model.routes, abs_url, self.preview.body_loader(), model.site.now,
                                         model.redirects, model.ticker)
         return snap.extras
 

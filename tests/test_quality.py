@@ -175,6 +175,30 @@ def test_axe_finds_no_violations(kind, kinds, server, context, search_word):
 
 
 @pytest.mark.browser
+def test_axe_second_language_finds_no_violations(example, server, context):
+    """The French edition (issue 21): its home, an article with its translation, a category, a tag,
+    its search page (with a query), its About page and its 404 page."""
+    need_axe()
+    home = example.doc("/fr/")
+    article = next(u for u in example.pages if re.fullmatch(r"/fr/\d{4}/\d{2}/[^/]+/", u))
+    category = next(a["href"] for a in example.doc(article).find("a", within="article__meta")
+                    if a["href"].startswith("/fr/category/"))
+    tag = next(a["href"] for a in example.doc(article).find("a", within="taglist") if a["href"].startswith("/fr/tag/"))
+    assert home.find("a", within="languages")
+    found = []
+    for url in ("/fr/", article, category, tag, "/fr/search/?q=staking", "/fr/a-propos/", "/fr/404.html"):
+        errors: list[str] = []
+        page = open_page(context, server.url(url), errors)
+        if "search" in url:
+            page.wait_for_selector(".search-hit a")
+        violations = axe(page)
+        if violations or errors:
+            found.append(f"{url}:\n{describe_violations(violations)}\n{errors}")
+        page.close()
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.browser
 def test_axe_phone_screen_touch_targets(kinds, server, browser, search_word):
     """The rules Lighthouse applies (axe with WCAG 2.2 target-size) on a phone-sized screen."""
     need_axe()
