@@ -15,7 +15,8 @@ import pytest
 
 from conftest import MINIMAL_TOML, REPO, Site, article
 from generator.check import check_output
-from sitetools import Doc, html_pages, tree_hashes
+from htmldoc import Doc
+from sitetools import html_pages, tree_hashes
 
 LANGUAGES = """
 [[languages]]
@@ -103,7 +104,7 @@ def _article_pages(site) -> dict[str, Doc]:
 
 def test_every_file_gets_its_own_page(built):
     pages = _article_pages(built)
-    titles = {doc.text("h1").strip() for doc in pages.values()}
+    titles = {doc.region("h1").strip() for doc in pages.values()}
     assert len(pages) == len(STORY) + 2
     for title, _ in STORY.values():
         assert title in titles
@@ -157,7 +158,7 @@ def test_each_language_lists_only_its_own_articles(built):
         linked = {u for u in re.findall(r'href="([^"#?]+)"', html) if u in lang_of}
         assert linked, home
         assert {lang_of[u] for u in linked} == {code}, home
-    ja_article = next(u for u in pages if u.startswith("/ja/20") and "採掘" in pages[u].text("h1"))
+    ja_article = next(u for u in pages if u.startswith("/ja/20") and "採掘" in pages[u].region("h1"))
     related = [a["href"] for a in Doc.load(built.page(ja_article)).find("a", within="related")]
     assert related and all(lang_of[u] == "ja" for u in related if u in lang_of)
     feed = ET.parse(built.out / "fr" / "feed.xml").getroot()
