@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from generator.errors import Problem
+from generator.render import memoized_date_filter
 
 STRINGS_DIR = "strings"  # under layouts/: one {code}.po per language
 
@@ -111,25 +112,14 @@ def date_formatter(lang) -> Callable:
     becomes Babel's medium date (and time, when it asks for the hour) in the edition's language."""
     from babel.dates import format_date, format_datetime
     loc = locale_of(lang.code, lang.locale)
-    memo: dict = {}
 
-    def date(d, fmt: str | None = None) -> str:
-        if not d:
-            return ""
-        key = (d, getattr(d, "tzinfo", None), fmt)
-        text = memo.get(key)
-        if text is None:
-            if len(memo) >= 100_000:
-                memo.clear()
-            if fmt is None:
-                text = format_date(d, lang.date_format, locale=loc)
-            elif "%H" in fmt or "%I" in fmt:
-                text = format_datetime(d, "medium", tzinfo=getattr(d, "tzinfo", None), locale=loc)
-            else:
-                text = format_date(d, "medium", locale=loc)
-            memo[key] = text
-        return text
-    return date
+    def show(d, fmt: str | None) -> str:
+        if fmt is None:
+            return format_date(d, lang.date_format, locale=loc)
+        if "%H" in fmt or "%I" in fmt:
+            return format_datetime(d, "medium", tzinfo=getattr(d, "tzinfo", None), locale=loc)
+        return format_date(d, "medium", locale=loc)
+    return memoized_date_filter(show, None)
 
 
 def install_language(env, lang, strings: gettext.NullTranslations) -> None:

@@ -360,14 +360,13 @@ def make_env(layouts: Path, globals_: dict) -> jinja2.Environment:
     return env
 
 
-def _date_filters() -> tuple[Callable, Callable]:
-    """`date` and `isodate`, remembered per value: an article's date is shown on its page and on
-    each of its cards. The key holds the zone as well, since equal instants in two zones are
-    equal datetimes that print differently."""
+def memoized_date_filter(show: Callable, default_fmt) -> Callable:
+    """A `date` filter that formats each (value, zone, format) once with show(d, fmt): an article's
+    date is shown on its page and on each of its cards. The key holds the zone as well, since
+    equal instants in two zones are equal datetimes that print differently."""
     memo: dict = {}
-    iso = object()  # isodate's format
 
-    def date(d, fmt: str = "%B %-d, %Y") -> str:
+    def date(d, fmt=default_fmt) -> str:
         if not d:
             return ""
         key = (d, getattr(d, "tzinfo", None), fmt)
@@ -375,9 +374,16 @@ def _date_filters() -> tuple[Callable, Callable]:
         if text is None:
             if len(memo) >= 100_000:
                 memo.clear()
-            text = memo[key] = d.isoformat(timespec="seconds") if fmt is iso else d.strftime(fmt)
+            text = memo[key] = show(d, fmt)
         return text
+    return date
 
+
+def _date_filters() -> tuple[Callable, Callable]:
+    """`date` (strftime) and `isodate`, remembered per value."""
+    iso = object()  # isodate's format
+    date = memoized_date_filter(lambda d, fmt: d.isoformat(timespec="seconds") if fmt is iso else d.strftime(fmt),
+                                "%B %-d, %Y")
     return date, lambda d: date(d, iso)
 
 
