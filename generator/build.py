@@ -106,9 +106,10 @@ class ContentLoader:
             self.cache.forget_files(gone)
         return sorted(results, key=lambda p: p.source)
 
-    def body_loader(self, cache: Cache) -> Callable[[Article], Body]:
-        """Loads an article's body from the cache (an empty one if it is not there)."""
-        keys = self.body_keys
+    def body_loader(self, cache: Cache, keys: dict[str, str] | None = None) -> Callable[[Article], Body]:
+        """Loads an article's body from the cache (an empty one if it is not there); `keys`, the
+        bodies of one earlier state (serve's snapshot), instead of the latest ones."""
+        keys = self.body_keys if keys is None else keys
 
         def load(article: Article) -> Body:
             return cache.body(keys.get(article.source, "")) or Body("", "", "", 0)

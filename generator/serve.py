@@ -67,6 +67,9 @@ class Snapshot:
     fatal: str  # site.toml broken: nothing can be rendered
     routes: dict[str, Route] = field(default_factory=dict)  # output path -> route
     extras: dict[str, bytes] | None = None  # feeds, sitemaps...: made when first asked for
+    # source -> cache key of its body, as parsed for this model: the loader's own map moves on as
+    # the next save is parsed, and a page asked for meanwhile must not put a new body under an old title
+    body_keys: dict[str, str] = field(default_factory=dict)
 
 
 class Preview:
@@ -124,9 +127,13 @@ class Preview:
             problems.append(Problem(self.site_dir.as_posix(), f"{type(exc).__name__}: {exc}"))
             model = None
         routes = {output_path(r.url): r for r in model.routes} if model is not None else {}
+        body_keys = dict(self.loader.body_keys)
         if model is not None:
-            problems += self._index(model)
-        self.snapshot = Snapshot(self.snapshot.generation + 1, model, tuple(problems), "", routes)
+            problems += self._index(model, body_keys)
+        if self.snapshot.generation:
+            hook("serve-before-publish")
+        self.snapshot = Snapshot(self.snapshot.generation + 1, model, tuple(problems), "", routes,
+                                 body_keys=body_keys)
         self.pages.clear()
         errors = [p for p in problems if p.level == "error"]
         for p in errors:
@@ -135,7 +142,7 @@ class Preview:
             print(f"updated in {(time.perf_counter() - started) * 1000:.0f} ms"
                   + (f" with {len(errors)} errors" if errors else ""), file=sys.stderr)
 
-    def _index(self, model: Model) -> list[Problem]:
+    def _index(self, model: Model, body_keys: dict[str, str]) -> list[Problem]:
         """Bring the search index up to the model: the shards a save changed are rebuilt before
         the browser reloads (one Pagefind run over a month or so of articles), so the save shows
         in the preview's search. Many shards to make (the first index of a site without cached
@@ -150,20 +157,22 @@ class Preview:
         if len(todo) > 2:
             if not self.search_files:
                 self.search_files = None
-            threading.Thread(target=self._index_aside, args=(index,), name="search-index", daemon=True).start()
+            threading.Thread(target=self._index_aside, args=(index, body_keys), name="search-index",
+                             daemon=True).start()
             return []
-        return self._index_now(index, self.writer_cache)
+        return self._index_now(index, self.writer_cache, body_keys)
 
-    def _index_aside(self, index: SearchIndex) -> None:
+    def _index_aside(self, index: SearchIndex, body_keys: dict[str, str]) -> None:
         cache = Cache.for_site(self.site_dir)  # this thread's own connection
         try:
-            self._index_now(index, cache, parallel=os.cpu_count() or 1)
+            self._index_now(index, cache, body_keys, parallel=os.cpu_count() or 1)
         finally:
             cache.close()
 
-    def _index_now(self, index: SearchIndex, cache: Cache, parallel: int = 1) -> list[Problem]:
+    def _index_now(self, index: SearchIndex, cache: Cache, body_keys: dict[str, str],
+                   parallel: int = 1) -> list[Problem]:
         with self.search_lock:
-            problems = index.build(self.loader.body_loader(cache), parallel=parallel)
+            problems = index.build(self.loader.body_loader(cache, body_keys), parallel=parallel)
             links, data = index.outputs()
             files: dict[str, Path | bytes] = {rel: path for rel, (path, _) in links.items()}
             files.update(data)
@@ -197,11 +206,11 @@ class Preview:
                 self.parsed[parsed.source] = (found[parsed.source], parsed)
 
     # --- requests (IOLoop thread) --------------------------------------------------------------
-    def body_loader(self) -> Callable[[Article], Body]:
-        """Bodies for the request thread, through its own cache connection."""
+    def body_loader(self, snap: Snapshot) -> Callable[[Article], Body]:
+        """Bodies of this snapshot's articles for the request thread, through its own cache connection."""
         if self.reader is None:
             self.reader = Cache.for_site(self.site_dir)
-        return self.loader.body_loader(self.reader)
+        return self.loader.body_loader(self.reader, snap.body_keys)
 
 
 def discover_one(site_dir: Path, rel: str, problems: list[Problem], languages: tuple[str, ...] = ()) -> list[SourceFile]:
@@ -389,7 +398,7 @@ class PageHandler(LocalOnly, web.RequestHandler):
         if snap.extras is None:
             model = snap.model
             abs_url = model.renderer.env.globals["abs_url"]
-            snap.extras = extra_outputs(model.sites, model.routes, abs_url, self.preview.body_loader(), model.site.now,
+            snap.extras = extra_outputs(model.sites, model.routes, abs_url, self.preview.body_loader(snap), model.site.now,
                                         model.redirects, model.ticker)
         return snap.extras
 
@@ -398,7 +407,7 @@ class PageHandler(LocalOnly, web.RequestHandler):
         data = self.preview.pages.get(key)
         if data is None:
             try:
-                text = render_route(model, route, self.preview.body_loader())
+                text = render_route(model, route, self.preview.body_loader(snap))
             except ProblemError as exc:
                 print(str(exc.problem), file=sys.stderr)
                 return self._error_page(500, [str(exc.problem)])

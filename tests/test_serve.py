@@ -597,6 +597,28 @@ def test_every_way_of_saving_counts(serve, site, tmp_path, style):
     assert not list((site.root / "content").rglob("*.tmp*"))
 
 
+def test_a_page_asked_for_during_a_refresh_is_all_of_one_state(serve, site, tmp_path):
+    """A request that comes while a save is being taken in (the refresh held, by a test hook, after the
+    new model is made and before it is served) gets the page of the previous state whole: its title and
+    body from the same state, never the new body under the old title. Once let go, the new state shows
+    on every page."""
+    small_site(site)
+    release = tmp_path / "release"
+    s = serve(site.root, env={"GENERATOR_TEST_HOOK": "serve-before-publish=pause",
+                              "GENERATOR_TEST_HOOK_RELEASE": str(release)})
+    mark = s.mark()
+    save(site.root / TARGET, target_article("Held Title HT1", body="Held body HB1."), "replace", tmp_path)
+    s.wait_line(re.compile(r"^test-hook: serve-before-publish$"), start=mark)
+    page, home = s.text(TARGET_URL), s.text("/")
+    assert "Held body HB1." not in page, "the new body was served under the old title"
+    assert "The original target body." in page and TARGET_TITLE in page
+    assert TARGET_TITLE in titles_in(home) and "Held Title HT1" not in home
+    release.touch()
+    wait_for(lambda: "Held body HB1." in s.text(TARGET_URL), "the save once the refresh is let go", server=s)
+    assert "Held Title HT1" in s.text(TARGET_URL)
+    assert "Held Title HT1" in titles_in(s.text("/"))
+
+
 def burst_changes() -> dict[str, str | None]:
     """200 changes, as a `git checkout` makes them: 196 new articles, 3 edited, 1 deleted."""
     changes: dict[str, str | None] = {
