@@ -203,6 +203,21 @@ def cache_schema(site) -> str:
         db.close()
 
 
+def test_cache_that_cannot_be_made_is_kept_in_memory(site, tmp_path):
+    """A build cache that can be neither opened nor made anew (a folder where the file should be) is
+    kept in memory for the build: the site is built whole, as a cold build makes it, each time."""
+    seed(site)
+    (site.root / ".cache" / "build.sqlite").mkdir(parents=True)
+    for n in (1, 2):  # the second build finds the same blocked path, not a cache of the first
+        done = site.build("--no-search", env=EPOCH)
+        assert done.returncode == 0, done.stderr
+        assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+        assert tree(site.out) == cold_copy(site, tmp_path, f"cold{n}")
+        if n == 1:  # the next build has a changed file to parse, so it cannot skip the cache
+            edit(site.root / "content/articles/a03.md", "More text 3", "More text 3, corrected")
+    assert (site.root / ".cache" / "build.sqlite").is_dir()  # nothing of the user's is deleted to make room
+
+
 POISON = "POISONED-CACHE-ENTRY"
 
 

@@ -60,9 +60,12 @@ def cold_tree(site: Site, tmp_path: Path, name: str) -> dict[str, str]:
     return tree(other.out)
 
 
-def build_until(site: Site, point: str, env: dict) -> None:
-    """Start a build that stops itself at a test hook point, then SIGKILL it (workers and all) there."""
+def start_held(site: Site, point: str, env: dict, release: Path | None = None) -> subprocess.Popen:
+    """Start a build that stops itself at a test hook point (until `release` exists, when given); return
+    once it is there, its process in a session of its own."""
     full_env = {**os.environ, "PYTHONPATH": str(REPO), **env, "GENERATOR_TEST_HOOK": f"{point}=pause"}
+    if release is not None:
+        full_env["GENERATOR_TEST_HOOK_RELEASE"] = str(release)
     proc = subprocess.Popen([sys.executable, "-m", "generator", "build", "--source", str(site.root), "--no-search"],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env=full_env, start_new_session=True)
@@ -71,13 +74,24 @@ def build_until(site: Site, point: str, env: dict) -> None:
         for raw in iter(proc.stderr.readline, b""):  # the build exiting without reaching the point ends this
             seen.append(raw.decode("utf-8", "replace"))
             if raw.strip() == f"test-hook: {point}".encode():
-                break
-        else:
-            pytest.fail(f"the build ended (exit {proc.wait(HANG)}) without reaching {point}:\n{''.join(seen)}")
-    finally:
+                return proc
+        pytest.fail(f"the build ended (exit {proc.wait(HANG)}) without reaching {point}:\n{''.join(seen)}")
+    except BaseException:
+        kill(proc)
+        raise
+
+
+def kill(proc: subprocess.Popen) -> None:
+    """SIGKILL the build, workers and all."""
+    if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(HANG)
-        proc.stderr.close()
+    proc.wait(HANG)
+    proc.stderr.close()
+
+
+def build_until(site: Site, point: str, env: dict) -> None:
+    """Start a build that stops itself at a test hook point, then SIGKILL it (workers and all) there."""
+    kill(start_held(site, point, env))
 
 
 def test_without_exchange_builds_swap_by_two_renames(site, tmp_path):
@@ -103,11 +117,17 @@ def test_killed_between_the_two_renames_the_next_build_restores_the_output(site,
     (previous,) = site.root.glob(".public.previous-*")
     assert tree(previous) == published  # the old output, whole, under another name
 
-    build_until(site, "build-publish", EPOCH)  # the next build, stopped before it publishes anything
-    assert tree(site.out) == published, "the next build did not put the previous output back first"
-
-    site.build("--no-search", env={**EPOCH, **NO_EXCHANGE}, check=True)
-    assert tree(site.out) == cold_tree(site, tmp_path, "cold")
+    # the next build, held before it publishes anything, then let go (so that coverage sees the restore)
+    release = tmp_path / "release"
+    proc = start_held(site, "build-publish", {**EPOCH, **NO_EXCHANGE}, release)
+    try:
+        assert tree(site.out) == published, "the next build did not put the previous output back first"
+        release.touch()
+        err = proc.stderr.read().decode("utf-8", "replace")
+        assert proc.wait(HANG) == 0, err
+    finally:
+        kill(proc)
+    assert tree(site.out) == cold_tree(site, tmp_path, "cold")  # and it then published, by two renames
     assert leftovers(site) == []
 
 
