@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -88,6 +89,33 @@ def test_ctrl_c_exits_130_and_leaves_the_output_as_it_was(site):
     assert tree_hashes(site.out) == before
     again = site.build("--no-search", env=EPOCH, check=True)  # and the next build is whole
     assert site.page("/2025/07/story-four/").is_file(), again.stderr
+
+
+def test_a_disk_error_names_the_path_exits_1_and_leaves_the_output(site):
+    """The disk refuses a write half-way through a build (a file-size limit makes it refuse, as a full disk
+    would): the file is named with a hint, the exit code is 1 and the live output is the last build's."""
+    small_site(site)
+    site.build("--no-search", env=EPOCH, check=True)
+    before = tree_hashes(site.out)
+    site.write("content/articles/four.md", article("Story Four", "2025-07-04T10:00:00Z", "Bitcoin"))
+    (site.root / "assets/files").mkdir(parents=True, exist_ok=True)
+    (site.root / "assets/files/report.pdf").write_bytes(os.urandom(300_000))
+
+    def small_files() -> None:  # in the child: writes past 200 kB fail with EFBIG instead of a signal
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+    done = subprocess.run([sys.executable, "-m", "generator", "build", "--source", str(site.root), "--no-search"],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=HANG,
+                          env={**os.environ, "PYTHONPATH": str(REPO), **EPOCH}, preexec_fn=small_files)
+    assert done.returncode == 1, done.stderr
+    assert re.search(r"^\S*report\.pdf: error: File too large; the build stopped .*\n  hint: ", done.stderr, re.M), \
+        done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert tree_hashes(site.out) == before
+    site.build("--no-search", env=EPOCH, check=True)  # room again: the next build publishes everything
+    assert (site.out / "assets/files/report.pdf").stat().st_size == 300_000
+    assert site.page("/2025/07/story-four/").is_file()
 
 
 # --- -q, -v, -j ----------------------------------------------------------------------------------------
