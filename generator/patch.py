@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 
+from generator.archives import month_key
 from generator.assemble import Editions, Listing, Site
 from generator.build import Edition, Model
 from generator.model import Article
 from generator.render import Renderer
+from generator.taxonomy import TERM_KINDS
 
 
 def swap_articles(model: Model, swaps: dict[str, Article]) -> Model:
@@ -44,12 +46,21 @@ def _swapped(articles: tuple[Article, ...], swaps: dict[str, Article]) -> tuple[
 def _site(site: Site, swaps: dict[str, Article]) -> Site:
     if not any(source in site.by_source for source in swaps):
         return site
-    terms = {kind: {slug: _listing(listing, swaps) for slug, listing in listings.items()}
-             for kind, listings in site.terms.items()}
+    # an article is in the listings of its own terms and month (as assembly grouped them), no other
+    terms = {kind: dict(listings) for kind, listings in site.terms.items()}
+    months = dict(site.months)
+    for article in swaps.values():
+        for kind in TERM_KINDS:
+            listings = terms.get(kind.name, {})
+            for term in kind.of(article):
+                if term.slug in listings:
+                    listings[term.slug] = _listing(listings[term.slug], swaps)
+        key = month_key(article)
+        if key in months:
+            months[key] = _swapped(months[key], swaps)
     return dataclasses.replace(site, articles=_swapped(site.articles, swaps), pages=_swapped(site.pages, swaps),
-                               archived=_swapped(site.archived, swaps), terms=terms,
-                               by_source={**site.by_source, **{s: a for s, a in swaps.items() if s in site.by_source}},
-                               months={key: _swapped(members, swaps) for key, members in site.months.items()})
+                               archived=_swapped(site.archived, swaps), terms=terms, months=months,
+                               by_source={**site.by_source, **{s: a for s, a in swaps.items() if s in site.by_source}})
 
 
 def _listing(listing: Listing, swaps: dict[str, Article]) -> Listing:
