@@ -58,6 +58,13 @@ BURST_QUIET_MS = 200  # ... and a burst of many files (a git checkout), which a 
 MAX_WAIT_MS = 1000
 SEARCH_WAIT_S = 60  # longest a search file request waits for the index of a save (one Pagefind run)
 LIVE_SCRIPT = b'<script src="/livereload.js?port={port}"></script>'
+# A reload sent while a page is still loading (two saves close together) reaches no one: the page
+# is not listening yet. So once it is (livereload.js fires LiveReloadConnect just before it says
+# hello), it asks which model is current and reloads if it was rendered from an older one.
+GENERATION_URL = "/livereload/generation"
+CATCH_UP_SCRIPT = (b'<script>document.addEventListener("LiveReloadConnect",function(){fetch("' + GENERATION_URL.encode()
+                   + b'").then(function(r){return r.text()}).then(function(g){if(+g>{generation})location.reload()})'
+                   b'.catch(function(){})})</script>')
 WATCHED = (CONTENT_DIR, LAYOUTS_DIR, "assets")
 
 
@@ -381,6 +388,17 @@ class LocalOnly:
             self.finish(f"refused: Host {self.request.host!r} is not this preview's address\n")
 
 
+class GenerationHandler(LocalOnly, web.RequestHandler):
+    """The current model's generation, for pages that were loading while a reload was sent."""
+
+    preview: Preview = None  # set by serve()
+
+    def get(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(str(self.preview.snapshot.generation))
+
+
 class PageHandler(LocalOnly, web.RequestHandler):
     """Answers every request from the current snapshot; never reads outside the model's own files."""
 
@@ -396,6 +414,7 @@ class PageHandler(LocalOnly, web.RequestHandler):
 
     async def get(self, _path: str = "") -> None:
         snap = self.preview.snapshot
+        self.generation = snap.generation  # what the page is made from (CATCH_UP_SCRIPT)
         self.set_header("Cache-Control", "no-store")
         if snap.fatal:
             return self._error_page(500, [snap.fatal])
@@ -479,7 +498,8 @@ class PageHandler(LocalOnly, web.RequestHandler):
         self.finish(self._inject(data))
 
     def _inject(self, data: bytes) -> bytes:
-        script = LIVE_SCRIPT.replace(b"{port}", str(self.live_port).encode())
+        script = CATCH_UP_SCRIPT.replace(b"{generation}", str(self.generation).encode()) \
+            + LIVE_SCRIPT.replace(b"{port}", str(self.live_port).encode())
         return data.replace(b"</head>", script + b"</head>", 1)
 
     def _file(self, path: Path) -> None:
@@ -552,10 +572,11 @@ def serve(args) -> int:
         path = images[0] if changed and len(images) == len(changed) else "*"
         loop.add_callback(LiveReloadHandler.reload_waiters, path)
 
-    PageHandler.preview = preview
+    PageHandler.preview = GenerationHandler.preview = preview
     LocalOnly.bound_host = args.host
     app = web.Application([(r"/livereload", _local(LiveReloadHandler)), (r"/forcereload", _local(ForceReloadHandler)),
-                           (r"/livereload.js", _local(LiveReloadJSHandler)), (r"/(.*)", PageHandler)])
+                           (r"/livereload.js", _local(LiveReloadJSHandler)), (GENERATION_URL, GenerationHandler),
+                           (r"/(.*)", PageHandler)])
     port = None
     for candidate in range(args.port, args.port + 20):
         try:
