@@ -1,8 +1,9 @@
 """The preview server: the site model lives in memory, pages are rendered on request.
 
-A save re-reads only the changed files, rebuilds the in-memory model (no page is rendered
-then), and tells every open browser to reload through the livereload package's WebSocket
-protocol. The browser's next request renders the page from the current model, so no page can
+A save re-reads only the changed files, brings the in-memory model up to date (no page is
+rendered then: a save that moves no article is swapped in by patch.swap_articles, any other makes
+the model again), and tells every open browser to reload through the livereload package's
+WebSocket protocol. The browser's next request renders the page from the current model, so no page can
 be stale and a save costs one file's parse plus the pages the browser asks for. Pages come out
 of the same code path as `build` (publish.render_route), so what you see is what build writes.
 """
@@ -198,9 +199,8 @@ class Preview:
         return self.search_for >= self.snapshot.generation
 
     def _index(self, model: Model) -> list[Problem]:
-        """Bring the search index up to the model: the shards a save changed are rebuilt before
-        the browser reloads (one Pagefind run over a month or so of articles), so the save shows
-        in the preview's search. Many shards to make (the first index of a site without cached
+        """Bring the search index up to the model: the shards a save changed are rebuilt (one
+        Pagefind run over a month or so of articles), so the save shows in the preview's search. Many shards to make (the first index of a site without cached
         bundles, a changed site.toml) are made in the background: the preview is up at once, and
         until then serves the previous index, or says search is not ready."""
         config = model.site.config
