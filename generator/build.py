@@ -469,6 +469,7 @@ def build(options: BuildOptions, inputs: str | None = None) -> BuildResult:
     try:
         return _build(options, inputs)
     finally:
+        gc.unfreeze()
         gc.set_threshold(*thresholds)
 
 
@@ -510,6 +511,7 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
 
     t = time.perf_counter()
     model = make_model(site_dir, config, articles, now, options, problems, cache)
+    gc.freeze()  # the model lives as long as the build: collections need not walk it again and again
     timings["model"] = time.perf_counter() - t
 
     t = time.perf_counter()
