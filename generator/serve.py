@@ -550,6 +550,9 @@ def serve(args) -> int:
     options = BuildOptions(source=site_dir, drafts=args.drafts, future=args.future, base_url=args.base_url,
                            quiet=args.quiet, verbose=args.verbose)
     config = load_site_config(options)  # a broken site.toml at start is a usage error (exit 2)
+    # as in build: the model's hundreds of thousands of objects live on, and each default-paced
+    # full collection over them would stall a page request by tens of milliseconds
+    gc.set_threshold(20_000, 50, 100)
     preview = Preview(site_dir, options)
     try:
         hook("serve-first-refresh")
