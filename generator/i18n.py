@@ -13,22 +13,10 @@ from pathlib import Path
 from typing import Callable
 
 from generator.errors import Problem
+from generator.locales import locale_of
 from generator.render import memoized_date_filter
 
 STRINGS_DIR = "strings"  # under layouts/: one {code}.po per language
-
-
-def locale_of(code: str, locale: str = ""):
-    """The Babel locale of a language (its `locale` if set, else its code), or None if Babel knows none."""
-    from babel import Locale, UnknownLocaleError
-    for tag in (locale, code):
-        if not tag:
-            continue
-        try:
-            return Locale.parse(tag.replace("-", "_"))
-        except (UnknownLocaleError, ValueError, TypeError):
-            continue
-    return None
 
 
 def check_language(lang) -> list[str]:

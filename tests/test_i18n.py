@@ -290,3 +290,33 @@ def test_a_translation_without_a_page_is_left_out_of_hreflang(site):
     assert not re.search(r"<link rel=\"alternate\" hreflang", site.page("/about/").read_text(encoding="utf-8"))
     broken, _ = check_output(site.out)
     assert broken == []
+
+
+def test_pager_dates_and_archive_months_are_in_each_editions_language(site):
+    """The dates an anchored page covers and the archive's month names are the edition's words
+    (CLDR's, through Babel), not English month names; French archive pages have French UI strings."""
+    site.write("site.toml", MINIMAL_TOML + '[[languages]]\ncode = "en"\n[[languages]]\ncode = "fr"\n'
+                                           '[[languages]]\ncode = "ja"\n')
+    days = ("2025-06-28", "2025-06-30", "2025-07-01", "2025-07-02", "2025-07-03")
+    for lang in ("en", "fr", "ja"):
+        for i, day in enumerate(days):
+            site.write(f"content/{lang}/articles/story-{i}.md", article(f"Story {i} {lang}", f"{day}T09:00:00Z", "Bitcoin"))
+    done = site.build()
+    assert done.returncode == 0, done.stderr
+    assert "0 errors, 0 warnings" in done.stderr, done.stderr
+    # CLDR puts thin spaces around the English dash (Doc collapses white space)
+    expected = {"": "June 28 – 30, 2025", "fr/": "28–30 juin 2025", "ja/": "2025年6月28日～30日"}
+    for prefix, label in expected.items():
+        doc = site.html(f"/{prefix}page/2/")  # anchored: page 2 holds the two oldest
+        assert doc.region("title").startswith(f"Test News, {label}"), (prefix, doc.region("title"))
+    months = {"": ("June 2025", "Archive"), "fr/": ("juin 2025", "Archives"), "ja/": ("2025年6月", None)}
+    for prefix, (month, kicker) in months.items():
+        doc = site.html(f"/{prefix}2025/06/")
+        assert doc.text("h1", "page-title") == [month]
+        if kicker:
+            assert doc.text("p", "kicker") == [kicker]
+        year = site.html(f"/{prefix}2025/")
+        assert [name for _, a, name in year.find_all("a") if a.get("href") == f"/{prefix}2025/06/"] == [month]
+    fr = site.html("/fr/2025/06/")
+    assert fr.meta("description") == ["2 articles parus en juin 2025 dans Test News."]
+    assert fr.region(".archive-nav") == "Plus récent : juillet 2025"
