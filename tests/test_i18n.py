@@ -320,3 +320,61 @@ def test_pager_dates_and_archive_months_are_in_each_editions_language(site):
     fr = site.html("/fr/2025/06/")
     assert fr.meta("description") == ["2 articles parus en juin 2025 dans Test News."]
     assert fr.region(".archive-nav") == "Plus récent : juillet 2025"
+
+
+EMBEDS = "A note.[^1]\n\n[^1]: The source.\n\nhttps://youtu.be/dQw4w9WgXcQ\n\nhttps://x.com/satoshi/status/123\n"
+
+
+def _facade_texts(doc: Doc) -> list[str]:
+    return doc.text("span", "embed__label") + doc.text("span", "embed__note") + \
+        [a["title"] for a in doc.find("a", "footnote-backref")]
+
+
+def test_embed_facades_and_footnotes_speak_the_articles_language(site):
+    """The texts the Markdown body holds (an embed's label and note, a footnote's back-link title)
+    come from layouts/strings/{code}.po in the article's language; moving a file to another
+    language's folder, or editing the .po file, re-renders its body (the body cache is keyed by both)."""
+    site.write("site.toml", MINIMAL_TOML + '[[languages]]\ncode = "en"\n[[languages]]\ncode = "fr"\n'
+                                           '[[languages]]\ncode = "de"\n')
+    site.write("content/articles/clip.md", article("Clip", DATE, "Bitcoin", body=EMBEDS))
+    site.write("content/fr/articles/clip.md", article("Clip en français", DATE, "Bitcoin", body=EMBEDS))
+    site.write("content/articles/clip.de.md", article("Clip auf Deutsch", DATE, "Bitcoin", body=EMBEDS))
+    assert site.build().returncode == 0
+    english = ["Play YouTube video", "Show post by @satoshi on X",
+               "Loads content from www.youtube-nocookie.com when clicked",
+               "Loads content from platform.twitter.com when clicked", "Back to reference 1"]
+    assert _facade_texts(site.html("/2025/07/clip/")) == english
+    assert _facade_texts(site.html("/fr/2025/07/clip-en-francais/")) == [
+        "Lire la vidéo YouTube", "Afficher le message de @satoshi sur X",
+        "Charge du contenu de www.youtube-nocookie.com au clic", "Charge du contenu de platform.twitter.com au clic",
+        "Retour à la référence 1"]
+    assert _facade_texts(site.html("/de/2025/07/clip-auf-deutsch/")) == english  # no de.po: English
+    # the French file moves to the German edition: the same bytes, now a German (English-worded) body
+    (site.root / "content/de/articles").mkdir(parents=True)
+    (site.root / "content/fr/articles/clip.md").rename(site.root / "content/de/articles/clip.md")
+    (site.root / "content/articles/clip.de.md").unlink()
+    assert site.build().returncode == 0
+    assert _facade_texts(site.html("/de/2025/07/clip-en-francais/")) == english
+    # a new French translation in fr.po reaches bodies built before it, through the cache
+    site.write("content/fr/articles/again.md", article("Encore", DATE, "Bitcoin", body=EMBEDS))
+    assert site.build().returncode == 0
+    po = site.root / "layouts/strings/fr.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('"Lire la vidéo YouTube"', '"Voir la vidéo YouTube"'),
+                  encoding="utf-8")
+    done = site.build()
+    assert done.returncode == 0 and "0 warnings" in done.stderr, done.stderr
+    assert _facade_texts(site.html("/fr/2025/07/encore/"))[0] == "Voir la vidéo YouTube"
+
+
+def test_a_body_string_translated_with_other_placeholders_is_a_warning_and_english_is_used(site):
+    site.write("site.toml", MINIMAL_TOML + '[[languages]]\ncode = "en"\n[[languages]]\ncode = "fr"\n')
+    site.write("layouts/strings/fr.po", 'msgid ""\nmsgstr ""\n"Language: fr\\n"\n\n'
+                                        'msgid "Show post by @%(user)s on X"\nmsgstr "Message de @%(nom)s sur X"\n\n'
+                                        'msgid "Play YouTube video"\nmsgstr "Lire la vidéo"\n')
+    site.write("content/fr/articles/clip.md", article("Clip", DATE, "Bitcoin", body=EMBEDS))
+    done = site.build()
+    assert done.returncode == 0
+    assert re.search(r"layouts/strings/fr\.po:5: warning: the translation of 'Show post by @%\(user\)s on X' does "
+                     r"not have the placeholders of the English \(%\(user\)s\); the English is used", done.stderr), \
+        done.stderr
+    assert _facade_texts(site.html("/fr/2025/07/clip/"))[:2] == ["Lire la vidéo", "Show post by @satoshi on X"]
