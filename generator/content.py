@@ -457,9 +457,10 @@ def body_language(src: SourceFile, meta: dict, config: SiteConfig) -> str:
 def language_of(src: SourceFile, meta: dict, config: SiteConfig, fail, warn) -> tuple[str, str, str]:
     """(language code, folder family, file stem without language) of a file.
 
-    The language is 'lang:' in the front matter, else a content/{lang}/ folder, else a
-    '.{lang}.md' suffix, else the default language. The folder family is the file's folder below
-    content/ without the language folder: translations without a translation_key are found in it.
+    The language is 'lang:' in the front matter, else a folder named as a declared language
+    (content/fr/..., or deeper: content/articles/fr/..., the first one), else a '.{lang}.md'
+    suffix, else the default language. The folder family is the file's folder below content/
+    without its language folders: translations without a translation_key are found in it.
     """
     parts = src.rel.split("/")[1:-1]  # folders below content/
     stem = src.path.stem
@@ -469,8 +470,8 @@ def language_of(src: SourceFile, meta: dict, config: SiteConfig, fail, warn) -> 
     codes = {lang.code.casefold(): lang.code for lang in declared} or {config.language.casefold(): config.language}
     lang = ""
     if config.multilingual:
-        if parts and parts[0].casefold() in codes:
-            lang = codes[parts.pop(0).casefold()]
+        lang = next((codes[part.casefold()] for part in parts if part.casefold() in codes), "")
+        parts = [part for part in parts if part.casefold() not in codes]
         head, dot, tail = stem.rpartition(".")
         if dot and head and tail.casefold() in codes:
             stem = head
@@ -480,6 +481,8 @@ def language_of(src: SourceFile, meta: dict, config: SiteConfig, fail, warn) -> 
         code = str(written).strip().replace("_", "-") if isinstance(written, str) else None
         if code is not None and not declared and code.split("-")[0].casefold() == config.language.split("-")[0].casefold():
             code = config.language  # 'en-US' on an English site that declares no [[languages]]
+        elif code is not None and declared:
+            code = _declared_tag(code, codes)
         if (code is None or code.casefold() not in codes) and not declared:
             warn("lang", f"language {preview(written)} is not this site's language ({config.language}); ignored",
                  "declare the site's languages under [[languages]] in site.toml to publish several")
@@ -490,6 +493,17 @@ def language_of(src: SourceFile, meta: dict, config: SiteConfig, fail, warn) -> 
                        f"(code = \"{preview(written, 20).strip(chr(39))}\") in site.toml")
         lang = codes[code.casefold()]
     return lang or config.default_language, "/".join(parts), stem
+
+
+def _declared_tag(tag: str, codes: dict[str, str]) -> str:
+    """The declared language a tag falls back to, as RFC 4647 'lookup' does: 'zh-Hans-CN', then
+    'zh-Hans', then 'zh'; the tag itself when none is declared."""
+    parts = tag.split("-")
+    while parts:
+        if "-".join(parts).casefold() in codes:
+            return "-".join(parts)
+        parts.pop()
+    return tag
 
 
 def _author_names(value) -> list[str]:
