@@ -210,6 +210,8 @@ def test_ui_strings_come_from_the_language_files(tmp_path):
     assert "Temps de lecture" in fr and "Articles liés" in fr
     assert re.search(r"\d+ (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) 2026", fr)
     assert "Reading Time" not in fr
+    bylines = Doc.parse(fr).find("a", "article__author")
+    assert bylines and all(a["href"].startswith("/fr/author/") for a in bylines)  # the French author pages
     en = (out / "index.html").read_text(encoding="utf-8")
     assert "mins read" in en and "min de lecture" not in en
 
@@ -591,3 +593,22 @@ def test_newsroom_check_finds_no_broken_link_and_no_warning(newsroom):
     assert checked > 100 and broken == []
     done = run_cli("check", "--source", str(site.root))
     assert done.returncode == 0 and "warning" not in done.stderr, done.stderr
+
+
+def test_newsroom_pages_link_within_their_own_edition(newsroom):
+    """Apart from the language switcher, a page's links (bylines, categories, tags, archives, menus,
+    pager, related and sidebar lists) stay in its own edition."""
+    site, _, _ = newsroom
+    pages = html_pages(site.out)
+    leaks = []
+    for url, path in pages.items():
+        doc = Doc.load(path)
+        if not doc.kind:
+            continue
+        lang = _lang_of_url(url)
+        switcher = set(doc.links_within("languages"))
+        for href in doc.links:
+            target = href.split("#")[0].split("?")[0]
+            if target in pages and target not in switcher and _lang_of_url(target) != lang:
+                leaks.append(f"{url} -> {href}")
+    assert leaks == []
