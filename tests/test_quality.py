@@ -178,7 +178,7 @@ def test_axe_finds_no_violations(kind, kinds, server, context, search_word):
 @pytest.mark.browser
 def test_axe_second_language_finds_no_violations(example, server, context):
     """The French edition (issue 21): its home, an article with its translation, one with an embed's
-    facade and a footnote (their texts in French), a category, a tag, a coin, an author, its year
+    facade (its texts in French), a category, a tag, a coin, an author, its year
     and month archives, its sidebar lists, its search page (with a query), its About page and its 404 page."""
     need_axe()
     home = example.doc("/fr/")
