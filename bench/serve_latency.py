@@ -1,6 +1,6 @@
 """Save-to-screen latency of the live preview: from an article file landing on disk to its text on screen.
 
-    python bench/serve_latency.py [--n 10000] [--edits 12] [--seed 1] [--sites example,corpus]
+    python bench/serve_latency.py [--n 10000] [--edits 12] [--seed 1] [--profile heavy] [--sites example,corpus]
 
 For each site, (a) a copy of the repository's example site and (b) a generated site of N articles
 (bench/corpus.py, or a small built-in generator when that script is missing), this starts
@@ -76,11 +76,12 @@ def copy_example_site(dest: Path) -> Path:
     return dest
 
 
-def make_corpus(dest: Path, n: int, seed: int) -> Path:
+def make_corpus(dest: Path, n: int, seed: int, profile: str = "light") -> Path:
     """N articles: bench/corpus.py when it exists, else the small generator below."""
     script = REPO / "bench" / "corpus.py"
     if script.exists():
-        command = [sys.executable, str(script), "--n", str(n), "--out", str(dest), "--seed", str(seed), "-q"]
+        command = [sys.executable, str(script), "--n", str(n), "--out", str(dest), "--seed", str(seed), "-q",
+                   "--profile", profile]
         done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit(f"bench/corpus.py failed:\n{done.stderr}")
@@ -303,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, default=10_000, help="articles in the generated site (default 10000)")
     p.add_argument("--edits", type=int, default=12, help="timed edits per site (default 12, at least 10 advised)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--profile", choices=("light", "heavy"), default="heavy",
+                   help="bench/corpus.py's corpus (default heavy: real-sized news copy)")
     p.add_argument("--sites", default="example,corpus", help="which sites: example, corpus or both (default)")
     p.add_argument("--timeout", type=float, default=30, help="seconds to wait for one edit to show (default 30)")
     p.add_argument("--start-timeout", type=float, default=900, help="seconds to wait for serve to start")
@@ -324,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
                                        args.start_timeout))
             elif name == "corpus":
                 started = time.monotonic()
-                site = make_corpus(work / f"corpus-{args.n}", args.n, args.seed)
+                site = make_corpus(work / f"corpus-{args.n}", args.n, args.seed, args.profile)
                 print(f"[corpus] generated {args.n:,} articles in {time.monotonic() - started:.1f} s", file=sys.stderr)
                 results.append(measure("generated site", site, args.edits, args.timeout, args.generator.resolve(),
                                        args.start_timeout))

@@ -35,7 +35,7 @@ from generator.taxonomy import TERM_KINDS
 
 PREFIX = "pagefind/"
 MANIFEST = PREFIX + "shards.json"
-FORMAT = "records-4"  # bump when the record pages change shape: every shard is rebuilt
+FORMAT = "records-5"  # bump when the record pages change shape: every shard is rebuilt
 SMALL_SHARD_RECORDS = 400  # a year, quarter or month this small is one shard (~1 s of Pagefind)
 MAX_SHARD_RECORDS = 1000  # articles per Pagefind run: ~1 s and ~110 MB (~2.5 s, 310 MB with their whole text)
 MAX_SHARD_WORDS = 800_000  # words per Pagefind run: keeps each run well under 500 MB RSS
@@ -163,17 +163,28 @@ _HIDDEN = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.I | re.S)
 _BREAK = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|dl|dt|dd|table|thead|tbody|tr|td|th|blockquote|pre|br|hr|figure|"
                     r"figcaption|section|aside|details|summary|sup)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
+FOOTNOTES = '<div class="footnote">'  # Python-Markdown's footnotes block
 
 
 def _ends(body_html: str, limit: int) -> str:
     """Only the start and the end of a long body's HTML (cut between tags), enough to fill `limit`
     characters of text: the rest would be converted to text only to be clipped away."""
-    if not limit or len(body_html) <= limit * 8:
+    if not limit:
         return body_html
-    head = body_html.rfind("<", 0, limit * 4)
-    tail = body_html.find(">", len(body_html) - limit * 3) + 1
-    if head <= 0 or tail <= head:
+    # Python-Markdown puts the footnotes after the text wherever they were written: the end that
+    # is kept must be the story's own (where an update is appended), not its notes
+    notes = body_html.rfind(FOOTNOTES)
+    if notes > limit:  # (HTML is longer than its text: a shorter story keeps its notes)
+        body_html = body_html[:notes]
+    if len(body_html) <= limit * 8:
         return body_html
+    head, tail = limit * 4, len(body_html) - limit * 3
+    opened = body_html.rfind("<", 0, head)
+    if opened > body_html.rfind(">", 0, head):  # not inside a tag (a long paragraph is cut in its text)
+        head = opened
+    closed, opens = body_html.find(">", tail), body_html.find("<", tail)
+    if closed != -1 and (opens == -1 or closed < opens):
+        tail = closed + 1
     return body_html[:head] + " " + body_html[tail:]
 
 

@@ -9,6 +9,7 @@ of the same code path as `build` (publish.render_route), so what you see is what
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import gc
 import re
@@ -34,7 +35,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from generator.build import BuildOptions, ContentLoader, Model, build_clock, load_site_config, make_model
+from generator.assemble import restate
+from generator.build import BuildOptions, ContentLoader, Model, build_clock, load_site_config, make_model, next_change
 from generator.cache import CACHE_DIR, Cache
 from generator.config import CONFIG_FILE, SiteConfig
 from generator.content import CONTENT_DIR, SUFFIXES, SourceFile, is_page_path, discover
@@ -43,6 +45,7 @@ from generator.extras import extra_outputs
 from generator.i18n import body_strings
 from generator.model import Article, Body, Parsed
 from generator.pages import Route, output_path
+from generator.patch import swap_articles
 from generator.progress import Progress
 from generator.publish import render_route
 from generator.render import LAYOUTS_DIR
@@ -54,6 +57,7 @@ from generator.search import PREFIX as SEARCH_PREFIX, SearchIndex
 QUIET_MS = 15  # a save ends when the folders are quiet this long
 BURST_QUIET_MS = 200  # ... and a burst of many files (a git checkout), which a busy machine may pause mid-way
 MAX_WAIT_MS = 1000
+SEARCH_WAIT_S = 60  # longest a search file request waits for the index of a save (one Pagefind run)
 LIVE_SCRIPT = b'<script src="/livereload.js?port={port}"></script>'
 WATCHED = (CONTENT_DIR, LAYOUTS_DIR, "assets")
 
@@ -88,6 +92,10 @@ class Preview:
         # (pagefind/shards.json). None while the first index is being made in the background.
         self.search_files: dict[str, Path | bytes] | None = {}
         self.search_lock = threading.Lock()
+        self.search_for = 0  # the snapshot generation search_files were last brought up to
+        self.model_problems: list[Problem] = []  # what make_model said of the current model
+        self.next_change = build_clock()  # when the model's clock-driven parts change (build.next_change)
+        self.last_update = ""  # "patched" (patch.swap_articles) or "assembled" (make_model): what the last save took
 
     # --- model upkeep (watcher thread) -------------------------------------------------------
     def refresh(self, changed: set[str] | None) -> None:
@@ -115,19 +123,28 @@ class Preview:
             self.loader = ContentLoader(self.site_dir, config, self.writer_cache, 1, Progress(False), words)
             self.parsed.clear()
             changed = None
+        before = {rel: self.parsed[rel][1] for rel in changed or () if rel in self.parsed}
         self._update_content(changed, problems)
         for _, parsed in self.parsed.values():
             problems.extend(parsed.problems)
-        articles = [p.article for _, p in self.parsed.values() if p.article is not None]
         now = build_clock()
-        try:
-            model = make_model(self.site_dir, config, articles, now, self.options, problems, None, self.snapshot.model)
-        except Exception as exc:  # noqa: BLE001 - the server must survive anything a save can do
-            problems.append(Problem(self.site_dir.as_posix(), f"{type(exc).__name__}: {exc}"))
-            model = None
-        routes = {output_path(r.url): r for r in model.routes} if model is not None else {}
+        model = self._patched(changed, before, now)
+        self.last_update = "patched" if model is not None else "assembled"
         if model is not None:
-            problems += self._index(model)
+            problems += self.model_problems
+            routes = self.snapshot.routes
+        else:
+            articles = [p.article for _, p in self.parsed.values() if p.article is not None]
+            first = len(problems)
+            try:
+                model = make_model(self.site_dir, config, articles, now, self.options, problems, None,
+                                   self.snapshot.model)
+                self.next_change = next_change(articles, model, now)
+            except Exception as exc:  # noqa: BLE001 - the server must survive anything a save can do
+                problems.append(Problem(self.site_dir.as_posix(), f"{type(exc).__name__}: {exc}"))
+                model = None
+            self.model_problems = problems[first:]
+            routes = {output_path(r.url): r for r in model.routes} if model is not None else {}
         self.snapshot = Snapshot(self.snapshot.generation + 1, model, tuple(problems), "", routes)
         self.pages.clear()
         errors = [p for p in problems if p.level == "error"]
@@ -136,6 +153,44 @@ class Preview:
         if not self.options.quiet:
             print(f"updated in {(time.perf_counter() - started) * 1000:.0f} ms"
                   + (f" with {len(errors)} errors" if errors else ""), file=sys.stderr)
+
+    def _patched(self, changed: set[str] | None, before: dict[str, Parsed], now) -> Model | None:
+        """The current model with the saved articles' new values swapped in (patch.swap_articles),
+        when the save moved none of them; None when only a new model can say (make_model)."""
+        model = self.snapshot.model
+        if not changed or model is None or model.sites is None or now >= self.next_change \
+                or any(rel not in before or rel not in self.parsed for rel in changed):
+            return None  # not only saved content files; or the clock passed a scheduled time
+        swaps: dict[str, Article] = {}
+        for rel in changed:
+            old, new = before[rel].article, self.parsed[rel][1].article
+            if old is None or new is None:
+                return None  # a file that was (or now is) in error: its page appears or goes
+            placed = next((site.by_source[rel] for site in model.sites if rel in site.by_source), None)
+            if placed is None:
+                if restate(old, old, new) is None:
+                    return None
+                continue  # a draft or scheduled article the model leaves out, and still does
+            swaps[rel] = restate(placed, old, new)
+            if swaps[rel] is None:
+                return None
+        return swap_articles(model, swaps)
+
+    def index(self) -> None:
+        """Bring the search index up to the current model, after the browser was told to reload:
+        the page shows the save at once, and the preview's search answers from this model's index
+        as soon as it is made (requests for its files wait for it, see PageHandler._search_file)."""
+        snap = self.snapshot
+        try:
+            problems = self._index(snap.model) if snap.model is not None else []
+        finally:
+            self.search_for = snap.generation
+        if problems:
+            snap.problems += tuple(problems)
+            self.pages.clear()
+
+    def search_current(self) -> bool:
+        return self.search_for >= self.snapshot.generation
 
     def _index(self, model: Model) -> list[Problem]:
         """Bring the search index up to the model: the shards a save changed are rebuilt before
@@ -292,6 +347,10 @@ class Watcher(FileSystemEventHandler):
             except Exception as exc:  # noqa: BLE001
                 print(f"error: preview update failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             self.on_reload(changed)
+            try:
+                self.preview.index()
+            except Exception as exc:  # noqa: BLE001
+                print(f"error: search index update failed: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
 def allowed_host(host: str, bound: str) -> bool:
@@ -333,11 +392,11 @@ class PageHandler(LocalOnly, web.RequestHandler):
     def compute_etag(self):
         return None
 
-    def head(self, _path: str = "") -> None:
+    async def head(self, _path: str = "") -> None:
         """The headers a GET would give (tornado sends no body for HEAD, and the length of the one it would)."""
-        return self.get(_path)
+        return await self.get(_path)
 
-    def get(self, _path: str = "") -> None:
+    async def get(self, _path: str = "") -> None:
         snap = self.preview.snapshot
         self.set_header("Cache-Control", "no-store")
         if snap.fatal:
@@ -365,14 +424,20 @@ class PageHandler(LocalOnly, web.RequestHandler):
         if rel in model.assets.files:
             return self._file(model.assets.files[rel])
         if rel.startswith(SEARCH_PREFIX):
-            return self._search_file(rel)
+            return await self._search_file(rel)
         extras = self._extras(snap)
         if rel in extras:
             self.set_header("Content-Type", _type(rel))
             return self.finish(extras[rel])
         return self._not_found(model, snap)
 
-    def _search_file(self, rel: str) -> None:
+    async def _search_file(self, rel: str) -> None:
+        # the index of the model this page came from is made just after the reload: wait for it
+        # (other requests go on meanwhile), so a search never answers from before the last save
+        waited = 0.0
+        while not self.preview.search_current() and waited < SEARCH_WAIT_S:
+            await asyncio.sleep(0.01)
+            waited += 0.01
         files = self.preview.search_files
         if files is None:  # the first index is still being made
             self.set_status(503)
@@ -471,6 +536,7 @@ def serve(args) -> int:
     try:
         hook("serve-first-refresh")
         preview.refresh(None)
+        preview.index()
     except KeyboardInterrupt:
         print("\nstopping", file=sys.stderr)
         return 0
