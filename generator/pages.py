@@ -383,6 +383,9 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig, strings=None)
 
 
 _ENGLISH = gettext.NullTranslations()  # the layouts' own language
+# A term index's description, one msgid per kind (a language agrees its words with each noun)
+_ALL_TERMS = {"category": "All categories on %(title)s.", "tag": "All tags on %(title)s.",
+              "coin": "All coins on %(title)s.", "author": "All authors on %(title)s."}
 
 
 def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> dict:
@@ -435,7 +438,7 @@ def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> di
         coin, prices_as_of = about if kind.name == "coin" and about else (None, None)
         name = coin_title(term.name, coin)
         pagination = _pagination(term.url, route, items, _, locale)
-        title = (_(kind.title_prefix) if kind.title_prefix else "") + name
+        title = _(kind.title_prefix + "%(name)s") % {"name": name} if kind.title_prefix else name  # 'Tag: %(name)s'
         if route.number > 1:
             title = _("%(title)s, %(page)s") % {"title": title, "page": pagination.name}
         if term.description:
@@ -473,7 +476,8 @@ def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> di
     if route.kind == "terms":
         (terms,) = inputs
         name = _(KINDS[route.key].plural)
-        about = _("All %(kinds)s on %(title)s.") % {"kinds": name.lower(), "title": config.title}
+        about = _(_ALL_TERMS.get(route.key, "All %(kinds)s on %(title)s.")) % {"kinds": name.lower(),
+                                                                                "title": config.title}
         return {"page": _page(route, name, about, breadcrumbs((name, route.url))),
                 "terms": terms, "terms_kind": route.key}
     if route.kind in ("year", "month"):

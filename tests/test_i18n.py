@@ -212,6 +212,10 @@ def test_ui_strings_come_from_the_language_files(tmp_path):
     assert "Reading Time" not in fr
     bylines = Doc.parse(fr).find("a", "article__author")
     assert bylines and all(a["href"].startswith("/fr/author/") for a in bylines)  # the French author pages
+    tags = Doc.load(out / "fr" / "tag" / "index.html")
+    assert tags.meta("description") == ["Tous les mots-clés de Blockline News en français."]
+    assert Doc.load(out / "fr" / "tag" / "staking" / "index.html").region("title").startswith("Mot-clé : Staking")
+    assert Doc.load(out / "fr" / "author" / "index.html").text("h1") == ["Auteurs"]
     en = (out / "index.html").read_text(encoding="utf-8")
     assert "mins read" in en and "min de lecture" not in en
 
@@ -542,6 +546,12 @@ def test_newsroom_translations_link_each_other_reciprocally_with_x_default(newsr
             assert _alternates(pages[href.removeprefix(base)]) == links, f"{href} does not link back the same way"
     loose = {title for _, _, title, _ in LOOSE}
     assert all(not _alternates(doc) for doc in pages.values() if doc.text("h1")[0] in loose)
+    everything = _reader_pages(site)  # homes, listings, archives, term indexes: alternates both ways too
+    listings = {url: _alternates(doc) for url, doc in everything.items() if doc.kind not in ("article", "page")}
+    assert sum(bool(links) for links in listings.values()) > 30
+    for url, links in listings.items():
+        for href in links.values():
+            assert _alternates(everything[href.removeprefix(base)]) == links, f"{url}: {href} does not link back"
 
 
 def test_newsroom_lists_feeds_and_sitemaps_hold_each_language_only(newsroom):
