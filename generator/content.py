@@ -497,13 +497,16 @@ def language_of(src: SourceFile, meta: dict, config: SiteConfig, fail, warn) -> 
 
 def _declared_tag(tag: str, codes: dict[str, str]) -> str:
     """The declared language a tag falls back to, as RFC 4647 'lookup' does: 'zh-Hans-CN', then
-    'zh-Hans', then 'zh'; the tag itself when none is declared."""
+    'zh-Hans', then 'zh'; else the one declared tag of its language ('pt' when only 'pt-BR' is);
+    the tag itself when none is declared."""
     parts = tag.split("-")
     while parts:
         if "-".join(parts).casefold() in codes:
             return "-".join(parts)
         parts.pop()
-    return tag
+    primary = tag.split("-")[0].casefold()
+    same = [code for key, code in codes.items() if key.split("-")[0] == primary]
+    return same[0] if len(same) == 1 else tag
 
 
 def _author_names(value) -> list[str]:

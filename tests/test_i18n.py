@@ -622,3 +622,18 @@ def test_newsroom_pages_link_within_their_own_edition(newsroom):
             if target in pages and target not in switcher and _lang_of_url(target) != lang:
                 leaks.append(f"{url} -> {href}")
     assert leaks == []
+
+
+def test_a_lang_tag_falls_back_to_the_declared_language_it_names(site):
+    """'en-GB' is English where 'en' is declared (RFC 4647 lookup), 'pt' is the one declared
+    Portuguese (pt-BR); a tag of no declared language is still an error."""
+    site.write("site.toml", MINIMAL_TOML + LANGUAGES)
+    site.write("content/articles/uk.md", article("Sterling stablecoin", DATE, "Bitcoin", lang="en-GB"))
+    site.write("content/articles/pt.md", article("Stablecoin em reais", DATE, "Bitcoin", lang="pt"))
+    site.write("content/articles/cn.md", article("稳定币", DATE, "Bitcoin", lang="zh-Hans-CN"))
+    done = site.build()
+    assert done.returncode == 1
+    assert site.page("/2025/07/sterling-stablecoin/").is_file()
+    assert doc_lang(site, "/pt-br/2025/07/stablecoin-em-reais/") == "pt-BR"
+    assert re.search(r"content/articles/cn\.md:5: error: language 'zh-Hans-CN' is not declared", done.stderr), \
+        done.stderr
