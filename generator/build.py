@@ -39,7 +39,7 @@ from generator.output import check_output_folder, clear_leftovers, real_output, 
 from generator.pages import Lookups, Route, absolute, plan_routes
 from generator.progress import Progress
 from generator.redirects import Redirect, plan_redirects
-from generator.related import RelatedLists
+from generator.related import RelatedLists, inputs_of
 from generator.render import LAYOUTS_DIR, Renderer, layouts_fingerprint
 from generator.taxonomy import category_terms
 from generator.testhooks import hook, parallel_min
@@ -296,7 +296,8 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
 
     `previous` (the preview server's last model) lends what provably did not change: measured
     images while assets/ is as it was, compiled templates and rendered cards while the global
-    key (layouts, config, assets, images) is the same.
+    key (layouts, config, assets, images) is the same, related lists (and the index that makes
+    them) while every article's date, category and tags are.
     """
     authors = load_authors(site_dir, config, problems)
     sites = assemble_editions(articles, config, now, drafts=options.drafts, future=options.future, problems=problems,
@@ -325,7 +326,12 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
         code = site.config.language
         said = problems if not editions else []  # a missing page-view or ticker file is reported once
         saved = saved_related.get(code) if config.multilingual and isinstance(saved_related, dict) else saved_related
-        related = RelatedLists(site.articles, config.related, saved)
+        kept = previous.editions.get(code) if previous is not None else None
+        if kept is not None and kept.related.settings == config.related \
+                and kept.related.inputs == inputs_of(site.articles):  # the preview's last model: same lists
+            related = kept.related.restated(site.articles)
+        else:
+            related = RelatedLists(site.articles, config.related, saved)
         trending = compute_trending(site.articles, site.config, site_dir, now, said)
         coin_urls = {listing.term.name: listing.term.url for listing in site.coins.values()}
         ticker = load_ticker(config, site_dir, coin_urls, said)
@@ -478,6 +484,7 @@ def build(options: BuildOptions, inputs: str | None = None) -> BuildResult:
     try:
         return _build(options, inputs)
     finally:
+        gc.unfreeze()
         gc.set_threshold(*thresholds)
 
 
@@ -519,6 +526,7 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
 
     t = time.perf_counter()
     model = make_model(site_dir, config, articles, now, options, problems, cache)
+    gc.freeze()  # the model lives as long as the build: collections need not walk it again and again
     timings["model"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -35,7 +35,7 @@ from generator.taxonomy import TERM_KINDS
 
 PREFIX = "pagefind/"
 MANIFEST = PREFIX + "shards.json"
-FORMAT = "records-5"  # bump when the record pages change shape: every shard is rebuilt
+FORMAT = "records-6"  # bump when the record pages change shape: every shard is rebuilt
 SMALL_SHARD_RECORDS = 400  # a year, quarter or month this small is one shard (~1 s of Pagefind)
 MAX_SHARD_RECORDS = 1000  # articles per Pagefind run: ~1 s and ~110 MB (~2.5 s, 310 MB with their whole text)
 MAX_SHARD_WORDS = 800_000  # words per Pagefind run: keeps each run well under 500 MB RSS
@@ -149,7 +149,7 @@ def record_html(article: Article, body: Body, thumb: str, language: str, text_li
     if thumb:
         alt = article.image.alt if article.image is not None else ""
         hidden.append(f'<img data-pagefind-meta="image[src], image_alt[alt]" src="{e(thumb)}" alt="{e(alt)}">')
-    text = clip(body_text(_ends(body.html[:MAX_BODY_CHARS], text_limit)), text_limit)
+    text = _indexed_text(body.html[:MAX_BODY_CHARS], text_limit)
     summary = " ".join(article.summary.split())
     if summary and not text.startswith(summary[:80]):  # a summary of its own (else it is the first paragraph)
         text = f"{text} {summary}".strip()
@@ -166,17 +166,25 @@ _TAG = re.compile(r"<[^>]*>")
 FOOTNOTES = '<div class="footnote">'  # Python-Markdown's footnotes block
 
 
+def _indexed_text(body_html: str, limit: int) -> str:
+    """The text a record holds: all of it, or (clipped to `limit`) the start and the end of the
+    story plus the end of its footnotes. Python-Markdown puts the notes after the text wherever
+    they were written, so the story's own end (where an update is appended) is kept apart from
+    theirs (where a line added under the last note lands)."""
+    notes = body_html.rfind(FOOTNOTES) if limit and len(body_html) > limit else -1
+    if notes < 0:
+        return clip(body_text(_ends(body_html, limit)), limit)
+    story = clip(body_text(_ends(body_html[:notes], limit)), limit)
+    tail = body_text(body_html[max(notes, len(body_html) - limit * 2):].split(">", 1)[-1])  # (cut between tags)
+    if len(tail) > limit // 4:
+        tail = tail[-(limit // 4):].split(" ", 1)[-1]
+    return f"{story} {tail}".strip()
+
+
 def _ends(body_html: str, limit: int) -> str:
     """Only the start and the end of a long body's HTML (cut between tags), enough to fill `limit`
     characters of text: the rest would be converted to text only to be clipped away."""
-    if not limit:
-        return body_html
-    # Python-Markdown puts the footnotes after the text wherever they were written: the end that
-    # is kept must be the story's own (where an update is appended), not its notes
-    notes = body_html.rfind(FOOTNOTES)
-    if notes > limit:  # (HTML is longer than its text: a shorter story keeps its notes)
-        body_html = body_html[:notes]
-    if len(body_html) <= limit * 8:
+    if not limit or len(body_html) <= limit * 8:
         return body_html
     head, tail = limit * 4, len(body_html) - limit * 3
     opened = body_html.rfind("<", 0, head)

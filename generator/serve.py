@@ -1,8 +1,9 @@
 """The preview server: the site model lives in memory, pages are rendered on request.
 
-A save re-reads only the changed files, rebuilds the in-memory model (no page is rendered
-then), and tells every open browser to reload through the livereload package's WebSocket
-protocol. The browser's next request renders the page from the current model, so no page can
+A save re-reads only the changed files, brings the in-memory model up to date (no page is
+rendered then: a save that moves no article is swapped in by patch.swap_articles, any other makes
+the model again), and tells every open browser to reload through the livereload package's
+WebSocket protocol. The browser's next request renders the page from the current model, so no page can
 be stale and a save costs one file's parse plus the pages the browser asks for. Pages come out
 of the same code path as `build` (publish.render_route), so what you see is what build writes.
 """
@@ -59,6 +60,13 @@ BURST_QUIET_MS = 200  # ... and a burst of many files (a git checkout), which a 
 MAX_WAIT_MS = 1000
 SEARCH_WAIT_S = 60  # longest a search file request waits for the index of a save (one Pagefind run)
 LIVE_SCRIPT = b'<script src="/livereload.js?port={port}"></script>'
+# A reload sent while a page is still loading (two saves close together) reaches no one: the page
+# is not listening yet. So once it is (livereload.js fires LiveReloadConnect just before it says
+# hello), it asks which model is current and reloads if it was rendered from an older one.
+GENERATION_URL = "/livereload/generation"
+CATCH_UP_SCRIPT = (b'<script>document.addEventListener("LiveReloadConnect",function(){fetch("' + GENERATION_URL.encode()
+                   + b'").then(function(r){return r.text()}).then(function(g){if(+g>{generation})location.reload()})'
+                   b'.catch(function(){})})</script>')
 WATCHED = (CONTENT_DIR, LAYOUTS_DIR, "assets")
 
 
@@ -193,9 +201,8 @@ class Preview:
         return self.search_for >= self.snapshot.generation
 
     def _index(self, model: Model) -> list[Problem]:
-        """Bring the search index up to the model: the shards a save changed are rebuilt before
-        the browser reloads (one Pagefind run over a month or so of articles), so the save shows
-        in the preview's search. Many shards to make (the first index of a site without cached
+        """Bring the search index up to the model: the shards a save changed are rebuilt (one
+        Pagefind run over a month or so of articles), so the save shows in the preview's search. Many shards to make (the first index of a site without cached
         bundles, a changed site.toml) are made in the background: the preview is up at once, and
         until then serves the previous index, or says search is not ready."""
         config = model.site.config
@@ -383,6 +390,17 @@ class LocalOnly:
             self.finish(f"refused: Host {self.request.host!r} is not this preview's address\n")
 
 
+class GenerationHandler(LocalOnly, web.RequestHandler):
+    """The current model's generation, for pages that were loading while a reload was sent."""
+
+    preview: Preview = None  # set by serve()
+
+    def get(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(str(self.preview.snapshot.generation))
+
+
 class PageHandler(LocalOnly, web.RequestHandler):
     """Answers every request from the current snapshot; never reads outside the model's own files."""
 
@@ -398,6 +416,7 @@ class PageHandler(LocalOnly, web.RequestHandler):
 
     async def get(self, _path: str = "") -> None:
         snap = self.preview.snapshot
+        self.generation = snap.generation  # what the page is made from (CATCH_UP_SCRIPT)
         self.set_header("Cache-Control", "no-store")
         if snap.fatal:
             return self._error_page(500, [snap.fatal])
@@ -481,7 +500,8 @@ class PageHandler(LocalOnly, web.RequestHandler):
         self.finish(self._inject(data))
 
     def _inject(self, data: bytes) -> bytes:
-        script = LIVE_SCRIPT.replace(b"{port}", str(self.live_port).encode())
+        script = CATCH_UP_SCRIPT.replace(b"{generation}", str(self.generation).encode()) \
+            + LIVE_SCRIPT.replace(b"{port}", str(self.live_port).encode())
         return data.replace(b"</head>", script + b"</head>", 1)
 
     def _file(self, path: Path) -> None:
@@ -532,6 +552,9 @@ def serve(args) -> int:
     options = BuildOptions(source=site_dir, drafts=args.drafts, future=args.future, base_url=args.base_url,
                            quiet=args.quiet, verbose=args.verbose)
     config = load_site_config(options)  # a broken site.toml at start is a usage error (exit 2)
+    # as in build: the model's hundreds of thousands of objects live on, and each default-paced
+    # full collection over them would stall a page request by tens of milliseconds
+    gc.set_threshold(20_000, 50, 100)
     preview = Preview(site_dir, options)
     try:
         hook("serve-first-refresh")
@@ -554,10 +577,11 @@ def serve(args) -> int:
         path = images[0] if changed and len(images) == len(changed) else "*"
         loop.add_callback(LiveReloadHandler.reload_waiters, path)
 
-    PageHandler.preview = preview
+    PageHandler.preview = GenerationHandler.preview = preview
     LocalOnly.bound_host = args.host
     app = web.Application([(r"/livereload", _local(LiveReloadHandler)), (r"/forcereload", _local(ForceReloadHandler)),
-                           (r"/livereload.js", _local(LiveReloadJSHandler)), (r"/(.*)", PageHandler)])
+                           (r"/livereload.js", _local(LiveReloadJSHandler)), (GENERATION_URL, GenerationHandler),
+                           (r"/(.*)", PageHandler)])
     port = None
     for candidate in range(args.port, args.port + 20):
         try:
