@@ -477,6 +477,8 @@ def language_of(src: SourceFile, meta: dict, config: SiteConfig, fail, warn) -> 
             stem = head
             lang = lang or codes[tail.casefold()]
     written = meta.get("lang")
+    if written is False and "no" in codes:  # YAML 1.1 reads 'lang: no' (Norwegian) as false
+        written = "no"
     if written not in (None, ""):
         code = str(written).strip().replace("_", "-") if isinstance(written, str) else None
         if code is not None and not declared and code.split("-")[0].casefold() == config.language.split("-")[0].casefold():

@@ -637,3 +637,16 @@ def test_a_lang_tag_falls_back_to_the_declared_language_it_names(site):
     assert doc_lang(site, "/pt-br/2025/07/stablecoin-em-reais/") == "pt-BR"
     assert re.search(r"content/articles/cn\.md:5: error: language 'zh-Hans-CN' is not declared", done.stderr), \
         done.stderr
+
+
+def test_norwegian_lang_no_is_not_read_as_false_and_hebrew_is_right_to_left(site):
+    """YAML 1.1 reads 'lang: no' as false: on a site declaring Norwegian ('no') it is Norwegian."""
+    site.write("site.toml", MINIMAL_TOML + '[[languages]]\ncode = "en"\n[[languages]]\ncode = "no"\n'
+                                           '[[languages]]\ncode = "he"\n')
+    site.write("content/articles/nyheter.md", article("Nyheter", DATE, "Bitcoin", lang="no"))
+    site.write("content/articles/hadashot.md", article("חדשות ביטקוין", DATE, "Bitcoin", lang="he"))
+    done = site.build()
+    assert done.returncode == 0 and "0 errors, 0 warnings" in done.stderr, done.stderr
+    assert doc_lang(site, "/no/2025/07/nyheter/") == "no"
+    he = next(u for u in html_pages(site.out) if u.startswith("/he/2025/07/") and u.count("/") == 5)
+    assert re.search(r'<html lang="he" dir="rtl">', site.page(he).read_text(encoding="utf-8"))
