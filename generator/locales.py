@@ -36,14 +36,18 @@ def edition_locale(config):
     single-language site, whose date words stay English."""
     if not config.multilingual:
         return None
-    lang = next((lang for lang in config.languages if lang.code == config.language), None)
-    return locale_of(lang.code, lang.locale) if lang is not None else None
+    memo = config.__dict__  # once per edition config (frozen; config.edition keeps its editions the same way)
+    if "_locale" not in memo:
+        lang = next((lang for lang in config.languages if lang.code == config.language), None)
+        memo["_locale"] = locale_of(lang.code, lang.locale) if lang is not None else None
+    return memo["_locale"]
 
 
 DAY = "yMMMMd"  # CLDR skeletons: day, month in full, year
 MONTH = "yMMMM"
 
 
+@functools.lru_cache(maxsize=4096)  # the same spans and months label many listings' pages
 def day_span(newest: date, oldest: date, locale) -> str:
     """The days from `oldest` to `newest` in the locale's words: '1–3 juillet 2025', '2025年7月1日～3日'."""
     from babel.dates import format_skeleton
@@ -60,6 +64,7 @@ def day_span(newest: date, oldest: date, locale) -> str:
     return parse_pattern(first).apply(oldest, locale) + parse_pattern(second).apply(newest, locale)
 
 
+@functools.lru_cache(maxsize=4096)
 def month_year(year: int, month: int, locale) -> str:
     """'novembre 2026', '2026年11月', 'listopad 2026' (the stand-alone form where the language has one)."""
     from babel.dates import format_skeleton
