@@ -278,9 +278,14 @@ class SearchIndex:
         return bool(self.todo) and self.command is not None
 
     # --- building -----------------------------------------------------------------------------
-    def build(self, load_body: Callable[[Article], Body], parallel: int = 1) -> list[Problem]:
+    def build(self, load_body: Callable[[Article], Body], parallel: int = 1,
+              give_way: Callable[[], None] | None = None) -> list[Problem]:
         """Build the planned shards here, up to `parallel` Pagefind runs at a time (the next
-        shard's records are written while they run); returns the problems met."""
+        shard's records are written while they run); returns the problems met.
+
+        With `give_way` (the preview's index made in the background) Pagefind runs at a lower
+        priority and the function is called between records, so that it can wait while the
+        preview handles a save: the save then has the processor and the interpreter to itself."""
         problems: list[Problem] = []
         if self.command is None:
             if self.shards:
@@ -289,10 +294,10 @@ class SearchIndex:
         self.root.mkdir(parents=True, exist_ok=True)
         running: list[tuple[Shard, subprocess.Popen | OSError, Path]] = []
         for shard in self.todo:
-            tmp = self._write_records(shard, load_body)
+            tmp = self._write_records(shard, load_body, give_way)
             while len(running) >= max(1, parallel):
                 problems += self._finish(*running.pop(0))
-            running.append((shard, self._start(tmp, shard.lang or self.config.language), tmp))
+            running.append((shard, self._start(tmp, shard.lang or self.config.language, give_way is not None), tmp))
         for item in running:
             problems += self._finish(*item)
         return problems
@@ -346,7 +351,8 @@ class SearchIndex:
             self._process.join()
             self._process = None
 
-    def _write_records(self, shard: Shard, load_body: Callable[[Article], Body]) -> Path:
+    def _write_records(self, shard: Shard, load_body: Callable[[Article], Body],
+                       give_way: Callable[[], None] | None = None) -> Path:
         """The shard's record pages, in a temporary folder (in memory where the system has one:
         they are read once), laid out as the site's URLs (Pagefind takes a page's URL from its path)."""
         tmp = self.root / f"tmp-{shard.key}-{os.getpid()}"
@@ -358,6 +364,8 @@ class SearchIndex:
         language = shard.lang or self.config.language
         limit = self.config.search.text_limit
         for article in shard.articles:
+            if give_way is not None:
+                give_way()
             rel = article.url.strip("/")
             folder = site.joinpath(*rel.split("/")) if rel else site
             folder_s = os.fspath(folder)
@@ -369,13 +377,19 @@ class SearchIndex:
                 fh.write(page)
         return tmp
 
-    def _start(self, tmp: Path, language: str) -> subprocess.Popen | OSError:
+    def _start(self, tmp: Path, language: str, low_priority: bool = False) -> subprocess.Popen | OSError:
         args = self.command + ["--site", os.readlink(tmp / "site"), "--output-path", str(tmp / "bundle"), "--silent",
                                "--force-language", language.split("-")[0].lower() or "en"]
         try:
-            return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         except OSError as exc:
             return exc
+        if low_priority and hasattr(os, "setpriority"):
+            try:
+                os.setpriority(os.PRIO_PROCESS, proc.pid, 10)
+            except OSError:
+                pass  # it has already ended, or the system refuses: it just runs at the usual priority
+        return proc
 
     def _finish(self, shard: Shard, proc: subprocess.Popen | OSError, tmp: Path) -> list[Problem]:
         try:

@@ -58,6 +58,7 @@ from generator.search import PREFIX as SEARCH_PREFIX, SearchIndex
 QUIET_MS = 15  # a save ends when the folders are quiet this long
 BURST_QUIET_MS = 200  # ... and a burst of many files (a git checkout), which a busy machine may pause mid-way
 MAX_WAIT_MS = 1000
+BUSY_S = 1.0  # how long after a file event a background index keeps out of the way
 SEARCH_WAIT_S = 60  # longest a search file request waits for the index of a save (one Pagefind run)
 LIVE_SCRIPT = b'<script src="/livereload.js?port={port}"></script>'
 # A reload sent while a page is still loading (two saves close together) reaches no one: the page
@@ -104,6 +105,7 @@ class Preview:
         self.model_problems: list[Problem] = []  # what make_model said of the current model
         self.next_change = build_clock()  # when the model's clock-driven parts change (build.next_change)
         self.last_update = ""  # "patched" (patch.swap_articles) or "assembled" (make_model): what the last save took
+        self.busy_until = 0.0  # monotonic time until which a save is being handled (give_way)
 
     # --- model upkeep (watcher thread) -------------------------------------------------------
     def refresh(self, changed: set[str] | None) -> None:
@@ -221,13 +223,20 @@ class Preview:
     def _index_aside(self, index: SearchIndex) -> None:
         cache = Cache.for_site(self.site_dir)  # this thread's own connection
         try:
-            self._index_now(index, cache, parallel=os.cpu_count() or 1)
+            self._index_now(index, cache, parallel=os.cpu_count() or 1, give_way=self.give_way)
         finally:
             cache.close()
 
-    def _index_now(self, index: SearchIndex, cache: Cache, parallel: int = 1) -> list[Problem]:
+    def give_way(self) -> None:
+        """Wait while a save is being handled (see Watcher.on_any_event): a background index must
+        not slow the save down, and its record writing holds the interpreter."""
+        while time.monotonic() < self.busy_until:
+            time.sleep(0.02)
+
+    def _index_now(self, index: SearchIndex, cache: Cache, parallel: int = 1,
+                   give_way: Callable[[], None] | None = None) -> list[Problem]:
         with self.search_lock:
-            problems = index.build(self.loader.body_loader(cache), parallel=parallel)
+            problems = index.build(self.loader.body_loader(cache), parallel=parallel, give_way=give_way)
             links, data = index.outputs()
             files: dict[str, Path | bytes] = {rel: path for rel, (path, _) in links.items()}
             files.update(data)
@@ -329,6 +338,8 @@ class Watcher(FileSystemEventHandler):
                     self.pending.add(rel)
             if relevant:
                 self.last = time.monotonic()
+                # the save, its reload and the pages it asks for: a background index waits meanwhile
+                self.preview.busy_until = self.last + BUSY_S
         if relevant:
             self.event.set()
 
