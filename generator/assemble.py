@@ -162,8 +162,18 @@ def _site(kept: list[Article], config: SiteConfig, now: datetime, authors: tuple
     terms = {kind.name: _group(articles, kind, declared.get(kind.name, ()),
                                keep_empty=kind.name not in ("author", "label"))
              if kind.has_pages(config) else {} for kind in TERM_KINDS}
-    return Site(config=config, now=now, articles=articles, pages=pages, terms=terms,
-                by_source={a.source: a for a in kept}, people=people, months=by_month(articles), archived=archived)
+    return Site(config=config, now=now, articles=articles, pages=pages, terms=terms, by_source={a.source: a for a in kept},
+                people=_people_of(config, people), months=by_month(articles), archived=archived)
+
+
+def _people_of(config: SiteConfig, people: dict[str, Author]) -> dict[str, Author]:
+    """The authors as an edition shows them: their pages under its home ('/fr/author/jane-doe/')."""
+    pattern = config.permalinks.author
+    out = {}
+    for slug, person in people.items():
+        url = expand_permalink(pattern, slug=person.slug) if pattern and person.url else ""
+        out[slug] = person if url == person.url else replace(person, url=url)
+    return out
 
 
 def link_translations(articles: list[Article], order: dict[str, int],

@@ -43,6 +43,7 @@ from generator.config import CONFIG_FILE, SiteConfig
 from generator.content import CONTENT_DIR, SUFFIXES, SourceFile, is_page_path, discover
 from generator.errors import ConfigError, Problem, ProblemError
 from generator.extras import extra_outputs
+from generator.i18n import body_strings
 from generator.model import Article, Body, Parsed
 from generator.pages import Route, output_path
 from generator.patch import swap_articles
@@ -126,9 +127,10 @@ class Preview:
             return
         if self.writer_cache is None:
             self.writer_cache = Cache.for_site(self.site_dir)
-        if config != self.config or self.loader is None:
+        words = body_strings(self.site_dir / LAYOUTS_DIR, config, problems)  # layouts/strings/ may have changed
+        if config != self.config or self.loader is None or words != self.loader.words:
             self.config = config
-            self.loader = ContentLoader(self.site_dir, config, self.writer_cache, 1, Progress(False))
+            self.loader = ContentLoader(self.site_dir, config, self.writer_cache, 1, Progress(False), words)
             self.parsed.clear()
             changed = None
         before = {rel: self.parsed[rel][1] for rel in changed or () if rel in self.parsed}
@@ -264,7 +266,7 @@ class Preview:
         stale = [s for rel, s in found.items() if rel not in self.parsed
                  or (self.parsed[rel][0].mtime_ns, self.parsed[rel][0].size) != (s.mtime_ns, s.size)]
         if stale:
-            for parsed in self.loader.parse(stale, self.config.fingerprint()):
+            for parsed in self.loader.parse(stale, self.loader.fingerprint):
                 self.parsed[parsed.source] = (found[parsed.source], parsed)
 
     # --- requests (IOLoop thread) --------------------------------------------------------------
