@@ -91,7 +91,9 @@ def kinds(example, articles) -> dict[str, str]:
     coin = next((a["href"] for a in art.find("a", within="taglist--coins")), None) \
         or next(a["href"] for a in example.doc("/coin/").find("a", within="terms"))
     author = next(a["href"] for a in art.find("a", within="article__meta") if a["href"].startswith("/author/"))
-    return {"home": "/", "article": lead, "category": category, "tag": tag, "coin": coin, "author": author,
+    footnotes = next(url for url in sorted(articles) if 'class="footnote-backref"' in example.pages[url].read_text())
+    return {"home": "/", "article": lead, "footnotes": footnotes, "category": category, "tag": tag, "coin": coin,
+            "author": author,
             "year": lead[:6], "month": lead[:9],
             "search": "/search/", "404": "/404.html",
             # the sidebar's Trending and Latest lists, when they are a page of their own shown in an iframe
@@ -149,7 +151,7 @@ def test_nu_html_checker_finds_no_errors(example):
 
 # --- axe-core ----------------------------------------------------------------------------------
 
-KINDS = ("home", "article", "category", "tag", "coin", "author", "year", "month", "search", "404", "sidebar-lists")
+KINDS = ("home", "article", "footnotes", "category", "tag", "coin", "author", "year", "month", "search", "404", "sidebar-lists")
 
 
 def _ready(page, kind: str) -> None:
