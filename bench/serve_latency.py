@@ -1,6 +1,6 @@
 """Save-to-screen latency of the live preview: from an article file landing on disk to its text on screen.
 
-    python bench/serve_latency.py [--n 10000] [--edits 12] [--seed 1] [--sites example,corpus]
+    python bench/serve_latency.py [--n 10000] [--edits 12] [--seed 1] [--profile heavy] [--sites example,corpus]
 
 For each site, (a) a copy of the repository's example site and (b) a generated site of N articles
 (bench/corpus.py, or a small built-in generator when that script is missing), this starts
@@ -76,11 +76,12 @@ def copy_example_site(dest: Path) -> Path:
     return dest
 
 
-def make_corpus(dest: Path, n: int, seed: int) -> Path:
+def make_corpus(dest: Path, n: int, seed: int, profile: str = "light") -> Path:
     """N articles: bench/corpus.py when it exists, else the small generator below."""
     script = REPO / "bench" / "corpus.py"
     if script.exists():
-        command = [sys.executable, str(script), "--n", str(n), "--out", str(dest), "--seed", str(seed), "-q"]
+        command = [sys.executable, str(script), "--n", str(n), "--out", str(dest), "--seed", str(seed), "-q",
+                   "--profile", profile]
         done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit(f"bench/corpus.py failed:\n{done.stderr}")
@@ -207,12 +208,19 @@ class Server:
 
 # --- one site ----------------------------------------------------------------------------------------
 
-def measure(name: str, site: Path, edits: int, timeout: float, pythonpath: Path, start_timeout: float) -> dict:
+def measure(name: str, site: Path, edits: int, timeout: float, pythonpath: Path, start_timeout: float,
+            prebuild: bool = True) -> dict:
     from playwright.sync_api import sync_playwright
 
     probe, url, front, body = prepare_probe(site)
     articles = sum(1 for _ in (site / "content" / "articles").rglob("*.md"))
     print(f"[{name}] {articles:,} articles; probe {probe.relative_to(site)} at {url}", file=sys.stderr)
+    if prebuild:  # as a newsroom previews a site it builds: the cache holds its bodies and search bundles
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-m", "generator", "build", "--source", str(site), "-q"], cwd=str(pythonpath),
+                       env={**os.environ, "PYTHONPATH": str(pythonpath)}, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        print(f"[{name}] built first in {time.monotonic() - started:.1f} s", file=sys.stderr)
     server = Server(site, pythonpath)
     result: dict = {"site": name, "articles": articles, "url": url, "samples": [], "timeouts": 0}
     try:
@@ -303,12 +311,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, default=10_000, help="articles in the generated site (default 10000)")
     p.add_argument("--edits", type=int, default=12, help="timed edits per site (default 12, at least 10 advised)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--profile", choices=("light", "heavy"), default="heavy",
+                   help="bench/corpus.py's corpus (default heavy: real-sized news copy)")
     p.add_argument("--sites", default="example,corpus", help="which sites: example, corpus or both (default)")
     p.add_argument("--timeout", type=float, default=30, help="seconds to wait for one edit to show (default 30)")
     p.add_argument("--start-timeout", type=float, default=900, help="seconds to wait for serve to start")
     p.add_argument("--generator", type=Path, default=REPO,
                    help="folder holding the generator package to run (default: this repository)")
     p.add_argument("--json", type=Path, help="also write the raw results here")
+    p.add_argument("--no-prebuild", action="store_true",
+                   help="start serve on a never-built site (its first search index is then made in the background "
+                        "while the edits are timed); by default the site is built first, as a newsroom's is")
     p.add_argument("--keep", action="store_true", help="keep the temporary sites")
     args = p.parse_args(argv)
     if not Path(CHROMIUM).exists():
@@ -321,13 +334,13 @@ def main(argv: list[str] | None = None) -> int:
             if name == "example":
                 site = copy_example_site(work / "example")
                 results.append(measure("example site", site, args.edits, args.timeout, args.generator.resolve(),
-                                       args.start_timeout))
+                                       args.start_timeout, not args.no_prebuild))
             elif name == "corpus":
                 started = time.monotonic()
-                site = make_corpus(work / f"corpus-{args.n}", args.n, args.seed)
+                site = make_corpus(work / f"corpus-{args.n}", args.n, args.seed, args.profile)
                 print(f"[corpus] generated {args.n:,} articles in {time.monotonic() - started:.1f} s", file=sys.stderr)
                 results.append(measure("generated site", site, args.edits, args.timeout, args.generator.resolve(),
-                                       args.start_timeout))
+                                       args.start_timeout, not args.no_prebuild))
             else:
                 p.error(f"unknown site {name!r}")
     finally:

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from generator.config import SiteConfig
 from generator.content import expand_permalink
+from generator.locales import month_year
 from generator.model import Article
 
 
@@ -45,7 +46,10 @@ def month_url(config: SiteConfig, key: str) -> str:
     return expand_permalink(pattern, slug="", when=_when(int(year), int(month))) if pattern else ""
 
 
-def month_name(key: str) -> str:
-    """'November 2026' (English month names, as the rest of the example layouts use)."""
+def month_name(key: str, locale=None) -> str:
+    """'November 2026' (English month names, as the rest of the example layouts use); in a Babel
+    locale's words when one is given (a multilingual site's edition: 'novembre 2026')."""
     year, month = key.split("-")
+    if locale is not None:
+        return month_year(int(year), int(month), locale)
     return f"{calendar.month_name[int(month)]} {int(year)}"

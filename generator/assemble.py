@@ -162,8 +162,18 @@ def _site(kept: list[Article], config: SiteConfig, now: datetime, authors: tuple
     terms = {kind.name: _group(articles, kind, declared.get(kind.name, ()),
                                keep_empty=kind.name not in ("author", "label"))
              if kind.has_pages(config) else {} for kind in TERM_KINDS}
-    return Site(config=config, now=now, articles=articles, pages=pages, terms=terms,
-                by_source={a.source: a for a in kept}, people=people, months=by_month(articles), archived=archived)
+    return Site(config=config, now=now, articles=articles, pages=pages, terms=terms, by_source={a.source: a for a in kept},
+                people=_people_of(config, people), months=by_month(articles), archived=archived)
+
+
+def _people_of(config: SiteConfig, people: dict[str, Author]) -> dict[str, Author]:
+    """The authors as an edition shows them: their pages under its home ('/fr/author/jane-doe/')."""
+    pattern = config.permalinks.author
+    out = {}
+    for slug, person in people.items():
+        url = expand_permalink(pattern, slug=person.slug) if pattern and person.url else ""
+        out[slug] = person if url == person.url else replace(person, url=url)
+    return out
 
 
 def link_translations(articles: list[Article], order: dict[str, int],
@@ -241,9 +251,28 @@ def _next_free_url(article: Article, owners: dict[str, Article], config: SiteCon
         if url == article.url:  # the pattern has no {slug}: numbering cannot help
             break
         if url.casefold() not in owners:
-            digest = hashlib.sha256(f"{article.digest}\0{url}".encode()).hexdigest()[:24]
-            return replace(article, slug=slug, url=url, digest=digest)
+            return replace(article, slug=slug, url=url, digest=_renumbered(article.digest, url))
     return article
+
+
+def _renumbered(digest: str, url: str) -> str:
+    return hashlib.sha256(f"{digest}\0{url}".encode()).hexdigest()[:24]
+
+
+# What only shows on an article's page and cards (mostly what its body makes of it): no list, URL or term uses it.
+DISPLAY_FIELDS = ("digest", "summary", "reading_time", "words", "has_toc")
+_OTHER_FIELDS = tuple(f.name for f in dataclasses.fields(Article) if f.name not in DISPLAY_FIELDS)
+
+
+def restate(assembled: Article, before: Article, after: Article) -> Article | None:
+    """What assembly would make of `after`, the same file as `before` saved again, given that it
+    made `assembled` of `before`: the new body's values on the old placing. None when the save
+    changed anything but DISPLAY_FIELDS (front matter, body images): then only assembly can say."""
+    if any(getattr(before, name) != getattr(after, name) for name in _OTHER_FIELDS):
+        return None  # `extra` is compared too: its field is left out of Article's own ==
+    digest = after.digest if assembled.url == before.url else _renumbered(after.digest, assembled.url)
+    return replace(assembled, digest=digest, summary=after.summary, reading_time=after.reading_time,
+                   words=after.words, has_toc=after.has_toc)
 
 
 def _in_edition(url: str, article: Article, config: SiteConfig | None) -> str:

@@ -27,10 +27,10 @@ from generator.assets import AssetMap, collect_assets
 from generator.authors import load_authors
 from generator.cache import CACHE_DIR, Cache
 from generator.config import SiteConfig, load_config
-from generator.content import SourceFile, body_key, discover, expand_permalink, parse_files, read_source
+from generator.content import SourceFile, body_key, body_words_key, discover, expand_permalink, parse_files, read_source
 from generator.errors import ConfigError, Problem, ProblemError, Report
 from generator.extras import extra_outputs
-from generator.i18n import direction, install_language, language_name, load_strings, og_locale
+from generator.i18n import body_strings, direction, install_language, language_name, load_strings, og_locale
 from generator.images import ImageInfo, ImageSet, prepare_images
 from generator.options import BuildOptions, build_clock
 from generator.markup import Converter, fast_path_warning
@@ -39,7 +39,7 @@ from generator.output import check_output_folder, clear_leftovers, real_output, 
 from generator.pages import Lookups, Route, absolute, plan_routes
 from generator.progress import Progress
 from generator.redirects import Redirect, plan_redirects
-from generator.related import RelatedLists
+from generator.related import RelatedLists, inputs_of
 from generator.render import LAYOUTS_DIR, Renderer, layouts_fingerprint
 from generator.taxonomy import category_terms
 from generator.testhooks import hook, parallel_min
@@ -81,14 +81,21 @@ def output_dir(options: BuildOptions, config: SiteConfig) -> Path:
 # --- content: parse (in parallel), cached per file ----------------------------------------------
 
 class ContentLoader:
-    """Turns the source files into Parsed values, reusing the cache where the file is unchanged."""
+    """Turns the source files into Parsed values, reusing the cache where the file is unchanged.
 
-    def __init__(self, site_dir: Path, config: SiteConfig, cache: Cache, jobs: int, progress: Progress):
+    `words` (i18n.body_strings) are each language's translations of the texts bodies hold; they
+    are part of every body's key and of `fingerprint`, which a cached file must match."""
+
+    def __init__(self, site_dir: Path, config: SiteConfig, cache: Cache, jobs: int, progress: Progress,
+                 words: dict[str, dict[str, str]] | None = None):
         self.site_dir, self.config, self.cache, self.jobs, self.progress = site_dir, config, cache, jobs, progress
         self.body_keys: dict[str, str] = {}
+        self.words = words or {}
+        self.words_key = body_words_key(self.words, config)
+        self.fingerprint = config.fingerprint() + (f":{self.words_key}" if self.words_key else "")
 
     def load(self, sources: list[SourceFile]) -> list[Parsed]:
-        config_fp = self.config.fingerprint()
+        config_fp = self.fingerprint
         known = self.cache.files()
         fresh, stale = [], []
         for src in sources:
@@ -126,7 +133,7 @@ class ContentLoader:
         if use_pool:
             self.cache.commit()
             lookup = self.cache.any_bodies()  # a cold build has none to look up
-            init = functools.partial(_parse_init, self.config, config_fp, self.cache.path, None, lookup)
+            init = functools.partial(_parse_init, self.config, config_fp, self.cache.path, None, lookup, self.words)
             with Workers(_parse_chunk, self.jobs, init) as workers:
                 # started once the workers exist: a fork never copies a thread in mid-call
                 prefetch = threading.Thread(target=_prefetch, args=(stale,), name="prefetch", daemon=True)
@@ -134,7 +141,7 @@ class ContentLoader:
                 self._collect(workers.results(chunks), out, task)
                 prefetch.join()
         else:
-            _parse_init(self.config, config_fp, None, self.cache)
+            _parse_init(self.config, config_fp, None, self.cache, words=self.words)
             self._collect(map(_parse_chunk, chunks), out, task)
         task.done()
         self.cache.commit()
@@ -180,8 +187,9 @@ _WORKER: dict = {}
 
 
 def _parse_init(config: SiteConfig, config_fp: str, cache_path: Path | None, cache: Cache | None = None,
-                lookup: bool = True) -> None:
+                lookup: bool = True, words: dict[str, dict[str, str]] | None = None) -> None:
     _WORKER["config"], _WORKER["config_fp"], _WORKER["lookup"] = config, config_fp, lookup
+    _WORKER["words"], _WORKER["words_key"] = words or {}, body_words_key(words or {}, config)
     _WORKER["converter"] = Converter()
     _WORKER["cache"] = cache if cache is not None else Cache(cache_path)
 
@@ -224,10 +232,11 @@ def _parse_worker(sources: list[SourceFile]):
         except ProblemError as exc:
             out.append((src, "", Parsed(src.rel, None, None, (exc.problem,)), None))
             continue
-        key = body_key(raw)
+        key = body_key(raw, src.rel, _WORKER["words_key"])
         todo.append((len(out), src, raw, key, cache.body(key) if _WORKER["lookup"] else None))
         out.append(None)
-    parsed_files = parse_files([(src, raw, body) for _, src, raw, _, body in todo], _WORKER["config"], _WORKER["converter"])
+    parsed_files = parse_files([(src, raw, body) for _, src, raw, _, body in todo], _WORKER["config"], _WORKER["converter"],
+                               _WORKER["words"])
     for (place, src, _, key, body), parsed in zip(todo, parsed_files):
         new_body = parsed.body if body is None and parsed.body is not None else None
         out[place] = (src, key if parsed.body is not None else "", parsed, new_body)
@@ -288,7 +297,8 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
 
     `previous` (the preview server's last model) lends what provably did not change: measured
     images while assets/ is as it was, compiled templates and rendered cards while the global
-    key (layouts, config, assets, images) is the same.
+    key (layouts, config, assets, images) is the same, related lists (and the index that makes
+    them) while every article's date, category and tags are.
     """
     authors = load_authors(site_dir, config, problems)
     sites = assemble_editions(articles, config, now, drafts=options.drafts, future=options.future, problems=problems,
@@ -317,7 +327,12 @@ def make_model(site_dir: Path, config: SiteConfig, articles: list[Article], now:
         code = site.config.language
         said = problems if not editions else []  # a missing page-view or ticker file is reported once
         saved = saved_related.get(code) if config.multilingual and isinstance(saved_related, dict) else saved_related
-        related = RelatedLists(site.articles, config.related, saved)
+        kept = previous.editions.get(code) if previous is not None else None
+        if kept is not None and kept.related.settings == config.related \
+                and kept.related.inputs == inputs_of(site.articles):  # the preview's last model: same lists
+            related = kept.related.restated(site.articles)
+        else:
+            related = RelatedLists(site.articles, config.related, saved)
         trending = compute_trending(site.articles, site.config, site_dir, now, said)
         coin_urls = {listing.term.name: listing.term.url for listing in site.coins.values()}
         ticker = load_ticker(config, site_dir, coin_urls, said)
@@ -470,6 +485,7 @@ def build(options: BuildOptions, inputs: str | None = None) -> BuildResult:
     try:
         return _build(options, inputs)
     finally:
+        gc.unfreeze()
         gc.set_threshold(*thresholds)
 
 
@@ -502,7 +518,7 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
 
     t = time.perf_counter()
     sources = discover(site_dir, problems, config.language_codes())
-    loader = ContentLoader(site_dir, config, cache, jobs, progress)
+    loader = ContentLoader(site_dir, config, cache, jobs, progress, body_strings(site_dir / LAYOUTS_DIR, config, problems))
     parsed = loader.load(sources)
     for p in parsed:
         problems.extend(p.problems)
@@ -511,6 +527,7 @@ def _build(options: BuildOptions, inputs: str | None) -> BuildResult:
 
     t = time.perf_counter()
     model = make_model(site_dir, config, articles, now, options, problems, cache)
+    gc.freeze()  # the model lives as long as the build: collections need not walk it again and again
     timings["model"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import math
 import os
 import re
@@ -151,9 +152,22 @@ def _check_link(path: Path, real_root: Path, site_dir: Path, problems: list[Prob
     return True
 
 
-def body_key(raw: bytes) -> str:
-    """Cache key of a body: its bytes, the generator version and the Markdown settings."""
-    return hashlib.sha256(raw + f"\0{__version__}\0{SETTINGS_KEY}".encode()).hexdigest()[:32]
+def body_key(raw: bytes, rel: str = "", words_key: str = "") -> str:
+    """Cache key of a body: its bytes, the generator version and the Markdown settings; where bodies
+    hold words in several languages (words_key, from body_words_key), also the file's path, as its
+    language may come from its folder or name."""
+    salt = f"\0{rel}\0{words_key}" if words_key else ""
+    return hashlib.sha256(raw + f"\0{__version__}\0{SETTINGS_KEY}{salt}".encode()).hexdigest()[:32]
+
+
+def body_words_key(words: dict[str, dict[str, str]], config: SiteConfig) -> str:
+    """What, besides a file's bytes and path, decides the words in its body: each language's
+    translations of markup.BODY_STRINGS and the default language ('' when no language has any:
+    every body is then English, as on a single-language site)."""
+    if not words:
+        return ""
+    data = json.dumps([config.default_language, config.language_codes(), words], sort_keys=True)
+    return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
 def read_source(src: SourceFile) -> bytes:
@@ -200,9 +214,10 @@ def decode(raw: bytes, rel: str, problems: list[Problem]) -> str:
 
 
 def parse_files(files: list[tuple[SourceFile, bytes, Body | None]], config: SiteConfig,
-                converter: Converter) -> list[Parsed]:
+                converter: Converter, words: dict[str, dict[str, str]] | None = None) -> list[Parsed]:
     """Split, convert and validate a run of files already read (with their body, where known);
-    never raises for bad content: each file's problems are in its Parsed.
+    never raises for bad content: each file's problems are in its Parsed. `words`: each language's
+    translations of the texts a body holds (i18n.body_strings), used for the file's language.
 
     One stage at a time over the whole run: Markdown's code pushes everything else out of the
     CPU's caches, and front matter, body text and validation cost a quarter less done back to back
@@ -228,8 +243,9 @@ def parse_files(files: list[tuple[SourceFile, bytes, Body | None]], config: Site
     def markdown(i: int, src: SourceFile, _raw: bytes):
         if files[i][2] is not None:
             return None
+        said = words.get(body_language(src, splits[i][0], config)) if words else None
         try:
-            return (*converter.html(splits[i][1]), converter.notes, converter.images)
+            return (*converter.html(splits[i][1], said), converter.notes, converter.images)
         except MarkdownError as exc:
             raise ProblemError(Problem(src.rel, str(exc), splits[i][2], exc.hint)) from None
     converted = each(markdown)
@@ -427,12 +443,24 @@ def validate(src: SourceFile, meta: dict, fm: str, body: Body, config: SiteConfi
                    labels=label_terms(config, news.sponsored, news.doc_type))
 
 
+def body_language(src: SourceFile, meta: dict, config: SiteConfig) -> str:
+    """The language validate() gives the file, known before its body is converted (the body's own
+    words are in it); the default language where validate() will refuse it."""
+    def fail(*_args) -> ProblemError:
+        return ProblemError(Problem(src.rel, ""))
+    try:
+        return language_of(src, normalise_keys(meta)[0], config, fail, lambda *_args: None)[0]
+    except ProblemError:
+        return config.default_language
+
+
 def language_of(src: SourceFile, meta: dict, config: SiteConfig, fail, warn) -> tuple[str, str, str]:
     """(language code, folder family, file stem without language) of a file.
 
-    The language is 'lang:' in the front matter, else a content/{lang}/ folder, else a
-    '.{lang}.md' suffix, else the default language. The folder family is the file's folder below
-    content/ without the language folder: translations without a translation_key are found in it.
+    The language is 'lang:' in the front matter, else a folder named as a declared language
+    (content/fr/..., or deeper: content/articles/fr/..., the first one), else a '.{lang}.md'
+    suffix, else the default language. The folder family is the file's folder below content/
+    without its language folders: translations without a translation_key are found in it.
     """
     parts = src.rel.split("/")[1:-1]  # folders below content/
     stem = src.path.stem
@@ -442,17 +470,21 @@ def language_of(src: SourceFile, meta: dict, config: SiteConfig, fail, warn) -> 
     codes = {lang.code.casefold(): lang.code for lang in declared} or {config.language.casefold(): config.language}
     lang = ""
     if config.multilingual:
-        if parts and parts[0].casefold() in codes:
-            lang = codes[parts.pop(0).casefold()]
+        lang = next((codes[part.casefold()] for part in parts if part.casefold() in codes), "")
+        parts = [part for part in parts if part.casefold() not in codes]
         head, dot, tail = stem.rpartition(".")
         if dot and head and tail.casefold() in codes:
             stem = head
             lang = lang or codes[tail.casefold()]
     written = meta.get("lang")
+    if written is False and "no" in codes:  # YAML 1.1 reads 'lang: no' (Norwegian) as false
+        written = "no"
     if written not in (None, ""):
         code = str(written).strip().replace("_", "-") if isinstance(written, str) else None
         if code is not None and not declared and code.split("-")[0].casefold() == config.language.split("-")[0].casefold():
             code = config.language  # 'en-US' on an English site that declares no [[languages]]
+        elif code is not None and declared:
+            code = _declared_tag(code, codes)
         if (code is None or code.casefold() not in codes) and not declared:
             warn("lang", f"language {preview(written)} is not this site's language ({config.language}); ignored",
                  "declare the site's languages under [[languages]] in site.toml to publish several")
@@ -463,6 +495,20 @@ def language_of(src: SourceFile, meta: dict, config: SiteConfig, fail, warn) -> 
                        f"(code = \"{preview(written, 20).strip(chr(39))}\") in site.toml")
         lang = codes[code.casefold()]
     return lang or config.default_language, "/".join(parts), stem
+
+
+def _declared_tag(tag: str, codes: dict[str, str]) -> str:
+    """The declared language a tag falls back to, as RFC 4647 'lookup' does: 'zh-Hans-CN', then
+    'zh-Hans', then 'zh'; else the one declared tag of its language ('pt' when only 'pt-BR' is);
+    the tag itself when none is declared."""
+    parts = tag.split("-")
+    while parts:
+        if "-".join(parts).casefold() in codes:
+            return "-".join(parts)
+        parts.pop()
+    primary = tag.split("-")[0].casefold()
+    same = [code for key, code in codes.items() if key.split("-")[0] == primary]
+    return same[0] if len(same) == 1 else tag
 
 
 def _author_names(value) -> list[str]:

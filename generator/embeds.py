@@ -7,7 +7,8 @@ in the box). Without JavaScript the link opens the original page. Any other URL 
 paragraph is rendered as a link, with a warning naming its line: it was probably meant as an embed.
 
 Made at Markdown time (a Python-Markdown extension, so the Markdown settings key in the body
-cache changes with it); no network at build time.
+cache changes with it); no network at build time. The texts a facade shows (STRINGS) are UI
+strings in the article's language: markup.Converter gives the extension that language's gettext.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
+from typing import Callable
 from urllib.parse import parse_qs, quote, urlsplit
 
 from markdown import Markdown
@@ -31,6 +33,16 @@ _SYMBOL = re.compile(r"[A-Za-z0-9_.!:-]{1,40}")
 _SNAPSHOT = re.compile(r"[A-Za-z0-9]{6,12}")
 _VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm"}
 _TIME = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?")
+
+# What a facade says (msgids of layouts/strings/{code}.po, README 'Languages').
+STRINGS = ("Play video: %(name)s", "Play YouTube video", "Show post by @%(user)s on X", "Show post on X",
+           "Show TradingView chart snapshot", "Show TradingView chart of %(symbol)s",
+           "Loads content from %(host)s when clicked")
+
+
+def english(text: str) -> str:
+    """The gettext of the generator's own language: each text as written."""
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +62,8 @@ class NotEmbeddable(ValueError):
     """The URL is not one this module can embed; the message says why."""
 
 
-def embed_for(url: str) -> Embed:
-    """The embed for a URL, or NotEmbeddable saying what is wrong with it."""
+def embed_for(url: str, _: Callable[[str], str] = english) -> Embed:
+    """The embed for a URL, or NotEmbeddable saying what is wrong with it; `_` translates its label."""
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
@@ -64,18 +76,18 @@ def embed_for(url: str) -> Embed:
     path = parts.path
     suffix = path[path.rfind("."):].lower() if "." in path.rsplit("/", 1)[-1] else ""
     if host in ("youtube.com", "youtu.be", "youtube-nocookie.com"):
-        return _youtube(host, parts)
+        return _youtube(host, parts, _)
     if host in ("x.com", "twitter.com"):
-        return _x_post(parts)
+        return _x_post(parts, _)
     if host == "tradingview.com":
-        return _tradingview(parts)
+        return _tradingview(parts, _)
     if suffix in _VIDEO_TYPES:
         name = path.rsplit("/", 1)[-1]
-        return Embed("video", "wide", url, url, f"Play video: {name}", 1280, 720)
+        return Embed("video", "wide", url, url, _("Play video: %(name)s") % {"name": name}, 1280, 720)
     raise NotEmbeddable("is not a YouTube, X, TradingView or video file (.mp4, .webm) URL")
 
 
-def _youtube(host: str, parts) -> Embed:
+def _youtube(host: str, parts, _) -> Embed:
     query = parse_qs(parts.query)
     segments = [s for s in parts.path.split("/") if s]
     shape = "wide"
@@ -97,7 +109,7 @@ def _youtube(host: str, parts) -> Embed:
         href += f"{'?' if shape == 'tall' else '&'}t={start}s"
     width, height = (315, 560) if shape == "tall" else (1280, 720)
     return Embed("youtube", shape, href, f"https://www.youtube-nocookie.com/embed/{video}?{params}",
-                 "Play YouTube video", width, height)
+                 _("Play YouTube video"), width, height)
 
 
 def _seconds(value: str) -> int:
@@ -108,25 +120,24 @@ def _seconds(value: str) -> int:
     return h * 3600 + m * 60 + s
 
 
-def _x_post(parts) -> Embed:
+def _x_post(parts, _) -> Embed:
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) >= 3 and segments[1] in ("status", "statuses") and _POST_ID.fullmatch(segments[2]):
         user, post = segments[0], segments[2]
         if user == "i" or _USER.fullmatch(user):
-            who = "" if user == "i" else f" by @{user}"
+            label = _("Show post on X") if user == "i" else _("Show post by @%(user)s on X") % {"user": user}
             return Embed("x", "post", f"https://x.com/{user}/status/{post}",
-                         f"https://platform.twitter.com/embed/Tweet.html?id={post}&dnt=true",
-                         f"Show post{who} on X", 550, 640)
+                         f"https://platform.twitter.com/embed/Tweet.html?id={post}&dnt=true", label, 550, 640)
     raise NotEmbeddable("is an X (Twitter) URL but not one of a post (x.com/user/status/123…)")
 
 
-def _tradingview(parts) -> Embed:
+def _tradingview(parts, _) -> Embed:
     segments = [s for s in parts.path.split("/") if s]
     symbol = ""
     if len(segments) == 2 and segments[0] == "x" and _SNAPSHOT.fullmatch(segments[1]):
         snap = segments[1]
         return Embed("tradingview", "wide", f"https://www.tradingview.com/x/{snap}/",
-                     f"https://www.tradingview.com/x/{snap}/", "Show TradingView chart snapshot", 1280, 720)
+                     f"https://www.tradingview.com/x/{snap}/", _("Show TradingView chart snapshot"), 1280, 720)
     if len(segments) >= 2 and segments[0] == "symbols":
         symbol = segments[1].replace("-", ":", 1) if "-" in segments[1] else segments[1]
     elif segments[:1] == ["chart"]:
@@ -138,10 +149,11 @@ def _tradingview(parts) -> Embed:
     src = (f"https://s.tradingview.com/widgetembed/?symbol={quote(symbol, safe='')}&interval=D"
            f"&hidesidetoolbar=1&saveimage=0&theme=light&style=1&locale=en")
     href = f"https://www.tradingview.com/chart/?symbol={quote(symbol, safe='')}"
-    return Embed("tradingview", "wide", href, src, f"Show TradingView chart of {symbol}", 1280, 720)
+    return Embed("tradingview", "wide", href, src, _("Show TradingView chart of %(symbol)s") % {"symbol": symbol},
+                 1280, 720)
 
 
-def facade(embed: Embed) -> etree.Element:
+def facade(embed: Embed, _: Callable[[str], str] = english) -> etree.Element:
     """The click-to-load box: a figure holding one link, its accessible name the label."""
     figure = etree.Element("figure", {"class": f"embed embed--{embed.kind} embed--{embed.shape}"})
     link = etree.SubElement(figure, "a", {
@@ -156,7 +168,7 @@ def facade(embed: Embed) -> etree.Element:
     host = urlsplit(embed.src).hostname if embed.kind != "video" or "://" in embed.src else ""
     if host:
         note = etree.SubElement(link, "span", {"class": "embed__note"})
-        note.text = f"Loads content from {host} when clicked"
+        note.text = _("Loads content from %(host)s when clicked") % {"host": host}
     return figure
 
 
@@ -194,7 +206,8 @@ class _EmbedBlock(BlockProcessor):
         lines = self.extension.lines.get(url) or [0]
         line = lines.pop(0) if len(lines) > 1 else lines[0]
         try:
-            parent.append(facade(embed_for(url)))
+            say = self.extension.gettext
+            parent.append(facade(embed_for(url, say), say))
         except NotEmbeddable as exc:
             self.extension.notes.append((line, f"{url[:80]} {exc}; rendered as a link",
                                          "for a plain link write <URL> or [text](URL); embeds: README, 'Embeds'"))
@@ -205,10 +218,12 @@ class _EmbedBlock(BlockProcessor):
 
 class EmbedExtension(Extension):
     """Registers the embed block processor; after each conversion, `notes` holds
-    (line in the body, message, hint) for each URL that could not be embedded."""
+    (line in the body, message, hint) for each URL that could not be embedded. `gettext`
+    translates the facades' texts (the article's language; set before each conversion)."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self.gettext: Callable[[str], str] = english
         self.lines: dict[str, list[int]] = {}
         self.notes: list[tuple[int, str, str]] = []
 

@@ -8,27 +8,17 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
 from generator.errors import Problem
+from generator.locales import locale_of
+from generator.markup import BODY_STRINGS
 from generator.render import memoized_date_filter
 
 STRINGS_DIR = "strings"  # under layouts/: one {code}.po per language
-
-
-def locale_of(code: str, locale: str = ""):
-    """The Babel locale of a language (its `locale` if set, else its code), or None if Babel knows none."""
-    from babel import Locale, UnknownLocaleError
-    for tag in (locale, code):
-        if not tag:
-            continue
-        try:
-            return Locale.parse(tag.replace("-", "_"))
-        except (UnknownLocaleError, ValueError, TypeError):
-            continue
-    return None
 
 
 def check_language(lang) -> list[str]:
@@ -84,27 +74,70 @@ def og_locale(lang) -> str:
 def load_strings(layouts: Path, lang, problems: list[Problem]) -> gettext.NullTranslations:
     """The translations of layouts/strings/{code}.po; the layouts' own English when there is no file."""
     from babel.messages.mofile import write_mo
-    from babel.messages.pofile import PoFileError, read_po
     from babel.support import Translations
-    path = layouts / STRINGS_DIR / f"{lang.code}.po"
-    if not path.is_file():
-        return gettext.NullTranslations()
-    rel = f"{layouts.name}/{STRINGS_DIR}/{path.name}"
-    loc = locale_of(lang.code, lang.locale)
-    try:
-        with path.open("rb") as fh:
-            catalog = read_po(fh, locale=loc, abort_invalid=True)
-    except PoFileError as exc:
-        problems.append(Problem(rel, f"cannot read the strings file: {exc}", getattr(exc, "lineno", None) or None,
-                                "fix the .po syntax (msgid \"...\" then msgstr \"...\")"))
-        return gettext.NullTranslations()
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        problems.append(Problem(rel, f"cannot read the strings file: {exc}", hint="save it as UTF-8 gettext .po"))
+    catalog = _catalog(layouts, lang, problems)
+    if catalog is None:
         return gettext.NullTranslations()
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
+
+
+def _catalog(layouts: Path, lang, problems: list[Problem]):
+    """The Babel catalog of layouts/strings/{code}.po; None when there is none (or it cannot be read)."""
+    from babel.messages.pofile import PoFileError, read_po
+    path = layouts / STRINGS_DIR / f"{lang.code}.po"
+    if not path.is_file():
+        return None
+    rel = _rel(layouts, lang)
+    try:
+        with path.open("rb") as fh:
+            return read_po(fh, locale=locale_of(lang.code, lang.locale), abort_invalid=True)
+    except PoFileError as exc:
+        problems.append(Problem(rel, f"cannot read the strings file: {exc}", getattr(exc, "lineno", None) or None,
+                                "fix the .po syntax (msgid \"...\" then msgstr \"...\")"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        problems.append(Problem(rel, f"cannot read the strings file: {exc}", hint="save it as UTF-8 gettext .po"))
+    return None
+
+
+def _rel(layouts: Path, lang) -> str:
+    return f"{layouts.name}/{STRINGS_DIR}/{lang.code}.po"
+
+
+_SLOT = re.compile(r"%(?:\((\w+)\))?[sd]")
+
+
+def body_strings(layouts: Path, config, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    """Language code -> its translations of the texts bodies hold (markup.BODY_STRINGS: an embed's
+    "Play video", a footnote's back-link title), from layouts/strings/{code}.po; empty on a
+    single-language site, and for a language that translates none of them (its bodies say them in
+    English). A translation whose placeholders differ from the English is a warning and not used."""
+    if not config.multilingual:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for lang in config.languages:
+        catalog = _catalog(layouts, lang, [])  # a file that cannot be read is reported by load_strings
+        words = {}
+        for msgid in BODY_STRINGS if catalog is not None else ():
+            message = catalog.get(msgid)
+            text = message.string if message is not None and not message.fuzzy else ""
+            if not text or not isinstance(text, str):
+                continue
+            rest = _SLOT.sub("", text)
+            if sorted(_SLOT.findall(text)) != sorted(_SLOT.findall(msgid)) or "%" in rest or (
+                    "%d" in msgid and ("{" in rest or "}" in rest)):
+                slots = ", ".join(m.group() for m in _SLOT.finditer(msgid)) or "none"
+                problems.append(Problem(_rel(layouts, lang), f"the translation of {msgid!r} does not have the "
+                                        f"placeholders of the English ({slots}); the English is used",
+                                        message.lineno or None, "keep each %(name)s or %d of the msgid once, and "
+                                        "no other % or braces", "warning"))
+                continue
+            words[msgid] = text
+        if words:
+            out[lang.code] = words
+    return out
 
 
 def date_formatter(lang) -> Callable:

@@ -6,11 +6,14 @@ import hashlib
 import html
 import json
 import re
+from typing import Mapping
 
 import markdown
+from markdown.extensions.footnotes import FootnoteExtension
 from pygments.formatters.html import HtmlFormatter
 
 from generator import mdskip
+from generator import embeds
 from generator.embeds import EmbedExtension
 from generator.figures import FigureExtension
 from generator.model import Body
@@ -23,6 +26,10 @@ EXTENSION_CONFIGS = {
     "toc": {"toc_depth": "2-3"},
     "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
 }
+# The texts a body holds that the Markdown author did not write (an embed's "Play video", a
+# footnote's back-link title): UI strings in the article's language (Converter.html's `words`).
+FOOTNOTE_BACKLINK = EXTENSION_CONFIGS["footnotes"]["BACKLINK_TITLE"]
+BODY_STRINGS = (*embeds.STRINGS, FOOTNOTE_BACKLINK)
 # What Converter.html does after Python-Markdown; bump it when that changes.
 AFTER_MARKDOWN = 1
 # Part of every cache key: a change of Markdown settings re-renders every body.
@@ -101,23 +108,26 @@ class Converter:
 
     def __init__(self) -> None:
         self._md = _markdown()
+        self._words: Mapping[str, str] = {}  # the translations the Markdown instance was last given
         self.notes: tuple[tuple[int, str, str], ...] = ()  # the last body's (line in body, warning, hint)
         self.images: tuple[tuple[str, int], ...] = ()  # the last body's local images: (site path, line in body)
 
-    def html(self, text: str) -> tuple[str, str]:
+    def html(self, text: str, words: Mapping[str, str] | None = None) -> tuple[str, str]:
         """The body's HTML and its table of contents (empty under three headings); raises
         MarkdownError where Python-Markdown fails (MarkdownTooComplex where it recurses too deep).
+        `words`: the translations of BODY_STRINGS in the article's language (none: English).
         Afterwards `notes` holds the warnings about the body (URLs that could not be embedded) and
         `images` its local images."""
         self.notes, self.images = (), ()
+        self._speak(words or {})
         self._md.reset()
         try:
             out = self._md.convert(text)
         except RecursionError:
-            self._md = _markdown()  # a parser that blew its stack is not reused
+            self._md, self._words = _markdown(), {}  # a parser that blew its stack is not reused
             raise MarkdownTooComplex("the Markdown nests too deeply (lists or quotes hundreds of levels deep)") from None
         except Exception as exc:  # noqa: BLE001 - a library bug on odd input costs this one file, not the build
-            self._md = _markdown()
+            self._md, self._words = _markdown(), {}
             raise MarkdownError(f"Python-Markdown {markdown.__version__} failed on this body: "
                                 f"{type(exc).__name__}: {str(exc)[:200]}") from None
         # the renderer's slot markers are HTML comments: a body may not fake one
@@ -128,6 +138,17 @@ class Converter:
         self.notes = tuple(embeds.notes) if embeds is not None else ()
         self.images = tuple(figures.images) if figures is not None else ()
         return out, self._md.toc if len(_HEADING.findall(out)) >= 3 else ""
+
+    def _speak(self, words: Mapping[str, str]) -> None:
+        """Give the extensions the texts of the article's language (only when it changes)."""
+        if words == self._words:
+            return
+        self._words = words
+        embed, notes = _extension(self._md, EmbedExtension), _extension(self._md, FootnoteExtension)
+        if embed is not None:
+            embed.gettext = (lambda text: words.get(text, text)) if words else embeds.english
+        if notes is not None:  # Python-Markdown reads it as a str.format template, made from %d
+            notes.setConfig("BACKLINK_TITLE", words.get(FOOTNOTE_BACKLINK, FOOTNOTE_BACKLINK).replace("%d", "{}"))
 
     @staticmethod
     def body(html: str, toc: str, notes: tuple = (), images: tuple = ()) -> Body:

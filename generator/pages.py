@@ -12,6 +12,7 @@ from generator.archives import month_key, month_name, month_url, year_url
 from generator.assemble import Listing, Site
 from generator.config import RESERVED_FILES, RESERVED_FOLDERS, SiteConfig
 from generator.errors import Problem
+from generator.locales import edition_locale
 from generator.model import Article, Author
 from generator.paging import date_span, span_of, spans
 from generator.taxonomy import KINDS, TERM_KINDS
@@ -382,10 +383,14 @@ def build_context(route: Route, inputs: tuple, config: SiteConfig, strings=None)
 
 
 _ENGLISH = gettext.NullTranslations()  # the layouts' own language
+# A term index's description, one msgid per kind (a language agrees its words with each noun)
+_ALL_TERMS = {"category": "All categories on %(title)s.", "tag": "All tags on %(title)s.",
+              "coin": "All coins on %(title)s.", "author": "All authors on %(title)s."}
 
 
 def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> dict:
     _, home = strings.gettext, config.home
+    locale = edition_locale(config)  # date words in the edition's language (None: English, as always)
 
     def breadcrumbs(*crumbs: tuple[str, str]) -> tuple[tuple[str, str], ...]:
         return ((_("Home"), home),) + tuple(crumbs)
@@ -407,7 +412,7 @@ def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> di
                 "archive_url": archive}
     if route.kind == "home":
         items, blocks, trending, trending_count = inputs
-        pagination = _pagination(home, route, items, _)
+        pagination = _pagination(home, route, items, _, locale)
         title = config.title if route.number == 1 else _("%(title)s, %(page)s") % {"title": config.title,
                                                                                     "page": pagination.name}
         crumbs = breadcrumbs((_capital(pagination.name), route.url)) if route.number > 1 else ()
@@ -432,8 +437,8 @@ def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> di
             term = replace(term, name=_(term.name), description=_(term.description) if term.description else "")
         coin, prices_as_of = about if kind.name == "coin" and about else (None, None)
         name = coin_title(term.name, coin)
-        pagination = _pagination(term.url, route, items, _)
-        title = (_(kind.title_prefix) if kind.title_prefix else "") + name
+        pagination = _pagination(term.url, route, items, _, locale)
+        title = _(kind.title_prefix + "%(name)s") % {"name": name} if kind.title_prefix else name  # 'Tag: %(name)s'
         if route.number > 1:
             title = _("%(title)s, %(page)s") % {"title": title, "page": pagination.name}
         if term.description:
@@ -471,11 +476,12 @@ def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> di
     if route.kind == "terms":
         (terms,) = inputs
         name = _(KINDS[route.key].plural)
-        about = _("All %(kinds)s on %(title)s.") % {"kinds": name.lower(), "title": config.title}
+        about = _(_ALL_TERMS.get(route.key, "All %(kinds)s on %(title)s.")) % {"kinds": name.lower(),
+                                                                                "title": config.title}
         return {"page": _page(route, name, about, breadcrumbs((name, route.url))),
                 "terms": terms, "terms_kind": route.key}
     if route.kind in ("year", "month"):
-        return _archive_context(route, inputs, config, breadcrumbs, _)
+        return _archive_context(route, inputs, config, breadcrumbs, strings, locale)
     if route.kind == "widget":
         trending, latest = inputs
         return {"page": _page(route, _("Trending and latest"), "", ()), "trending": trending, "latest": latest}
@@ -485,38 +491,50 @@ def _own_context(route: Route, inputs: tuple, config: SiteConfig, strings) -> di
     return {"page": _page(route, _("Page not found"), _("The page you asked for is not here."), ())}
 
 
-def _archive_context(route: Route, inputs: tuple, config: SiteConfig, breadcrumbs, _) -> dict:
+def _archive_context(route: Route, inputs: tuple, config: SiteConfig, breadcrumbs, strings, locale) -> dict:
     """A year page (its months, with counts and links) or a month page (its articles); `breadcrumbs`
-    starts at the edition's home, `_` is its gettext."""
+    starts at the edition's home, `strings` are its UI strings, `locale` its date words (archives.month_name)."""
+    _, ngettext = strings.gettext, strings.ngettext
+
+    def month_of(key: str) -> str:
+        return month_name(key, locale)
+
     year_crumb = (route.key[:4], year_url(config, route.key[:4]))
     if route.kind == "year":
         months, older, newer = inputs
         pagination = None
         count = sum(n for _, n in months)
         title = _("Archive: %(name)s") % {"name": route.key}
-        description = f"{count} {'article' if count == 1 else 'articles'} from {route.key} on {config.title}."
+        description = ngettext("%(num)d article from %(name)s on %(title)s.",
+                               "%(num)d articles from %(name)s on %(title)s.", count) % {
+            "num": count, "name": route.key, "title": config.title}
         crumbs = breadcrumbs((route.key, route.url))
-        entries = tuple({"key": key, "name": month_name(key), "url": month_url(config, key), "count": n}
+        entries = tuple({"key": key, "name": month_of(key), "url": month_url(config, key), "count": n}
                         for key, n in months)
         around = {"older": _archive_link(older, year_url(config, older) if older else ""),
                   "newer": _archive_link(newer, year_url(config, newer) if newer else "")}
         context = {"months": entries, "articles": (), "count": count}
     else:
         count, items, older, newer = inputs
-        name = month_name(route.key)
-        pagination = _pagination(month_url(config, route.key), route, items, _)
-        title = _("Archive: %(name)s") % {"name": name} + (f", {pagination.name}" if route.number > 1 else "")
-        description = (f"{count} {'article' if count == 1 else 'articles'} from {name} on {config.title}."
-                       if count is not None else f"Articles from {name} on {config.title}, {pagination.name}.")
+        name = month_of(route.key)
+        pagination = _pagination(month_url(config, route.key), route, items, _, locale)
+        title = _("Archive: %(name)s") % {"name": name}
+        if route.number > 1:
+            title = _("%(title)s, %(page)s") % {"title": title, "page": pagination.name}
+        description = (ngettext("%(num)d article from %(name)s on %(title)s.",
+                                "%(num)d articles from %(name)s on %(title)s.", count)
+                       % {"num": count, "name": name, "title": config.title} if count is not None else
+                       _("Articles from %(name)s on %(title)s, %(page)s.") % {"name": name, "title": config.title,
+                                                                            "page": pagination.name})
         crumbs = breadcrumbs(*([year_crumb] if year_crumb[1] else []), (name, month_url(config, route.key)))
         if route.number > 1:
             crumbs += ((_capital(pagination.name), route.url),)
-        around = {"older": _archive_link(month_name(older) if older else "", month_url(config, older) if older else ""),
-                  "newer": _archive_link(month_name(newer) if newer else "", month_url(config, newer) if newer else "")}
+        around = {"older": _archive_link(month_of(older) if older else "", month_url(config, older) if older else ""),
+                  "newer": _archive_link(month_of(newer) if newer else "", month_url(config, newer) if newer else "")}
         context = {"months": (), "articles": items, "count": count}
     ld = [_collection_ld(config, route, title, description), _breadcrumb_ld(config, crumbs)]
     context.update(page=_page(route, title, description, crumbs, pagination=pagination, jsonld=ld),
-                   archive={"key": route.key, "name": route.key if route.kind == "year" else month_name(route.key),
+                   archive={"key": route.key, "name": route.key if route.kind == "year" else month_of(route.key),
                             **around})
     return context
 
@@ -600,8 +618,10 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _pagination(base: str, route: Route, items: tuple[Article, ...], _=lambda text: text) -> Pagination | None:
-    """The pager of a listing page; None when the listing fits on one page. `_`: the edition's gettext."""
+def _pagination(base: str, route: Route, items: tuple[Article, ...], _=lambda text: text,
+                locale=None) -> Pagination | None:
+    """The pager of a listing page; None when the listing fits on one page. `_`: the edition's
+    gettext; `locale`: its Babel locale for the dates an anchored page covers (None: English)."""
     if not route.newer and not route.older:
         return None
     n, total = route.number, route.total
@@ -613,7 +633,7 @@ def _pagination(base: str, route: Route, items: tuple[Article, ...], _=lambda te
             links.append((i, paged_url(base, i)))
         label = _("page %(number)d of %(total)d") % {"number": n, "total": total}
     else:
-        label = date_span(items[0].date, items[-1].date) if items else _("page %(number)d") % {"number": n}
+        label = date_span(items[0].date, items[-1].date, locale) if items else _("page %(number)d") % {"number": n}
     return Pagination(number=n, total=total, prev_url=paged_url(base, route.newer) if route.newer else "",
                       next_url=paged_url(base, route.older) if route.older else "", first_url=base,
                       links=tuple(links), label=label, page_name=_("page %(number)d") % {"number": n})

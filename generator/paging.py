@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from generator.locales import day_span
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -57,8 +59,11 @@ def _pages(count: int, per: int, anchored: bool) -> int:
     return 1 + -(-(count - per) // per) if anchored else -(-count // per)
 
 
-def date_span(newest: datetime, oldest: datetime) -> str:
-    """'June 7–14, 2026', 'May 30 – June 4, 2026', 'December 28, 2025 – January 3, 2026'."""
+def date_span(newest: datetime, oldest: datetime, locale=None) -> str:
+    """'June 7–14, 2026', 'May 30 – June 4, 2026', 'December 28, 2025 – January 3, 2026'; in a
+    Babel locale's words when one is given (a multilingual site's edition: '7–14 juin 2026')."""
+    if locale is not None:
+        return day_span(newest.date(), oldest.date(), locale)
     if newest.date() == oldest.date():
         return f"{newest:%B} {newest.day}, {newest.year}"
     if (newest.year, newest.month) == (oldest.year, oldest.month):

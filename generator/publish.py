@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
 from generator.errors import Problem, ProblemError
 from generator.model import Article, Body
@@ -386,8 +387,10 @@ def render_route(model, route: Route, load_body: Callable[[Article], Body]) -> s
 
 def render_context(model, route: Route, context: dict, load_body: Callable[[Article], Body]) -> str:
     if "article" in context:
-        context["content"] = LazyBody(context["article"], load_body, model.site.config.base_path,
-                                      model.images.get if model.images is not None else None)
+        config = model.site.config
+        context["content"] = LazyBody(context["article"], load_body, config.base_path,
+                                      model.images.get if model.images is not None else None,
+                                      urlsplit(config.base_url).netloc)
     return model.edition(route).renderer.page(route, context)
 
 

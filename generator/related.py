@@ -16,6 +16,8 @@ with the nearest in time from their category. Ties: newer first, then source pat
 
 from __future__ import annotations
 
+import copy
+
 import bisect
 import math
 
@@ -245,6 +247,14 @@ class RelatedLists:
             if source in self._index.filled:
                 self.filled.add(source)
         return tuple(self.by_source[s] for s in lst)
+
+    def restated(self, articles: tuple[Article, ...]) -> "RelatedLists":
+        """These lists over new values of the same articles in the same order (a save that moved
+        none of them): lists and index are shared, since they hold positions and source paths."""
+        other = copy.copy(self)
+        other.articles = articles
+        other.by_source = {a.source: a for a in articles}
+        return other
 
     def warm(self, sources) -> None:
         """Compute the lists of these articles now, one after the other: between page renders each

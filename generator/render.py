@@ -48,15 +48,16 @@ class LazyBody:
     global key as the page fingerprint's other half).
     """
 
-    __slots__ = ("_load", "article", "_body", "_base", "_images")
+    __slots__ = ("_load", "article", "_body", "_base", "_images", "_host")
 
     def __init__(self, article: Article, load: Callable[[Article], Body], base_path: str = "/",
-                 images: Callable | None = None):
+                 images: Callable | None = None, host: str = ""):
         self.article = article
         self._load = load
         self._body: Body | None = None
         self._base = base_path
         self._images = images
+        self._host = host  # the site's own host (base_url's): its absolute links are not paid ones
 
     @property
     def body(self) -> Body:
@@ -69,7 +70,7 @@ class LazyBody:
             if prefix:
                 html = _ROOT_LINK.sub(lambda m: m.group(1) + prefix + "/", html)
             if self.article.sponsored or self.article.doc_type == "press-release":
-                html = _sponsored_links(html)
+                html = _sponsored_links(html, self._host)
             if html is not body.html:
                 body = Body(html, body.toc, body.first_paragraph, body.words)
             self._body = body
@@ -86,14 +87,18 @@ class LazyBody:
         return Markup(self.body.toc)
 
 
-_OUTBOUND = re.compile(r'<a\b([^>]*\shref="(?:https?:)?//[^"]*"[^>]*)>')
+_OUTBOUND = re.compile(r'<a\b([^>]*\shref="(?:https?:)?//([^/"?#]*)[^"]*"[^>]*)>')
 _REL = re.compile(r'\srel="([^"]*)"')
 
 
-def _sponsored_links(html: str) -> str:
+def _sponsored_links(html: str, own_host: str = "") -> str:
     """rel="sponsored" on every link of a paid or press-release body that leaves the site."""
+    own_host = own_host.lower()
+
     def one(match: re.Match) -> str:
         attrs = match.group(1)
+        if own_host and match.group(2).lower() == own_host:
+            return match.group(0)  # an absolute link to one of the site's own pages
         rel = _REL.search(attrs)
         if rel is None:
             return f'<a{attrs} rel="sponsored">'

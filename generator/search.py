@@ -35,7 +35,7 @@ from generator.taxonomy import TERM_KINDS
 
 PREFIX = "pagefind/"
 MANIFEST = PREFIX + "shards.json"
-FORMAT = "records-4"  # bump when the record pages change shape: every shard is rebuilt
+FORMAT = "records-6"  # bump when the record pages change shape: every shard is rebuilt
 SMALL_SHARD_RECORDS = 400  # a year, quarter or month this small is one shard (~1 s of Pagefind)
 MAX_SHARD_RECORDS = 1000  # articles per Pagefind run: ~1 s and ~110 MB (~2.5 s, 310 MB with their whole text)
 MAX_SHARD_WORDS = 800_000  # words per Pagefind run: keeps each run well under 500 MB RSS
@@ -149,7 +149,7 @@ def record_html(article: Article, body: Body, thumb: str, language: str, text_li
     if thumb:
         alt = article.image.alt if article.image is not None else ""
         hidden.append(f'<img data-pagefind-meta="image[src], image_alt[alt]" src="{e(thumb)}" alt="{e(alt)}">')
-    text = clip(body_text(_ends(body.html[:MAX_BODY_CHARS], text_limit)), text_limit)
+    text = _indexed_text(body.html[:MAX_BODY_CHARS], text_limit)
     summary = " ".join(article.summary.split())
     if summary and not text.startswith(summary[:80]):  # a summary of its own (else it is the first paragraph)
         text = f"{text} {summary}".strip()
@@ -163,6 +163,22 @@ _HIDDEN = re.compile(r"<(script|style|template)\b.*?</\1\s*>", re.I | re.S)
 _BREAK = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|dl|dt|dd|table|thead|tbody|tr|td|th|blockquote|pre|br|hr|figure|"
                     r"figcaption|section|aside|details|summary|sup)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
+FOOTNOTES = '<div class="footnote">'  # Python-Markdown's footnotes block
+
+
+def _indexed_text(body_html: str, limit: int) -> str:
+    """The text a record holds: all of it, or (clipped to `limit`) the start and the end of the
+    story plus the end of its footnotes. Python-Markdown puts the notes after the text wherever
+    they were written, so the story's own end (where an update is appended) is kept apart from
+    theirs (where a line added under the last note lands)."""
+    notes = body_html.rfind(FOOTNOTES) if limit and len(body_html) > limit else -1
+    if notes < 0:
+        return clip(body_text(_ends(body_html, limit)), limit)
+    story = clip(body_text(_ends(body_html[:notes], limit)), limit)
+    tail = body_text(body_html[max(notes, len(body_html) - limit * 2):].split(">", 1)[-1])  # (cut between tags)
+    if len(tail) > limit // 4:
+        tail = tail[-(limit // 4):].split(" ", 1)[-1]
+    return f"{story} {tail}".strip()
 
 
 def _ends(body_html: str, limit: int) -> str:
@@ -170,10 +186,13 @@ def _ends(body_html: str, limit: int) -> str:
     characters of text: the rest would be converted to text only to be clipped away."""
     if not limit or len(body_html) <= limit * 8:
         return body_html
-    head = body_html.rfind("<", 0, limit * 4)
-    tail = body_html.find(">", len(body_html) - limit * 3) + 1
-    if head <= 0 or tail <= head:
-        return body_html
+    head, tail = limit * 4, len(body_html) - limit * 3
+    opened = body_html.rfind("<", 0, head)
+    if opened > body_html.rfind(">", 0, head):  # not inside a tag (a long paragraph is cut in its text)
+        head = opened
+    closed, opens = body_html.find(">", tail), body_html.find("<", tail)
+    if closed != -1 and (opens == -1 or closed < opens):
+        tail = closed + 1
     return body_html[:head] + " " + body_html[tail:]
 
 
@@ -259,9 +278,14 @@ class SearchIndex:
         return bool(self.todo) and self.command is not None
 
     # --- building -----------------------------------------------------------------------------
-    def build(self, load_body: Callable[[Article], Body], parallel: int = 1) -> list[Problem]:
+    def build(self, load_body: Callable[[Article], Body], parallel: int = 1,
+              give_way: Callable[[], None] | None = None) -> list[Problem]:
         """Build the planned shards here, up to `parallel` Pagefind runs at a time (the next
-        shard's records are written while they run); returns the problems met."""
+        shard's records are written while they run); returns the problems met.
+
+        With `give_way` (the preview's index made in the background) Pagefind runs at a lower
+        priority and the function is called between records, so that it can wait while the
+        preview handles a save: the save then has the processor and the interpreter to itself."""
         problems: list[Problem] = []
         if self.command is None:
             if self.shards:
@@ -270,10 +294,10 @@ class SearchIndex:
         self.root.mkdir(parents=True, exist_ok=True)
         running: list[tuple[Shard, subprocess.Popen | OSError, Path]] = []
         for shard in self.todo:
-            tmp = self._write_records(shard, load_body)
+            tmp = self._write_records(shard, load_body, give_way)
             while len(running) >= max(1, parallel):
                 problems += self._finish(*running.pop(0))
-            running.append((shard, self._start(tmp, shard.lang or self.config.language), tmp))
+            running.append((shard, self._start(tmp, shard.lang or self.config.language, give_way is not None), tmp))
         for item in running:
             problems += self._finish(*item)
         return problems
@@ -327,7 +351,8 @@ class SearchIndex:
             self._process.join()
             self._process = None
 
-    def _write_records(self, shard: Shard, load_body: Callable[[Article], Body]) -> Path:
+    def _write_records(self, shard: Shard, load_body: Callable[[Article], Body],
+                       give_way: Callable[[], None] | None = None) -> Path:
         """The shard's record pages, in a temporary folder (in memory where the system has one:
         they are read once), laid out as the site's URLs (Pagefind takes a page's URL from its path)."""
         tmp = self.root / f"tmp-{shard.key}-{os.getpid()}"
@@ -339,6 +364,8 @@ class SearchIndex:
         language = shard.lang or self.config.language
         limit = self.config.search.text_limit
         for article in shard.articles:
+            if give_way is not None:
+                give_way()
             rel = article.url.strip("/")
             folder = site.joinpath(*rel.split("/")) if rel else site
             folder_s = os.fspath(folder)
@@ -350,13 +377,19 @@ class SearchIndex:
                 fh.write(page)
         return tmp
 
-    def _start(self, tmp: Path, language: str) -> subprocess.Popen | OSError:
+    def _start(self, tmp: Path, language: str, low_priority: bool = False) -> subprocess.Popen | OSError:
         args = self.command + ["--site", os.readlink(tmp / "site"), "--output-path", str(tmp / "bundle"), "--silent",
                                "--force-language", language.split("-")[0].lower() or "en"]
         try:
-            return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         except OSError as exc:
             return exc
+        if low_priority and hasattr(os, "setpriority"):
+            try:
+                os.setpriority(os.PRIO_PROCESS, proc.pid, 10)
+            except OSError:
+                pass  # it has already ended, or the system refuses: it just runs at the usual priority
+        return proc
 
     def _finish(self, shard: Shard, proc: subprocess.Popen | OSError, tmp: Path) -> list[Problem]:
         try:

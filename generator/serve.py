@@ -1,14 +1,16 @@
 """The preview server: the site model lives in memory, pages are rendered on request.
 
-A save re-reads only the changed files, rebuilds the in-memory model (no page is rendered
-then), and tells every open browser to reload through the livereload package's WebSocket
-protocol. The browser's next request renders the page from the current model, so no page can
+A save re-reads only the changed files, brings the in-memory model up to date (no page is
+rendered then: a save that moves no article is swapped in by patch.swap_articles, any other makes
+the model again), and tells every open browser to reload through the livereload package's
+WebSocket protocol. The browser's next request renders the page from the current model, so no page can
 be stale and a save costs one file's parse plus the pages the browser asks for. Pages come out
 of the same code path as `build` (publish.render_route), so what you see is what build writes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import gc
 import re
@@ -34,14 +36,17 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from generator.build import BuildOptions, ContentLoader, Model, build_clock, load_site_config, make_model
+from generator.assemble import restate
+from generator.build import BuildOptions, ContentLoader, Model, build_clock, load_site_config, make_model, next_change
 from generator.cache import CACHE_DIR, Cache
 from generator.config import CONFIG_FILE, SiteConfig
 from generator.content import CONTENT_DIR, SUFFIXES, SourceFile, is_page_path, discover
 from generator.errors import ConfigError, Problem, ProblemError
 from generator.extras import extra_outputs
+from generator.i18n import body_strings
 from generator.model import Article, Body, Parsed
 from generator.pages import Route, output_path
+from generator.patch import swap_articles
 from generator.progress import Progress
 from generator.publish import render_route
 from generator.render import LAYOUTS_DIR
@@ -53,7 +58,16 @@ from generator.search import PREFIX as SEARCH_PREFIX, SearchIndex
 QUIET_MS = 15  # a save ends when the folders are quiet this long
 BURST_QUIET_MS = 200  # ... and a burst of many files (a git checkout), which a busy machine may pause mid-way
 MAX_WAIT_MS = 1000
+BUSY_S = 1.0  # how long after a file event a background index keeps out of the way
+SEARCH_WAIT_S = 60  # longest a search file request waits for the index of a save (one Pagefind run)
 LIVE_SCRIPT = b'<script src="/livereload.js?port={port}"></script>'
+# A reload sent while a page is still loading (two saves close together) reaches no one: the page
+# is not listening yet. So once it is (livereload.js fires LiveReloadConnect just before it says
+# hello), it asks which model is current and reloads if it was rendered from an older one.
+GENERATION_URL = "/livereload/generation"
+CATCH_UP_SCRIPT = (b'<script>document.addEventListener("LiveReloadConnect",function(){fetch("' + GENERATION_URL.encode()
+                   + b'").then(function(r){return r.text()}).then(function(g){if(+g>{generation})location.reload()})'
+                   b'.catch(function(){})})</script>')
 WATCHED = (CONTENT_DIR, LAYOUTS_DIR, "assets")
 
 
@@ -90,6 +104,11 @@ class Preview:
         # (pagefind/shards.json). None while the first index is being made in the background.
         self.search_files: dict[str, Path | bytes] | None = {}
         self.search_lock = threading.Lock()
+        self.search_for = 0  # the snapshot generation search_files were last brought up to
+        self.model_problems: list[Problem] = []  # what make_model said of the current model
+        self.next_change = build_clock()  # when the model's clock-driven parts change (build.next_change)
+        self.last_update = ""  # "patched" (patch.swap_articles) or "assembled" (make_model): what the last save took
+        self.busy_until = 0.0  # monotonic time until which a save is being handled (give_way)
 
     # --- model upkeep (watcher thread) -------------------------------------------------------
     def refresh(self, changed: set[str] | None) -> None:
@@ -111,25 +130,35 @@ class Preview:
             return
         if self.writer_cache is None:
             self.writer_cache = Cache.for_site(self.site_dir)
-        if config != self.config or self.loader is None:
+        words = body_strings(self.site_dir / LAYOUTS_DIR, config, problems)  # layouts/strings/ may have changed
+        if config != self.config or self.loader is None or words != self.loader.words:
             self.config = config
-            self.loader = ContentLoader(self.site_dir, config, self.writer_cache, 1, Progress(False))
+            self.loader = ContentLoader(self.site_dir, config, self.writer_cache, 1, Progress(False), words)
             self.parsed.clear()
             changed = None
+        before = {rel: self.parsed[rel][1] for rel in changed or () if rel in self.parsed}
         self._update_content(changed, problems)
         for _, parsed in self.parsed.values():
             problems.extend(parsed.problems)
-        articles = [p.article for _, p in self.parsed.values() if p.article is not None]
         now = build_clock()
-        try:
-            model = make_model(self.site_dir, config, articles, now, self.options, problems, None, self.snapshot.model)
-        except Exception as exc:  # noqa: BLE001 - the server must survive anything a save can do
-            problems.append(Problem(self.site_dir.as_posix(), f"{type(exc).__name__}: {exc}"))
-            model = None
-        routes = {output_path(r.url): r for r in model.routes} if model is not None else {}
-        body_keys = dict(self.loader.body_keys)
+        model = self._patched(changed, before, now)
+        self.last_update = "patched" if model is not None else "assembled"
         if model is not None:
-            problems += self._index(model, body_keys)
+            problems += self.model_problems
+            routes = self.snapshot.routes
+        else:
+            articles = [p.article for _, p in self.parsed.values() if p.article is not None]
+            first = len(problems)
+            try:
+                model = make_model(self.site_dir, config, articles, now, self.options, problems, None,
+                                   self.snapshot.model)
+                self.next_change = next_change(articles, model, now)
+            except Exception as exc:  # noqa: BLE001 - the server must survive anything a save can do
+                problems.append(Problem(self.site_dir.as_posix(), f"{type(exc).__name__}: {exc}"))
+                model = None
+            self.model_problems = problems[first:]
+            routes = {output_path(r.url): r for r in model.routes} if model is not None else {}
+        body_keys = dict(self.loader.body_keys)
         if self.snapshot.generation:
             hook("serve-before-publish")
         self.snapshot = Snapshot(self.snapshot.generation + 1, model, tuple(problems), "", routes,
@@ -142,10 +171,47 @@ class Preview:
             print(f"updated in {(time.perf_counter() - started) * 1000:.0f} ms"
                   + (f" with {len(errors)} errors" if errors else ""), file=sys.stderr)
 
-    def _index(self, model: Model, body_keys: dict[str, str]) -> list[Problem]:
-        """Bring the search index up to the model: the shards a save changed are rebuilt before
-        the browser reloads (one Pagefind run over a month or so of articles), so the save shows
-        in the preview's search. Many shards to make (the first index of a site without cached
+    def _patched(self, changed: set[str] | None, before: dict[str, Parsed], now) -> Model | None:
+        """The current model with the saved articles' new values swapped in (patch.swap_articles),
+        when the save moved none of them; None when only a new model can say (make_model)."""
+        model = self.snapshot.model
+        if not changed or model is None or model.sites is None or now >= self.next_change \
+                or any(rel not in before or rel not in self.parsed for rel in changed):
+            return None  # not only saved content files; or the clock passed a scheduled time
+        swaps: dict[str, Article] = {}
+        for rel in changed:
+            old, new = before[rel].article, self.parsed[rel][1].article
+            if old is None or new is None:
+                return None  # a file that was (or now is) in error: its page appears or goes
+            placed = next((site.by_source[rel] for site in model.sites if rel in site.by_source), None)
+            if placed is None:
+                if restate(old, old, new) is None:
+                    return None
+                continue  # a draft or scheduled article the model leaves out, and still does
+            swaps[rel] = restate(placed, old, new)
+            if swaps[rel] is None:
+                return None
+        return swap_articles(model, swaps)
+
+    def index(self) -> None:
+        """Bring the search index up to the current model, after the browser was told to reload:
+        the page shows the save at once, and the preview's search answers from this model's index
+        as soon as it is made (requests for its files wait for it, see PageHandler._search_file)."""
+        snap = self.snapshot
+        try:
+            problems = self._index(snap.model) if snap.model is not None else []
+        finally:
+            self.search_for = snap.generation
+        if problems:
+            snap.problems += tuple(problems)
+            self.pages.clear()
+
+    def search_current(self) -> bool:
+        return self.search_for >= self.snapshot.generation
+
+    def _index(self, model: Model) -> list[Problem]:
+        """Bring the search index up to the model: the shards a save changed are rebuilt (one
+        Pagefind run over a month or so of articles), so the save shows in the preview's search. Many shards to make (the first index of a site without cached
         bundles, a changed site.toml) are made in the background: the preview is up at once, and
         until then serves the previous index, or says search is not ready."""
         config = model.site.config
@@ -157,22 +223,27 @@ class Preview:
         if len(todo) > 2:
             if not self.search_files:
                 self.search_files = None
-            threading.Thread(target=self._index_aside, args=(index, body_keys), name="search-index",
-                             daemon=True).start()
+            threading.Thread(target=self._index_aside, args=(index,), name="search-index", daemon=True).start()
             return []
-        return self._index_now(index, self.writer_cache, body_keys)
+        return self._index_now(index, self.writer_cache)
 
-    def _index_aside(self, index: SearchIndex, body_keys: dict[str, str]) -> None:
+    def _index_aside(self, index: SearchIndex) -> None:
         cache = Cache.for_site(self.site_dir)  # this thread's own connection
         try:
-            self._index_now(index, cache, body_keys, parallel=os.cpu_count() or 1)
+            self._index_now(index, cache, parallel=os.cpu_count() or 1, give_way=self.give_way)
         finally:
             cache.close()
 
-    def _index_now(self, index: SearchIndex, cache: Cache, body_keys: dict[str, str],
-                   parallel: int = 1) -> list[Problem]:
+    def give_way(self) -> None:
+        """Wait while a save is being handled (see Watcher.on_any_event): a background index must
+        not slow the save down, and its record writing holds the interpreter."""
+        while time.monotonic() < self.busy_until:
+            time.sleep(0.02)
+
+    def _index_now(self, index: SearchIndex, cache: Cache, parallel: int = 1,
+                   give_way: Callable[[], None] | None = None) -> list[Problem]:
         with self.search_lock:
-            problems = index.build(self.loader.body_loader(cache, body_keys), parallel=parallel)
+            problems = index.build(self.loader.body_loader(cache), parallel=parallel, give_way=give_way)
             links, data = index.outputs()
             files: dict[str, Path | bytes] = {rel: path for rel, (path, _) in links.items()}
             files.update(data)
@@ -202,12 +273,12 @@ class Preview:
         stale = [s for rel, s in found.items() if rel not in self.parsed
                  or (self.parsed[rel][0].mtime_ns, self.parsed[rel][0].size) != (s.mtime_ns, s.size)]
         if stale:
-            for parsed in self.loader.parse(stale, self.config.fingerprint()):
+            for parsed in self.loader.parse(stale, self.loader.fingerprint):
                 self.parsed[parsed.source] = (found[parsed.source], parsed)
 
     # --- requests (IOLoop thread) --------------------------------------------------------------
     def body_loader(self, snap: Snapshot) -> Callable[[Article], Body]:
-        """Bodies of this snapshot's articles for the request thread, through its own cache connection."""
+        """Bodies for the request thread, through its own cache connection."""
         if self.reader is None:
             self.reader = Cache.for_site(self.site_dir)
         return self.loader.body_loader(self.reader, snap.body_keys)
@@ -274,6 +345,8 @@ class Watcher(FileSystemEventHandler):
                     self.pending.add(rel)
             if relevant:
                 self.last = time.monotonic()
+                # the save, its reload and the pages it asks for: a background index waits meanwhile
+                self.preview.busy_until = self.last + BUSY_S
         if relevant:
             self.event.set()
 
@@ -299,6 +372,10 @@ class Watcher(FileSystemEventHandler):
             except Exception as exc:  # noqa: BLE001
                 print(f"error: preview update failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             self.on_reload(changed)
+            try:
+                self.preview.index()
+            except Exception as exc:  # noqa: BLE001
+                print(f"error: search index update failed: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
 def allowed_host(host: str, bound: str) -> bool:
@@ -331,6 +408,17 @@ class LocalOnly:
             self.finish(f"refused: Host {self.request.host!r} is not this preview's address\n")
 
 
+class GenerationHandler(LocalOnly, web.RequestHandler):
+    """The current model's generation, for pages that were loading while a reload was sent."""
+
+    preview: Preview = None  # set by serve()
+
+    def get(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(str(self.preview.snapshot.generation))
+
+
 class PageHandler(LocalOnly, web.RequestHandler):
     """Answers every request from the current snapshot; never reads outside the model's own files."""
 
@@ -340,12 +428,13 @@ class PageHandler(LocalOnly, web.RequestHandler):
     def compute_etag(self):
         return None
 
-    def head(self, _path: str = "") -> None:
+    async def head(self, _path: str = "") -> None:
         """The headers a GET would give (tornado sends no body for HEAD, and the length of the one it would)."""
-        return self.get(_path)
+        return await self.get(_path)
 
-    def get(self, _path: str = "") -> None:
+    async def get(self, _path: str = "") -> None:
         snap = self.preview.snapshot
+        self.generation = snap.generation  # what the page is made from (CATCH_UP_SCRIPT)
         self.set_header("Cache-Control", "no-store")
         if snap.fatal:
             return self._error_page(500, [snap.fatal])
@@ -372,14 +461,20 @@ class PageHandler(LocalOnly, web.RequestHandler):
         if rel in model.assets.files:
             return self._file(model.assets.files[rel])
         if rel.startswith(SEARCH_PREFIX):
-            return self._search_file(rel)
+            return await self._search_file(rel)
         extras = self._extras(snap)
         if rel in extras:
             self.set_header("Content-Type", _type(rel))
             return self.finish(extras[rel])
         return self._not_found(model, snap)
 
-    def _search_file(self, rel: str) -> None:
+    async def _search_file(self, rel: str) -> None:
+        # the index of the model this page came from is made just after the reload: wait for it
+        # (other requests go on meanwhile), so a search never answers from before the last save
+        waited = 0.0
+        while not self.preview.search_current() and waited < SEARCH_WAIT_S:
+            await asyncio.sleep(0.01)
+            waited += 0.01
         files = self.preview.search_files
         if files is None:  # the first index is still being made
             self.set_status(503)
@@ -423,7 +518,8 @@ class PageHandler(LocalOnly, web.RequestHandler):
         self.finish(self._inject(data))
 
     def _inject(self, data: bytes) -> bytes:
-        script = LIVE_SCRIPT.replace(b"{port}", str(self.live_port).encode())
+        script = CATCH_UP_SCRIPT.replace(b"{generation}", str(self.generation).encode()) \
+            + LIVE_SCRIPT.replace(b"{port}", str(self.live_port).encode())
         return data.replace(b"</head>", script + b"</head>", 1)
 
     def _file(self, path: Path) -> None:
@@ -474,10 +570,14 @@ def serve(args) -> int:
     options = BuildOptions(source=site_dir, drafts=args.drafts, future=args.future, base_url=args.base_url,
                            quiet=args.quiet, verbose=args.verbose)
     config = load_site_config(options)  # a broken site.toml at start is a usage error (exit 2)
+    # as in build: the model's hundreds of thousands of objects live on, and each default-paced
+    # full collection over them would stall a page request by tens of milliseconds
+    gc.set_threshold(20_000, 50, 100)
     preview = Preview(site_dir, options)
     try:
         hook("serve-first-refresh")
         preview.refresh(None)
+        preview.index()
     except KeyboardInterrupt:
         print("\nstopping", file=sys.stderr)
         return 0
@@ -495,10 +595,11 @@ def serve(args) -> int:
         path = images[0] if changed and len(images) == len(changed) else "*"
         loop.add_callback(LiveReloadHandler.reload_waiters, path)
 
-    PageHandler.preview = preview
+    PageHandler.preview = GenerationHandler.preview = preview
     LocalOnly.bound_host = args.host
     app = web.Application([(r"/livereload", _local(LiveReloadHandler)), (r"/forcereload", _local(ForceReloadHandler)),
-                           (r"/livereload.js", _local(LiveReloadJSHandler)), (r"/(.*)", PageHandler)])
+                           (r"/livereload.js", _local(LiveReloadJSHandler)), (GENERATION_URL, GenerationHandler),
+                           (r"/(.*)", PageHandler)])
     port = None
     for candidate in range(args.port, args.port + 20):
         try:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import multiprocessing
 import traceback
 from multiprocessing.connection import wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Callable, Iterable, Iterator
 
 IN_FLIGHT = 2  # tasks queued per worker: it starts the next while its last result is read
+AHEAD_MAX = 16 * 1024  # bytes: a bigger task is not queued behind a running one (see _Feed)
 _DIED = "a worker process died (killed, or out of memory?)"
 
 
@@ -70,34 +72,54 @@ class Workers:
 
     def results(self, tasks: Iterable) -> Iterator:
         """func(task) for every task, yielded as the workers finish them (in no set order)."""
-        pending = iter(tasks)
-        busy = {conn: 0 for _, conn in self.workers}  # tasks sent and not yet answered
-        for conn in busy:
-            for _ in range(IN_FLIGHT):
-                if not _send_next(conn, pending, busy):
-                    break
-        while any(busy.values()):
-            for conn in wait([c for c, n in busy.items() if n]):
+        feed = _Feed(iter(tasks), {conn: 0 for _, conn in self.workers})
+        for _ in range(IN_FLIGHT):  # round by round: every worker has a task before any has two
+            for conn in feed.busy:
+                feed.send(conn)
+        while any(feed.busy.values()):
+            for conn in wait([c for c, n in feed.busy.items() if n]):
                 try:
                     ok, value = conn.recv()
                 except (EOFError, OSError):
                     raise WorkerError(_DIED) from None
-                busy[conn] -= 1
-                _send_next(conn, pending, busy)
+                feed.busy[conn] -= 1
+                feed.send(conn)
                 if not ok:
                     raise WorkerError(value)
                 yield value
 
 
-def _send_next(conn, pending: Iterator, busy: dict) -> bool:
-    for task in pending:
+class _Feed:
+    """The tasks not yet sent, sent one at a time so that no send can block for good.
+
+    A send blocks until the worker has read what does not fit in the pipe. A task queued behind
+    a running one is read only when that one is done, and by then the worker may itself be blocked
+    sending a result the parent is not reading (it is still sending): both wait for ever. So a
+    task bigger than a pipe's buffer goes only to a worker with nothing else to do.
+    """
+
+    def __init__(self, tasks: Iterator, busy: dict):
+        self.tasks = tasks
+        self.busy = busy  # connection -> tasks sent and not yet answered
+        self.held: bytes | None = None  # the next task, too big to queue behind a running one
+
+    def send(self, conn) -> None:
+        if self.held is None:
+            task = next(self.tasks, _END)
+            if task is _END:
+                return
+            self.held = bytes(ForkingPickler.dumps((task,)))
+        if self.busy[conn] and len(self.held) > AHEAD_MAX:
+            return
         try:
-            conn.send((task,))
+            conn.send_bytes(self.held)
         except OSError:  # the pipe broke: its worker is gone
             raise WorkerError(_DIED) from None
-        busy[conn] += 1
-        return True
-    return False
+        self.held = None
+        self.busy[conn] += 1
+
+
+_END = object()
 
 
 def _serve(conn, func: Callable, initializer: Callable[[], None] | None) -> None:

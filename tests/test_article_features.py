@@ -399,7 +399,8 @@ def test_a_bad_expiry_is_an_error_and_the_article_stays(site: Site):
 def test_sponsored_and_press_releases_are_labelled_disclosed_and_listed(site: Site):
     clock = {"SOURCE_DATE_EPOCH": "1741003200"}  # 2025-03-03T12:00:00Z: all three are in the news window
     site.write("content/paid.md", article("Paid Post", "2025-03-03T09:00:00Z", "Bitcoin", sponsored="true",
-                                          body="See [the sponsor](https://sponsor.example/) and [our news](/)."))
+                                          body="See [the sponsor](https://sponsor.example/) and [our news](/), "
+                                               "[our desk](https://TEST.example/about/)."))
     site.write("content/wire.md", article("Wire Copy", "2025-03-03T08:00:00Z", "Bitcoin", type="press-release",
                                           body='Read [the filing](https://sec.example/f "Filing").'))
     site.write("content/news.md", article("Own News", "2025-03-03T07:00:00Z", "Bitcoin",
@@ -416,6 +417,7 @@ def test_sponsored_and_press_releases_are_labelled_disclosed_and_listed(site: Si
     assert 'aria-label="Disclosure"' in wire and "Press release." in wire
     assert 'aria-label="Disclosure"' not in own and 'class="article__label"' not in own
     assert '<a href="https://sponsor.example/" rel="sponsored">' in paid and '<a href="/">our news</a>' in paid
+    assert '<a href="https://TEST.example/about/">our desk</a>' in paid  # the site's own, written absolute
     assert re.search(r'<a href="https://sec\.example/f" title="Filing" rel="sponsored">', wire)
     assert '<a href="https://source.example/">' in own
     news = (site.out / "sitemap-news.xml").read_text()

@@ -91,7 +91,9 @@ def kinds(example, articles) -> dict[str, str]:
     coin = next((a["href"] for a in art.find("a", within="taglist--coins")), None) \
         or next(a["href"] for a in example.doc("/coin/").find("a", within="terms"))
     author = next(a["href"] for a in art.find("a", within="article__meta") if a["href"].startswith("/author/"))
-    return {"home": "/", "article": lead, "category": category, "tag": tag, "coin": coin, "author": author,
+    footnotes = next(url for url in sorted(articles) if 'class="footnote-backref"' in example.pages[url].read_text())
+    return {"home": "/", "article": lead, "footnotes": footnotes, "category": category, "tag": tag, "coin": coin,
+            "author": author,
             "year": lead[:6], "month": lead[:9],
             "search": "/search/", "404": "/404.html",
             # the sidebar's Trending and Latest lists, when they are a page of their own shown in an iframe
@@ -136,6 +138,7 @@ def test_example_builds_with_a_search_index(example):
 def test_nu_html_checker_finds_no_errors(example):
     java = need_vnu()
     assert example.out.is_dir(), example.stderr
+    assert sum(url.startswith("/fr/") for url in example.pages) >= 30  # the French edition is checked too
     done = subprocess.run([java, "-jar", str(VNU_JAR), "--errors-only", "--skip-non-html", "--format", "json",
                            str(example.out)], capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
     report = json.loads(done.stderr or done.stdout or '{"messages": []}')
@@ -148,7 +151,7 @@ def test_nu_html_checker_finds_no_errors(example):
 
 # --- axe-core ----------------------------------------------------------------------------------
 
-KINDS = ("home", "article", "category", "tag", "coin", "author", "year", "month", "search", "404", "sidebar-lists")
+KINDS = ("home", "article", "footnotes", "category", "tag", "coin", "author", "year", "month", "search", "404", "sidebar-lists")
 
 
 def _ready(page, kind: str) -> None:
@@ -176,17 +179,24 @@ def test_axe_finds_no_violations(kind, kinds, server, context, search_word):
 
 @pytest.mark.browser
 def test_axe_second_language_finds_no_violations(example, server, context):
-    """The French edition (issue 21): its home, an article with its translation, a category, a tag,
-    its search page (with a query), its About page and its 404 page."""
+    """The French edition (issue 21): its home, an article with its translation, one with an embed's
+    facade (its texts in French), a category, a tag, a coin, an author, its year
+    and month archives, its sidebar lists, its search page (with a query), its About page and its 404 page."""
     need_axe()
     home = example.doc("/fr/")
-    article = next(u for u in example.pages if re.fullmatch(r"/fr/\d{4}/\d{2}/[^/]+/", u))
-    category = next(a["href"] for a in example.doc(article).find("a", within="article__meta")
-                    if a["href"].startswith("/fr/category/"))
+    french = [u for u in example.pages if re.fullmatch(r"/fr/\d{4}/\d{2}/[^/]+/", u)]
+    article = next(u for u in french if example.doc(u).find("a", within="taglist--coins"))
+    meta = [a["href"] for a in example.doc(article).find("a", within="article__meta")]
+    category = next(u for u in meta if u.startswith("/fr/category/"))
+    author = next(u for u in meta if u.startswith("/fr/author/"))
     tag = next(a["href"] for a in example.doc(article).find("a", within="taglist") if a["href"].startswith("/fr/tag/"))
+    coin = next(a["href"] for a in example.doc(article).find("a", within="taglist--coins"))
+    embed = next(u for u in french if example.doc(u).find("a", "embed__facade"))
+    assert example.doc(embed).text("span", "embed__label") == ["Lire la vidéo YouTube"]
     assert home.find("a", within="languages")
     found = []
-    for url in ("/fr/", article, category, tag, "/fr/search/?q=staking", "/fr/a-propos/", "/fr/404.html"):
+    for url in ("/fr/", article, embed, category, tag, coin, author, article[:9], article[:12], "/fr/widgets/lists/",
+                "/fr/search/?q=staking", "/fr/a-propos/", "/fr/404.html"):
         errors: list[str] = []
         page = open_page(context, server.url(url), errors)
         if "search" in url:

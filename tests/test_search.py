@@ -292,6 +292,29 @@ def test_text_limit_indexes_the_start_and_end_or_everything(searchable, browser)
         assert s.urls("q=snorfleglimp") == ["/2025/02/story-1/"]
 
 
+def test_a_clipped_record_keeps_the_storys_own_end_not_its_footnotes():
+    """An update appended to a long story with notes must be findable: Python-Markdown writes the
+    notes after the text, so the kept end of the HTML would otherwise be the notes."""
+    import markdown
+
+    from generator.model import Body
+    from generator.search import record_html
+
+    story = "Lead about zorblaxine.[^1]\n\n" + "A filler sentence of the story. " * 300
+    notes = "[^1]: " + "A long note with its sources. " * 40
+    article = _articles({"2025-07": 1})[0]
+    # an update appended as a paragraph of its own, and one written on the line under the last
+    # note (Markdown makes it part of that note)
+    for appended in (f"{story}\n\nUpdate: glimmerquent.\n\n{notes}\n", f"{story}\n\n{notes}\nUpdate: glimmerquent.\n"):
+        html = markdown.markdown(appended, extensions=["footnotes"])
+        record = record_html(article, Body(html, "", "", 0), "", "en", 1200)
+        # (and one long paragraph is cut in its text, not dropped)
+        assert "zorblaxine" in record and "glimmerquent" in record and "filler sentence" in record
+        assert len(record) < 3000  # still clipped
+        everything = record_html(article, Body(html, "", "", 0), "", "en", 0)
+        assert everything.count("A long note") == 40  # text_limit = 0: every word, the notes too
+
+
 # --- the shard plan ------------------------------------------------------------------------------
 
 def _articles(per_month: dict[str, int], words: int = 800):

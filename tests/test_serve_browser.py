@@ -258,6 +258,38 @@ def test_two_saves_in_quick_succession_both_reach_the_browser(serve, site, conte
     assert s.updates(after_first) >= 1, "\n".join(s.lines[since:])
 
 
+def test_a_save_while_the_page_is_still_loading_reaches_it(serve, site, context):
+    """A reload sent while the page is loading reaches no one: the page is not listening yet (two
+    saves close together, on a busy machine). The page must catch up once it listens. Here its
+    livereload.js is held back until the second save's reload has been sent, so the race is certain."""
+    small_site(site)
+    s = serve(site.root)
+    tab = Tab(context, s, TARGET_URL)
+    n = tab.loads
+    held: list = []
+    released = []
+
+    def hold(route) -> None:  # answered below, once released
+        route.continue_() if released else held.append(route)
+    tab.page.route("**/livereload.js*", hold)
+    since = s.mark()
+    site.write(TARGET, target_article(body="First save BR9."))
+    tab.wait_until("n => +sessionStorage.getItem('__loads') > n", n, "reloaded for the first save")
+    s.wait_updates(1, since)
+    deadline = time.monotonic() + HANG
+    while not held and time.monotonic() < deadline:  # the reloaded page now waits for its livereload.js
+        tab.page.wait_for_timeout(20)
+    assert held, "the reloaded page never asked for livereload.js"
+    after_first = s.mark()
+    site.write(TARGET, target_article(body="Second save BR9."))
+    s.wait_updates(1, after_first)  # its reload went out while the page was not listening
+    tab.page.wait_for_timeout(300)
+    released.append(True)
+    for route in held:
+        route.continue_()
+    tab.wait_reload_showing("Second save BR9.", n + 1, "the second save, sent while it loaded")
+
+
 def test_image_and_script_saved_together_reach_the_browser(serve, site, context):
     """One burst changes a picture and a script: the page must reload to load the script's new hashed URL."""
     small_site(site)

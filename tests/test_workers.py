@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 
 import pytest
 
@@ -70,6 +71,32 @@ def test_a_killed_worker_is_an_error_not_a_hang():
         with Workers(dies_on_three, 2) as workers:
             list(workers.results(range(20)))
     assert _children() == before
+
+
+def echo_twice(task: bytes) -> bytes:
+    return task * 2  # a result bigger than a pipe's buffer, as a chunk's fingerprints and related lists are
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_tasks_and_results_bigger_than_a_pipe_do_not_deadlock(jobs: int):
+    """A big task queued behind a running one blocks the parent until the worker reads it, while
+    the worker, done with the first, blocks sending its big result: both would wait for ever (a
+    changed [related] setting on a built 10,000-article site hung the build this way)."""
+    tasks = [bytes([i]) * 300_000 for i in range(2 * jobs + 1)]
+    before = _children()
+    out: list[bytes] = []
+
+    def run() -> None:
+        with Workers(echo_twice, jobs) as workers:
+            out.extend(workers.results(tasks))
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(60)
+    if thread.is_alive():
+        for pid in _children() - before:
+            os.kill(pid, signal.SIGKILL)
+        pytest.fail("deadlock: the parent and a worker both blocked sending")
+    assert sorted(out) == sorted(t * 2 for t in tasks)
 
 
 def test_workers_see_what_the_parent_held_when_they_were_forked():

@@ -24,7 +24,9 @@ START = 60.0  # seconds: server start-up, including the first parse of the site
 STOP = 60.0  # seconds: how long Ctrl-C may take before we call it a hang (a loaded machine is slow)
 UPDATED = re.compile(r"^updated in \d+ ms")
 SERVING = re.compile(r"^serving .* at http://([^/:]+):(\d+)(/\S*)")
-LIVE_TAG = re.compile(rb'<script src="/livereload\.js[^"]*"></script>')
+# what serve adds to every page: its catch-up check (serve.CATCH_UP_SCRIPT), then livereload.js
+LIVE_TAG = re.compile(rb'(?:<script>document\.addEventListener\("LiveReloadConnect".*?</script>)?'
+                      rb'<script src="/livereload\.js[^"]*"></script>')
 
 
 # --- the server as a subprocess ---------------------------------------------------------------------
