@@ -109,6 +109,8 @@ class Preview:
         self.next_change = build_clock()  # when the model's clock-driven parts change (build.next_change)
         self.last_update = ""  # "patched" (patch.swap_articles) or "assembled" (make_model): what the last save took
         self.busy_until = 0.0  # monotonic time until which a save is being handled (give_way)
+        self._indexer: threading.Thread | None = None  # index_soon's thread, and what wakes it
+        self._index_wanted = threading.Event()
 
     # --- model upkeep (watcher thread) -------------------------------------------------------
     def refresh(self, changed: set[str] | None) -> None:
@@ -193,27 +195,47 @@ class Preview:
                 return None
         return swap_articles(model, swaps)
 
-    def index(self) -> None:
+    def index(self, cache: Cache | None = None) -> None:
         """Bring the search index up to the current model, after the browser was told to reload:
         the page shows the save at once, and the preview's search answers from this model's index
         as soon as it is made (requests for its files wait for it, see PageHandler._search_file)."""
         snap = self.snapshot
         try:
-            problems = self._index(snap.model) if snap.model is not None else []
+            problems = self._index(snap, cache or self.writer_cache) if snap.model is not None else []
         finally:
             self.search_for = snap.generation
         if problems:
             snap.problems += tuple(problems)
             self.pages.clear()
 
+    def index_soon(self) -> None:
+        """index() on a thread of its own, for the latest model: the watcher is free for the next
+        save at once (a shard's Pagefind run can outlast the pause between two saves)."""
+        if self._indexer is None:
+            self._indexer = threading.Thread(target=self._index_loop, name="search-update", daemon=True)
+            self._indexer.start()
+        self._index_wanted.set()
+
+    def _index_loop(self) -> None:
+        cache = Cache.for_site(self.site_dir)  # this thread's own connection
+        while True:
+            self._index_wanted.wait()
+            self._index_wanted.clear()
+            try:
+                self.index(cache)
+            except Exception as exc:  # noqa: BLE001 - the preview goes on; its search keeps the last index
+                self.search_for = self.snapshot.generation
+                print(f"error: search index update failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+
     def search_current(self) -> bool:
         return self.search_for >= self.snapshot.generation
 
-    def _index(self, model: Model) -> list[Problem]:
+    def _index(self, snap: Snapshot, cache: Cache) -> list[Problem]:
         """Bring the search index up to the model: the shards a save changed are rebuilt (one
         Pagefind run over a month or so of articles), so the save shows in the preview's search. Many shards to make (the first index of a site without cached
         bundles, a changed site.toml) are made in the background: the preview is up at once, and
         until then serves the previous index, or says search is not ready."""
+        model = snap.model
         config = model.site.config
         if not (config.search.enabled and self.options.search):
             self.search_files = {}
@@ -223,14 +245,15 @@ class Preview:
         if len(todo) > 2:
             if not self.search_files:
                 self.search_files = None
-            threading.Thread(target=self._index_aside, args=(index,), name="search-index", daemon=True).start()
+            threading.Thread(target=self._index_aside, args=(index, snap.body_keys), name="search-index",
+                             daemon=True).start()
             return []
-        return self._index_now(index, self.writer_cache)
+        return self._index_now(index, cache, snap.body_keys, give_way=self.give_way)
 
-    def _index_aside(self, index: SearchIndex) -> None:
+    def _index_aside(self, index: SearchIndex, body_keys: dict[str, str]) -> None:
         cache = Cache.for_site(self.site_dir)  # this thread's own connection
         try:
-            self._index_now(index, cache, parallel=os.cpu_count() or 1, give_way=self.give_way)
+            self._index_now(index, cache, body_keys, parallel=os.cpu_count() or 1, give_way=self.give_way)
         finally:
             cache.close()
 
@@ -240,10 +263,10 @@ class Preview:
         while time.monotonic() < self.busy_until:
             time.sleep(0.02)
 
-    def _index_now(self, index: SearchIndex, cache: Cache, parallel: int = 1,
+    def _index_now(self, index: SearchIndex, cache: Cache, body_keys: dict[str, str], parallel: int = 1,
                    give_way: Callable[[], None] | None = None) -> list[Problem]:
         with self.search_lock:
-            problems = index.build(self.loader.body_loader(cache), parallel=parallel, give_way=give_way)
+            problems = index.build(self.loader.body_loader(cache, body_keys), parallel=parallel, give_way=give_way)
             links, data = index.outputs()
             files: dict[str, Path | bytes] = {rel: path for rel, (path, _) in links.items()}
             files.update(data)
@@ -372,10 +395,7 @@ class Watcher(FileSystemEventHandler):
             except Exception as exc:  # noqa: BLE001
                 print(f"error: preview update failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             self.on_reload(changed)
-            try:
-                self.preview.index()
-            except Exception as exc:  # noqa: BLE001
-                print(f"error: search index update failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            self.preview.index_soon()
 
 
 def allowed_host(host: str, bound: str) -> bool:

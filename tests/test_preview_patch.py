@@ -29,7 +29,7 @@ def _everything(preview: Preview) -> dict[str, str]:
     """Every page and extra output (feeds, sitemaps...) the preview would serve, by output path."""
     snap = preview.snapshot
     model = snap.model
-    load = preview.body_loader()
+    load = preview.body_loader(snap)
     out = {rel: render_route(model, route, load) for rel, route in snap.routes.items()}
     abs_url = model.renderer.env.globals["abs_url"]
     extras = extra_outputs(model.sites, model.routes, abs_url, load, model.site.now, model.redirects, model.ticker)
