@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import MINIMAL_TOML, REPO, Site, article
+from conftest import MINIMAL_TOML, Site, article
 from generator.check import check_output
 from htmldoc import Doc
 from sitetools import html_pages, tree_hashes
@@ -79,11 +79,7 @@ def _multilingual(site, extra: str = "") -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The eight-language site, built once for the read-only tests of this module."""
-    root = tmp_path_factory.mktemp("i18n") / "site"
-    root.mkdir()
-    shutil.copytree(REPO / "layouts", root / "layouts")
-    shutil.copytree(REPO / "assets", root / "assets", ignore=shutil.ignore_patterns("_*"))
-    site = Site(root)
+    site = Site.new(tmp_path_factory.mktemp("i18n") / "site")
     _multilingual(site)
     done = site.build()
     assert done.returncode == 0, done.stderr
@@ -494,11 +490,7 @@ def _newsroom(site) -> dict[str, tuple[str, str]]:
 @pytest.fixture(scope="module")
 def newsroom(tmp_path_factory):
     """The nine-language newsroom, built once: (site, source -> (language, title), the build's stderr)."""
-    root = tmp_path_factory.mktemp("newsroom") / "site"
-    root.mkdir()
-    shutil.copytree(REPO / "layouts", root / "layouts")
-    shutil.copytree(REPO / "assets", root / "assets", ignore=shutil.ignore_patterns("_*"))
-    site = Site(root)
+    site = Site.new(tmp_path_factory.mktemp("newsroom") / "site")
     files = _newsroom(site)
     done = site.build()
     assert done.returncode == 0, done.stderr
