@@ -190,6 +190,11 @@ class SiteConfig:
         return urlsplit(self.base_url).path or "/"
 
     @property
+    def host(self) -> str:
+        """The host the site is served from ('news.example'), as base_url names it."""
+        return urlsplit(self.base_url).netloc
+
+    @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 

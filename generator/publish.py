@@ -13,7 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urlsplit
 
 from generator.errors import Problem, ProblemError
 from generator.model import Article, Body
@@ -390,7 +389,7 @@ def render_context(model, route: Route, context: dict, load_body: Callable[[Arti
         config = model.site.config
         context["content"] = LazyBody(context["article"], load_body, config.base_path,
                                       model.images.get if model.images is not None else None,
-                                      urlsplit(config.base_url).netloc)
+                                      config.host)
     return model.edition(route).renderer.page(route, context)
 
 

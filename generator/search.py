@@ -172,9 +172,9 @@ def _indexed_text(body_html: str, limit: int) -> str:
     they were written, so the story's own end (where an update is appended) is kept apart from
     theirs (where a line added under the last note lands)."""
     notes = body_html.rfind(FOOTNOTES) if limit and len(body_html) > limit else -1
+    story = clip(body_text(_ends(body_html if notes < 0 else body_html[:notes], limit)), limit)
     if notes < 0:
-        return clip(body_text(_ends(body_html, limit)), limit)
-    story = clip(body_text(_ends(body_html[:notes], limit)), limit)
+        return story
     tail = body_text(body_html[max(notes, len(body_html) - limit * 2):].split(">", 1)[-1])  # (cut between tags)
     if len(tail) > limit // 4:
         tail = tail[-(limit // 4):].split(" ", 1)[-1]

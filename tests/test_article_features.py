@@ -93,14 +93,7 @@ def test_embeds_in_fenced_code_lists_and_quotes_stay_text(site: Site):
 
 @pytest.fixture(scope="module")
 def embed_site(tmp_path_factory):
-    import shutil
-
-    from conftest import MINIMAL_TOML, REPO
-    root = tmp_path_factory.mktemp("embeds") / "site"
-    shutil.copytree(REPO / "layouts", root / "layouts")
-    shutil.copytree(REPO / "assets", root / "assets", ignore=shutil.ignore_patterns("_*"))
-    (root / "site.toml").write_text(MINIMAL_TOML, encoding="utf-8")
-    site = Site(root)
+    site = Site.new(tmp_path_factory.mktemp("embeds") / "site")
     site.write("content/embeds.md", article("Embeds", "2025-03-01", "Bitcoin", body=EMBED_BODY))
     done = site.build()
     assert done.returncode == 0, done.stderr
@@ -495,14 +488,7 @@ def test_a_sub_path_site_is_told_where_robots_txt_must_go(site: Site):
 @pytest.fixture(scope="module")
 def newsroom_site(tmp_path_factory):
     """One small site using every feature above, built once at a fixed time."""
-    import shutil
-
-    from conftest import MINIMAL_TOML, REPO
-    root = tmp_path_factory.mktemp("newsroom") / "site"
-    shutil.copytree(REPO / "layouts", root / "layouts")
-    shutil.copytree(REPO / "assets", root / "assets", ignore=shutil.ignore_patterns("_*"))
-    (root / "site.toml").write_text(MINIMAL_TOML, encoding="utf-8")
-    site = Site(root)
+    site = Site.new(tmp_path_factory.mktemp("newsroom") / "site")
     site.write("assets/img/flows.jpg", _jpeg(1600, 900))
     paid = article("Paid Post", "2025-03-03T09:00:00Z", "Bitcoin", sponsored="true", body=IMAGE_BODY + "\n" + EMBED_BODY)
     site.write("content/paid.md", paid.replace("category: Bitcoin", "category: Bitcoin\n" + UPDATES))
